@@ -1,0 +1,49 @@
+SHELL := /bin/bash
+# paxoslog — build, test and run. `make test` is what CI runs on a fresh clone.
+SWIFT ?= swift
+# Our own targets already treat warnings as errors (Package.swift); this keeps the output short.
+SWIFT_BUILD_FLAGS ?=
+DIR ?= $(CURDIR)/.paxoslog-demo
+SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
+
+.PHONY: all deps build test release format lint clean
+
+all: build
+
+## deps: install the C libraries (liblz4, zlib) and pkg-config when pkg-config cannot find them.
+deps:
+	@if pkg-config --exists liblz4 zlib 2>/dev/null; then \
+	    echo "deps: liblz4 and zlib found by pkg-config"; \
+	else \
+	    echo "deps: installing liblz4-dev zlib1g-dev pkg-config"; \
+	    export DEBIAN_FRONTEND=noninteractive; \
+	    $(SUDO) apt-get install -y -q liblz4-dev zlib1g-dev pkg-config \
+	    || { $(SUDO) apt-get update -q && $(SUDO) apt-get install -y -q liblz4-dev zlib1g-dev pkg-config; }; \
+	fi
+
+## build: debug build of every target.
+build: deps
+	$(SWIFT) build $(SWIFT_BUILD_FLAGS)
+
+## test: the whole test suite (unit, simulation, real processes). Prints the number of tests run.
+test: deps
+	$(SWIFT) build --build-tests $(SWIFT_BUILD_FLAGS)
+	$(SWIFT) test --skip-build $(SWIFT_BUILD_FLAGS) 2>&1 | tee .build/test-output.txt; \
+	    status=$${PIPESTATUS[0]}; \
+	    grep -E "Test run with [0-9]+ tests" .build/test-output.txt | tail -1; \
+	    exit $$status
+
+## release: optimized build of the paxoslog binary (.build/release/paxoslog).
+release: deps
+	$(SWIFT) build -c release $(SWIFT_BUILD_FLAGS)
+
+## format: rewrite sources with the toolchain's swift-format (.swift-format).
+format:
+	$(SWIFT) format --in-place --recursive Package.swift Sources Tests
+
+## lint: check formatting without changing files.
+lint:
+	$(SWIFT) format lint --strict --recursive Package.swift Sources Tests
+
+clean:
+	rm -rf .build
