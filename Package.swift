@@ -13,7 +13,8 @@ let package = Package(
         .library(name: "PaxosJournal", targets: ["PaxosJournal"]),
     ],
     dependencies: [
-        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2")
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+        .package(url: "https://github.com/HdrHistogram/hdrhistogram-swift", from: "0.2.0"),
     ],
     targets: [
         // C libraries, each behind a shim so Swift sees one module per library.
@@ -35,7 +36,11 @@ let package = Package(
         .target(name: "PaxosCompression", dependencies: ["CLZ4", "CZlib"], swiftSettings: strict),
 
         // The durable, checksummed, segmented write-ahead log. Knows nothing about Paxos.
-        .target(name: "PaxosJournal", dependencies: ["PaxosCompression", "CZlib"], swiftSettings: strict),
+        .target(
+            name: "PaxosJournal",
+            dependencies: ["PaxosCompression", "CZlib", .product(name: "Histogram", package: "hdrhistogram-swift")],
+            swiftSettings: strict
+        ),
 
         // The command implementations; the executable only calls into this.
         .target(
@@ -51,6 +56,8 @@ let package = Package(
         // Shared test helpers: temporary directories, seeded randomness, the simulated network.
         .target(name: "PaxosTestSupport", dependencies: ["PaxosCore"], path: "Tests/PaxosTestSupport", swiftSettings: strict),
         .testTarget(name: "PaxosCoreTests", dependencies: ["PaxosCore", "PaxosTestSupport"], swiftSettings: strict),
+        .testTarget(
+            name: "PaxosJournalTests", dependencies: ["PaxosJournal", "PaxosTestSupport"], swiftSettings: strict),
         .testTarget(name: "PaxosCompressionTests", dependencies: ["PaxosCompression", "PaxosTestSupport"], swiftSettings: strict),
     ]
 )
