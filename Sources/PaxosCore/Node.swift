@@ -154,8 +154,7 @@ public struct Node<Value: Hashable & Sendable>: Sendable {
     private mutating func receivePrepare(_ prepare: Prepare, from sender: NodeID) -> [NodeAction<Value>] {
         let reply = Recipient.node(sender)
         if prepare.proposalID == acceptor.promisedID {
-            // A repeated prepare: the promise is already made (and on disk, or about to be, in
-            // which case the held reply answers it).
+            // A repeated prepare: the promise is already made (the first reply may have been lost).
             let promise = Promise(
                 proposalID: prepare.proposalID, acceptedID: acceptor.acceptedID, acceptedValue: acceptor.acceptedValue)
             return repeatReply(.send(.promise(promise), to: reply))
@@ -181,9 +180,11 @@ public struct Node<Value: Hashable & Sendable>: Sendable {
         return persistThenHold(.send(.accepted(accepted), to: .learners))
     }
 
-    /// Answers a repeated request, unless the same answer is already held for a pending write.
+    /// Answers a repeated request from the state on disk. While a write is pending the in-memory
+    /// state may be ahead of the disk (a promise or accept not yet durable), so a repeat is not
+    /// answered then; the held replies, or the sender's next retry, answer it.
     private func repeatReply(_ reply: NodeAction<Value>) -> [NodeAction<Value>] {
-        heldReplies.contains(reply) ? [] : active([reply])
+        pendingPersist == nil ? active([reply]) : []
     }
 
     private mutating func persistThenHold(_ reply: NodeAction<Value>) -> [NodeAction<Value>] {

@@ -23,7 +23,7 @@ public struct ProposalID: Hashable, Comparable, Sendable, CustomStringConvertibl
 extension Optional where Wrapped == ProposalID {
     /// Orders optional ids as the textbook does: "no proposal yet" is lower than every proposal.
     @inlinable
-    static func < (lhs: ProposalID?, rhs: ProposalID?) -> Bool {
+    public static func < (lhs: ProposalID?, rhs: ProposalID?) -> Bool {
         switch (lhs, rhs) {
         case (nil, nil): return false
         case (nil, _?): return true
@@ -33,8 +33,8 @@ extension Optional where Wrapped == ProposalID {
     }
 
     @inlinable
-    static func >= (lhs: ProposalID?, rhs: ProposalID?) -> Bool { !(lhs < rhs) }
+    public static func >= (lhs: ProposalID?, rhs: ProposalID?) -> Bool { !(lhs < rhs) }
 
     @inlinable
-    static func > (lhs: ProposalID?, rhs: ProposalID?) -> Bool { rhs < lhs }
+    public static func > (lhs: ProposalID?, rhs: ProposalID?) -> Bool { rhs < lhs }
 }
