@@ -54,10 +54,14 @@ let package = Package(
         .executableTarget(name: "paxoslog", dependencies: ["PaxosLogCLI"], swiftSettings: strict),
 
         // Shared test helpers: temporary directories, seeded randomness, the simulated network.
-        .target(name: "PaxosTestSupport", dependencies: ["PaxosCore"], path: "Tests/PaxosTestSupport", swiftSettings: strict),
+        .target(
+            name: "PaxosTestSupport", dependencies: ["PaxosCore"], path: "Tests/PaxosTestSupport", swiftSettings: strict
+        ),
         .testTarget(name: "PaxosCoreTests", dependencies: ["PaxosCore", "PaxosTestSupport"], swiftSettings: strict),
         .testTarget(
             name: "PaxosJournalTests", dependencies: ["PaxosJournal", "PaxosTestSupport"], swiftSettings: strict),
-        .testTarget(name: "PaxosCompressionTests", dependencies: ["PaxosCompression", "PaxosTestSupport"], swiftSettings: strict),
+        .testTarget(
+            name: "PaxosCompressionTests", dependencies: ["PaxosCompression", "PaxosTestSupport"], swiftSettings: strict
+        ),
     ]
 )

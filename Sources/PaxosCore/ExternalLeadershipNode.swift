@@ -43,7 +43,9 @@ public struct ExternalLeadershipNode<Value: Hashable & Sendable>: Sendable {
                 let previous = leaderUID
                 leaderUID = uid
                 leaderProposalID = proposalID
-                actions += node.active([.send(.leadershipProclamation(LeadershipProclamation(proposalID: proposalID)), to: .nodes)])
+                actions += node.active([
+                    .send(.leadershipProclamation(LeadershipProclamation(proposalID: proposalID)), to: .nodes)
+                ])
                 actions.append(.leadershipChanged(previous: previous, current: uid))
             }
             return actions
@@ -58,7 +60,9 @@ public struct ExternalLeadershipNode<Value: Hashable & Sendable>: Sendable {
         }
     }
 
-    private mutating func receiveProclamation(_ proclamation: LeadershipProclamation, from sender: NodeID) -> [NodeAction<Value>] {
+    private mutating func receiveProclamation(_ proclamation: LeadershipProclamation, from sender: NodeID)
+        -> [NodeAction<Value>]
+    {
         // An older proclamation, delivered late, must not override a newer leader.
         guard proclamation.proposalID >= leaderProposalID, sender != uid else { return [] }
         var actions: [NodeAction<Value>] = []

@@ -120,7 +120,9 @@ public struct HeartbeatNode<Value: Hashable & Sendable>: Sendable {
     // MARK: - Messages
 
     /// Processes one message from `sender` that arrived at `now`.
-    public mutating func receive(_ message: Message<Value>, from sender: NodeID, now: ClockInstant) -> [NodeAction<Value>] {
+    public mutating func receive(_ message: Message<Value>, from sender: NodeID, now: ClockInstant) -> [NodeAction<
+        Value
+    >] {
         switch message {
         case .heartbeat(let heartbeat):
             return receiveHeartbeat(heartbeat, from: sender, now: now)
@@ -159,7 +161,9 @@ public struct HeartbeatNode<Value: Hashable & Sendable>: Sendable {
         }
     }
 
-    private mutating func receiveHeartbeat(_ heartbeat: Heartbeat, from sender: NodeID, now: ClockInstant) -> [NodeAction<Value>] {
+    private mutating func receiveHeartbeat(_ heartbeat: Heartbeat, from sender: NodeID, now: ClockInstant)
+        -> [NodeAction<Value>]
+    {
         var actions: [NodeAction<Value>] = []
         if heartbeat.leaderProposalID > leaderProposalID {
             isAcquiring = false

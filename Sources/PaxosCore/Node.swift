@@ -160,7 +160,9 @@ public struct Node<Value: Hashable & Sendable>: Sendable {
             return repeatReply(.send(.promise(promise), to: reply))
         }
         guard prepare.proposalID > acceptor.promisedID else {
-            return active([.send(.prepareNack(Nack(proposalID: prepare.proposalID, promisedID: acceptor.promisedID)), to: reply)])
+            return active([
+                .send(.prepareNack(Nack(proposalID: prepare.proposalID, promisedID: acceptor.promisedID)), to: reply)
+            ])
         }
         guard pendingPersist == nil else { return [] }  // not acted on until the pending write lands
         guard let promise = acceptor.receivePrepare(prepare) else { return [] }
@@ -173,7 +175,11 @@ public struct Node<Value: Hashable & Sendable>: Sendable {
             return repeatReply(.send(.accepted(accepted), to: .learners))
         }
         guard accept.proposalID >= acceptor.promisedID else {
-            return active([.send(.acceptNack(Nack(proposalID: accept.proposalID, promisedID: acceptor.promisedID)), to: .node(sender))])
+            return active([
+                .send(
+                    .acceptNack(Nack(proposalID: accept.proposalID, promisedID: acceptor.promisedID)), to: .node(sender)
+                )
+            ])
         }
         guard pendingPersist == nil else { return [] }
         guard let accepted = acceptor.receiveAccept(accept) else { return [] }

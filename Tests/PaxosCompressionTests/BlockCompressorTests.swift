@@ -46,4 +46,3 @@ import Testing
         #expect(Codec(name: "gzip") == nil)
     }
 }
-

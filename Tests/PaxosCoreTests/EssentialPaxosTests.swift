@@ -12,8 +12,9 @@ import Testing
         #expect(ProposalID(number: 1, uid: 9) < ProposalID(number: 2, uid: 1))
         #expect(ProposalID(number: 2, uid: 1) < ProposalID(number: 2, uid: 2))
         #expect(ProposalID(number: 3, uid: 3) == ProposalID(number: 3, uid: 3))
-        #expect([ProposalID(number: 2, uid: 2), ProposalID(number: 1, uid: 3), ProposalID(number: 2, uid: 1)].sorted()
-            == [ProposalID(number: 1, uid: 3), ProposalID(number: 2, uid: 1), ProposalID(number: 2, uid: 2)])
+        #expect(
+            [ProposalID(number: 2, uid: 2), ProposalID(number: 1, uid: 3), ProposalID(number: 2, uid: 1)].sorted()
+                == [ProposalID(number: 1, uid: 3), ProposalID(number: 2, uid: 1), ProposalID(number: 2, uid: 2)])
     }
 
     // MARK: Proposer
@@ -51,7 +52,8 @@ import Testing
         let low = ProposalID(number: 1, uid: 1)
         let high = ProposalID(number: 1, uid: 2)
         #expect(proposer.receivePromise(Promise(proposalID: id, acceptedID: low, acceptedValue: "low"), from: 1) == nil)
-        #expect(proposer.receivePromise(Promise(proposalID: id, acceptedID: high, acceptedValue: "high"), from: 2) == nil)
+        #expect(
+            proposer.receivePromise(Promise(proposalID: id, acceptedID: high, acceptedValue: "high"), from: 2) == nil)
         let accept = proposer.receivePromise(Promise(proposalID: id, acceptedID: nil, acceptedValue: nil), from: 4)
         #expect(accept == Accept(proposalID: id, value: "high"))
         #expect(proposer.highestAcceptedID == high)
@@ -69,7 +71,9 @@ import Testing
     @Test func quorumWithoutValueSendsNothing() {
         var proposer = Proposer<String>(uid: 1, quorumSize: 1)
         let prepare = proposer.prepare()
-        #expect(proposer.receivePromise(Promise(proposalID: prepare.proposalID, acceptedID: nil, acceptedValue: nil), from: 2) == nil)
+        #expect(
+            proposer.receivePromise(
+                Promise(proposalID: prepare.proposalID, acceptedID: nil, acceptedValue: nil), from: 2) == nil)
         #expect(proposer.hasQuorumOfPromises)
     }
 
@@ -77,8 +81,12 @@ import Testing
 
     @Test func acceptorPromisesOnHigherOrEqualPrepareOnly() {
         var acceptor = Acceptor<String>()
-        #expect(acceptor.receivePrepare(Prepare(proposalID: p2)) == Promise(proposalID: p2, acceptedID: nil, acceptedValue: nil))
-        #expect(acceptor.receivePrepare(Prepare(proposalID: p2)) == Promise(proposalID: p2, acceptedID: nil, acceptedValue: nil),
+        #expect(
+            acceptor.receivePrepare(Prepare(proposalID: p2))
+                == Promise(proposalID: p2, acceptedID: nil, acceptedValue: nil))
+        #expect(
+            acceptor.receivePrepare(Prepare(proposalID: p2))
+                == Promise(proposalID: p2, acceptedID: nil, acceptedValue: nil),
             "a duplicate prepare gets the same promise again")
         #expect(acceptor.receivePrepare(Prepare(proposalID: p1)) == nil)
         #expect(acceptor.promisedID == p2)
@@ -90,7 +98,9 @@ import Testing
         #expect(acceptor.receiveAccept(Accept(proposalID: p1, value: "old")) == nil)
         #expect(acceptor.receiveAccept(Accept(proposalID: p2, value: "x")) == Accepted(proposalID: p2, value: "x"))
         let p3 = ProposalID(number: 3, uid: 2)
-        #expect(acceptor.receivePrepare(Prepare(proposalID: p3)) == Promise(proposalID: p3, acceptedID: p2, acceptedValue: "x"))
+        #expect(
+            acceptor.receivePrepare(Prepare(proposalID: p3))
+                == Promise(proposalID: p3, acceptedID: p2, acceptedValue: "x"))
         #expect(acceptor.state == AcceptorState(promisedID: p3, acceptedID: p2, acceptedValue: "x"))
     }
 
@@ -107,7 +117,9 @@ import Testing
         #expect(learner.receiveAccepted(Accepted(proposalID: p1, value: "v"), from: 1) == nil)
         #expect(learner.receiveAccepted(Accepted(proposalID: p1, value: "v"), from: 1) == nil, "duplicate vote")
         #expect(!learner.isComplete)
-        #expect(learner.receiveAccepted(Accepted(proposalID: p1, value: "v"), from: 2) == Resolution(proposalID: p1, value: "v"))
+        #expect(
+            learner.receiveAccepted(Accepted(proposalID: p1, value: "v"), from: 2)
+                == Resolution(proposalID: p1, value: "v"))
         #expect(learner.receiveAccepted(Accepted(proposalID: p2, value: "w"), from: 3) == nil)
         #expect(learner.resolution == Resolution(proposalID: p1, value: "v"))
     }
@@ -118,7 +130,9 @@ import Testing
         #expect(learner.receiveAccepted(Accepted(proposalID: p1, value: "old"), from: 1) == nil, "older than n1's vote")
         #expect(learner.receiveAccepted(Accepted(proposalID: p1, value: "old"), from: 2) == nil)
         // n2 moves its vote from p1 to p2: p2 now has a quorum.
-        #expect(learner.receiveAccepted(Accepted(proposalID: p2, value: "new"), from: 2) == Resolution(proposalID: p2, value: "new"))
+        #expect(
+            learner.receiveAccepted(Accepted(proposalID: p2, value: "new"), from: 2)
+                == Resolution(proposalID: p2, value: "new"))
         #expect(learner.latestVotes == [1: p2, 2: p2])
     }
 
@@ -128,7 +142,9 @@ import Testing
         #expect(learner.receiveAccepted(Accepted(proposalID: p1, value: "v"), from: 2) == nil)
         #expect(learner.receiveAccepted(Accepted(proposalID: p2, value: "v"), from: 1) == nil)
         // n1 accepted p1 before moving on to p2, so p1 was accepted by n1, n2 and now n3: chosen.
-        #expect(learner.receiveAccepted(Accepted(proposalID: p1, value: "v"), from: 3) == Resolution(proposalID: p1, value: "v"))
+        #expect(
+            learner.receiveAccepted(Accepted(proposalID: p1, value: "v"), from: 3)
+                == Resolution(proposalID: p1, value: "v"))
     }
 
     @Test func learnerRefusesADifferentValueUnderTheSameProposal() {

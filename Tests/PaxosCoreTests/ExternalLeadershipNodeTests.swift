@@ -1,7 +1,9 @@
 import PaxosCore
 import Testing
 
-func proclamation(_ id: ProposalID) -> Message<String> { .leadershipProclamation(LeadershipProclamation(proposalID: id)) }
+func proclamation(_ id: ProposalID) -> Message<String> {
+    .leadershipProclamation(LeadershipProclamation(proposalID: id))
+}
 
 /// Leadership decided by an external failure detector.
 @Suite struct ExternalLeadershipNodeTests {
@@ -17,12 +19,13 @@ func proclamation(_ id: ProposalID) -> Message<String> { .leadershipProclamation
         _ = node.setProposal("v")
         #expect(node.prepare() == [.send(prepare(pid(1, 1)), to: .acceptors)])
         _ = node.receive(promise(pid(1, 1)), from: 1)
-        #expect(node.receive(promise(pid(1, 1)), from: 2) == [
-            .leadershipAcquired,
-            .send(accept(pid(1, 1), "v"), to: .acceptors),
-            .send(proclamation(pid(1, 1)), to: .nodes),
-            .leadershipChanged(previous: 3, current: 1),
-        ])
+        #expect(
+            node.receive(promise(pid(1, 1)), from: 2) == [
+                .leadershipAcquired,
+                .send(accept(pid(1, 1), "v"), to: .acceptors),
+                .send(proclamation(pid(1, 1)), to: .nodes),
+                .leadershipChanged(previous: 3, current: 1),
+            ])
         #expect(node.leaderUID == 1)
     }
 
@@ -40,7 +43,10 @@ func proclamation(_ id: ProposalID) -> Message<String> { .leadershipProclamation
         _ = node.prepare()
         _ = node.receive(promise(pid(1, 1)), from: 2)
         #expect(node.isLeader)
-        #expect(node.receive(proclamation(pid(2, 2)), from: 2) == [.leadershipLost, .leadershipChanged(previous: 1, current: 2)])
+        #expect(
+            node.receive(proclamation(pid(2, 2)), from: 2) == [
+                .leadershipLost, .leadershipChanged(previous: 1, current: 2),
+            ])
         #expect(!node.isLeader)
     }
 

@@ -47,14 +47,16 @@ func heartbeat(_ id: ProposalID) -> Message<String> { .heartbeat(Heartbeat(leade
         #expect(node.tick(now: at(10)) == [.send(prepare(pid(1, 2)), to: .acceptors)])
         #expect(node.isAcquiring)
         // The prepare reaches its own acceptor and n3's.
-        #expect(node.receive(prepare(pid(1, 2)), from: 2, now: at(10)) == [.persist(AcceptorState(promisedID: pid(1, 2)))])
+        #expect(
+            node.receive(prepare(pid(1, 2)), from: 2, now: at(10)) == [.persist(AcceptorState(promisedID: pid(1, 2)))])
         #expect(node.persisted() == [.send(promise(pid(1, 2)), to: .node(2))])
         #expect(node.receive(promise(pid(1, 2)), from: 2, now: at(10)) == [])
-        #expect(node.receive(promise(pid(1, 2)), from: 3, now: at(10.1)) == [
-            .leadershipAcquired,
-            .send(heartbeat(pid(1, 2)), to: .nodes),
-            .leadershipChanged(previous: 1, current: 2),
-        ])
+        #expect(
+            node.receive(promise(pid(1, 2)), from: 3, now: at(10.1)) == [
+                .leadershipAcquired,
+                .send(heartbeat(pid(1, 2)), to: .nodes),
+                .leadershipChanged(previous: 1, current: 2),
+            ])
         #expect(node.leaderUID == 2)
         #expect(!node.isAcquiring)
         #expect(node.tick(now: at(11.1)) == [.send(heartbeat(pid(1, 2)), to: .nodes)])
@@ -93,7 +95,8 @@ func heartbeat(_ id: ProposalID) -> Message<String> { .heartbeat(Heartbeat(leade
     @Test func acquiringGivesUpOnANewerLeadersHeartbeat() {
         var node = follower()
         _ = node.tick(now: at(10))
-        #expect(node.receive(heartbeat(pid(9, 3)), from: 3, now: at(10.2)) == [.leadershipChanged(previous: 1, current: 3)])
+        #expect(
+            node.receive(heartbeat(pid(9, 3)), from: 3, now: at(10.2)) == [.leadershipChanged(previous: 1, current: 3)])
         #expect(!node.isAcquiring)
         #expect(node.leaderUID == 3)
         let nack = Message<String>.prepareNack(Nack(proposalID: pid(1, 2), promisedID: pid(9, 3)))
@@ -112,9 +115,10 @@ func heartbeat(_ id: ProposalID) -> Message<String> { .heartbeat(Heartbeat(leade
     @Test func leaderStepsDownOnANewerLeadersHeartbeat() {
         var node = HeartbeatNode<String>(uid: 1, quorumSize: 2, leader: 1, now: at(0))
         _ = node.tick(now: at(0))
-        #expect(node.receive(heartbeat(pid(2, 2)), from: 2, now: at(0.5)) == [
-            .leadershipLost, .leadershipChanged(previous: 1, current: 2),
-        ])
+        #expect(
+            node.receive(heartbeat(pid(2, 2)), from: 2, now: at(0.5)) == [
+                .leadershipLost, .leadershipChanged(previous: 1, current: 2),
+            ])
         #expect(!node.isLeader)
         #expect(node.tick(now: at(1)) == [], "no more heartbeats from the old leader")
         #expect(node.prepare() == [.send(prepare(pid(3, 1)), to: .acceptors)])
@@ -125,7 +129,8 @@ func heartbeat(_ id: ProposalID) -> Message<String> { .heartbeat(Heartbeat(leade
         let nack = Message<String>.acceptNack(Nack(proposalID: pid(1, 1), promisedID: pid(4, 3)))
         #expect(node.receive(nack, from: 2, now: at(1)) == [])
         #expect(node.isLeader)
-        #expect(node.receive(nack, from: 3, now: at(1)) == [.leadershipLost, .leadershipChanged(previous: 1, current: nil)])
+        #expect(
+            node.receive(nack, from: 3, now: at(1)) == [.leadershipLost, .leadershipChanged(previous: 1, current: nil)])
         #expect(node.leaderUID == nil)
         #expect(node.prepare() == [.send(prepare(pid(5, 1)), to: .acceptors)])
     }

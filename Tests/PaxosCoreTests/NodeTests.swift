@@ -8,7 +8,9 @@ func promise(_ id: ProposalID, _ acceptedID: ProposalID? = nil, _ value: String?
     .promise(Promise(proposalID: id, acceptedID: acceptedID, acceptedValue: value))
 }
 func accept(_ id: ProposalID, _ value: String) -> Message<String> { .accept(Accept(proposalID: id, value: value)) }
-func accepted(_ id: ProposalID, _ value: String) -> Message<String> { .accepted(Accepted(proposalID: id, value: value)) }
+func accepted(_ id: ProposalID, _ value: String) -> Message<String> {
+    .accepted(Accepted(proposalID: id, value: value))
+}
 func prepare(_ id: ProposalID) -> Message<String> { .prepare(Prepare(proposalID: id)) }
 
 /// The practical node: NACKs, leadership, passive mode, persist-before-send, recovery.
@@ -20,7 +22,10 @@ func prepare(_ id: ProposalID) -> Message<String> { .prepare(Prepare(proposalID:
         #expect(node.setProposal("v") == [], "no accept before leadership")
         #expect(node.prepare() == [.send(prepare(pid(1, 1)), to: .acceptors)])
         #expect(node.receive(promise(pid(1, 1)), from: 2) == [])
-        #expect(node.receive(promise(pid(1, 1)), from: 3) == [.leadershipAcquired, .send(accept(pid(1, 1), "v"), to: .acceptors)])
+        #expect(
+            node.receive(promise(pid(1, 1)), from: 3) == [
+                .leadershipAcquired, .send(accept(pid(1, 1), "v"), to: .acceptors),
+            ])
         #expect(node.isLeader)
         #expect(node.receive(promise(pid(1, 1)), from: 4) == [], "promises after the quorum change nothing")
     }
@@ -60,16 +65,18 @@ func prepare(_ id: ProposalID) -> Message<String> { .prepare(Prepare(proposalID:
         var node = Node<String>(uid: 1, quorumSize: 2)
         _ = node.receive(prepare(pid(3, 2)), from: 2)
         _ = node.persisted()
-        #expect(node.receive(prepare(pid(2, 3)), from: 3)
-            == [.send(.prepareNack(Nack(proposalID: pid(2, 3), promisedID: pid(3, 2))), to: .node(3))])
+        #expect(
+            node.receive(prepare(pid(2, 3)), from: 3)
+                == [.send(.prepareNack(Nack(proposalID: pid(2, 3), promisedID: pid(3, 2))), to: .node(3))])
     }
 
     @Test func acceptBelowPromiseIsNackedWithThePromise() {
         var node = Node<String>(uid: 1, quorumSize: 2)
         _ = node.receive(prepare(pid(3, 2)), from: 2)
         _ = node.persisted()
-        #expect(node.receive(accept(pid(2, 3), "x"), from: 3)
-            == [.send(.acceptNack(Nack(proposalID: pid(2, 3), promisedID: pid(3, 2))), to: .node(3))])
+        #expect(
+            node.receive(accept(pid(2, 3), "x"), from: 3)
+                == [.send(.acceptNack(Nack(proposalID: pid(2, 3), promisedID: pid(3, 2))), to: .node(3))])
         #expect(node.acceptor.acceptedValue == nil)
     }
 
@@ -81,7 +88,8 @@ func prepare(_ id: ProposalID) -> Message<String> { .prepare(Prepare(proposalID:
         #expect(node.receive(prepare(pid(1, 2)), from: 2) == [], "a repeat is answered by the held promise")
         #expect(node.persisted() == [.send(promise(pid(1, 2)), to: .node(2))])
         #expect(node.persisted() == [], "nothing is released twice")
-        #expect(node.receive(prepare(pid(1, 2)), from: 2) == [.send(promise(pid(1, 2)), to: .node(2))],
+        #expect(
+            node.receive(prepare(pid(1, 2)), from: 2) == [.send(promise(pid(1, 2)), to: .node(2))],
             "once durable, a repeated prepare is answered at once")
     }
 
@@ -107,9 +115,11 @@ func prepare(_ id: ProposalID) -> Message<String> { .prepare(Prepare(proposalID:
     @Test func recoverRestoresPromiseAndAcceptedValue() {
         let state = AcceptorState(promisedID: pid(4, 2), acceptedID: pid(3, 3), acceptedValue: "kept")
         var node = Node<String>.recover(uid: 1, quorumSize: 2, state: state)
-        #expect(node.receive(prepare(pid(4, 2)), from: 2) == [.send(promise(pid(4, 2), pid(3, 3), "kept"), to: .node(2))])
-        #expect(node.receive(prepare(pid(2, 2)), from: 2)
-            == [.send(.prepareNack(Nack(proposalID: pid(2, 2), promisedID: pid(4, 2))), to: .node(2))])
+        #expect(
+            node.receive(prepare(pid(4, 2)), from: 2) == [.send(promise(pid(4, 2), pid(3, 3), "kept"), to: .node(2))])
+        #expect(
+            node.receive(prepare(pid(2, 2)), from: 2)
+                == [.send(.prepareNack(Nack(proposalID: pid(2, 2), promisedID: pid(4, 2))), to: .node(2))])
         #expect(node.prepare() == [.send(prepare(pid(5, 1)), to: .acceptors)], "never reuses an id it may have issued")
     }
 
@@ -123,7 +133,10 @@ func prepare(_ id: ProposalID) -> Message<String> { .prepare(Prepare(proposalID:
         #expect(node.persisted() == [])
         #expect(node.receive(prepare(pid(1, 3)), from: 3) == [], "no NACK either")
         #expect(node.acceptor.promisedID == pid(3, 2))
-        #expect(node.receive(accepted(pid(3, 2), "v"), from: 2) == [.resolved(Resolution(proposalID: pid(3, 2), value: "v"))],
+        #expect(
+            node.receive(accepted(pid(3, 2), "v"), from: 2) == [
+                .resolved(Resolution(proposalID: pid(3, 2), value: "v"))
+            ],
             "it still learns")
         node.isActive = true
         #expect(node.receive(prepare(pid(3, 2)), from: 2) == [.send(promise(pid(3, 2)), to: .node(2))])
@@ -149,14 +162,20 @@ func prepare(_ id: ProposalID) -> Message<String> { .prepare(Prepare(proposalID:
         #expect(node.receive(promise(pid(1, 1)), from: 4) == [.leadershipAcquired])
         _ = node.receive(accepted(pid(1, 1), "v"), from: 2)
         #expect(node.receive(accepted(pid(1, 1), "v"), from: 3) == [])
-        #expect(node.receive(accepted(pid(1, 1), "v"), from: 4) == [.resolved(Resolution(proposalID: pid(1, 1), value: "v"))])
+        #expect(
+            node.receive(accepted(pid(1, 1), "v"), from: 4) == [
+                .resolved(Resolution(proposalID: pid(1, 1), value: "v"))
+            ])
     }
 
     @Test func finalAcceptorsGrowAfterResolution() {
         var node = Node<String>(uid: 1, quorumSize: 2)
         _ = node.receive(accepted(pid(1, 2), "v"), from: 2)
         _ = node.receive(accepted(pid(1, 9), "other"), from: 9)
-        #expect(node.receive(accepted(pid(1, 2), "v"), from: 3) == [.resolved(Resolution(proposalID: pid(1, 2), value: "v"))])
+        #expect(
+            node.receive(accepted(pid(1, 2), "v"), from: 3) == [
+                .resolved(Resolution(proposalID: pid(1, 2), value: "v"))
+            ])
         #expect(node.finalAcceptors == [2, 3])
         #expect(node.receive(accepted(pid(2, 4), "v"), from: 4) == [])
         #expect(node.receive(accepted(pid(3, 5), "not v"), from: 5) == [])

@@ -35,7 +35,9 @@ import Testing
             if simulation.chosenValue != nil { resolvedRuns += 1 }
         }
         // The faults must not be so harsh that nothing is ever chosen: then the test proves nothing.
-        #expect(seeds.count < 100 || resolvedRuns * 2 > seeds.count, "only \(resolvedRuns) of \(seeds.count) runs chose a value")
+        #expect(
+            seeds.count < 100 || resolvedRuns * 2 > seeds.count,
+            "only \(resolvedRuns) of \(seeds.count) runs chose a value")
     }
 
     @Test func aSeedReplaysExactly() throws {

@@ -96,7 +96,8 @@ struct SingleDecreeSimulation {
             let uid = proposerIDs.randomElement(using: &generator) ?? proposerIDs[0]
             record("resend \(uid)")
             let resendPrepare = Bool.random(using: &generator)
-            try perform(update(uid) { resendPrepare ? $0.prepare(incrementProposalNumber: false) : $0.resendAccept() }, by: uid)
+            try perform(
+                update(uid) { resendPrepare ? $0.prepare(incrementProposalNumber: false) : $0.resendAccept() }, by: uid)
         case 68..<94:
             guard let uid = pendingWrites.keys.sorted().randomElement(using: &generator) else { return }
             record("write done \(uid)")
@@ -117,7 +118,9 @@ struct SingleDecreeSimulation {
         }
     }
 
-    private mutating func update(_ uid: NodeID, _ body: (inout Node<String>) -> [NodeAction<String>]) -> [NodeAction<String>] {
+    private mutating func update(_ uid: NodeID, _ body: (inout Node<String>) -> [NodeAction<String>]) -> [NodeAction<
+        String
+    >] {
         guard var node = nodes[uid] else { return [] }
         let actions = body(&node)
         nodes[uid] = node
