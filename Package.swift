@@ -10,6 +10,7 @@ let package = Package(
     products: [
         .executable(name: "paxoslog", targets: ["paxoslog"]),
         .library(name: "PaxosCore", targets: ["PaxosCore"]),
+        .library(name: "PaxosReplica", targets: ["PaxosReplica"]),
         .library(name: "PaxosJournal", targets: ["PaxosJournal"]),
     ],
     dependencies: [
@@ -31,6 +32,9 @@ let package = Package(
 
         // The Paxos roles and node state machines: values in, actions out, no I/O.
         .target(name: "PaxosCore", swiftSettings: strict),
+
+        // Multi-Paxos over numbered slots as a state machine: the replicated log, no I/O.
+        .target(name: "PaxosReplica", dependencies: ["PaxosCore"], swiftSettings: strict),
 
         // Block codecs (none, LZ4, zlib) over the C libraries.
         .target(name: "PaxosCompression", dependencies: ["CLZ4", "CZlib"], swiftSettings: strict),
@@ -58,6 +62,8 @@ let package = Package(
             name: "PaxosTestSupport", dependencies: ["PaxosCore"], path: "Tests/PaxosTestSupport", swiftSettings: strict
         ),
         .testTarget(name: "PaxosCoreTests", dependencies: ["PaxosCore", "PaxosTestSupport"], swiftSettings: strict),
+        .testTarget(
+            name: "PaxosReplicaTests", dependencies: ["PaxosReplica", "PaxosTestSupport"], swiftSettings: strict),
         .testTarget(
             name: "PaxosJournalTests", dependencies: ["PaxosJournal", "PaxosTestSupport"], swiftSettings: strict),
         .testTarget(

@@ -1,21 +1,10 @@
-/// A small, fast, deterministic random number generator (SplitMix64).
-///
-/// Every randomized test draws from one of these, seeded from the test's seed, so a failing run
-/// replays exactly: same seed, same choices, same failure.
-public struct SeededGenerator: RandomNumberGenerator, Sendable {
-    private var state: UInt64
+import PaxosCore
 
-    /// Creates a generator whose whole output is determined by `seed`.
-    public init(seed: UInt64) { state = seed }
+/// The deterministic generator every randomized test draws from, seeded from the test's seed, so a
+/// failing run replays exactly: same seed, same choices, same failure.
+public typealias SeededGenerator = SplitMix64
 
-    public mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
-
+extension SplitMix64 {
     /// True with probability `percent`/100.
     public mutating func chance(_ percent: Int) -> Bool {
         Int.random(in: 0..<100, using: &self) < percent

@@ -1,0 +1,19 @@
+/// A small, fast, deterministic random number generator (SplitMix64).
+///
+/// State machines that need randomness (randomized election timeouts) take one of these, seeded
+/// by their caller, instead of the system generator: the same seed gives the same choices, which
+/// is what lets a simulation replay a failure exactly.
+public struct SplitMix64: RandomNumberGenerator, Hashable, Sendable {
+    private var state: UInt64
+
+    /// A generator whose whole output is determined by `seed`.
+    public init(seed: UInt64) { state = seed }
+
+    public mutating func next() -> UInt64 {
+        state &+= 0x9E37_79B9_7F4A_7C15
+        var z = state
+        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
+        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
+        return z ^ (z >> 31)
+    }
+}

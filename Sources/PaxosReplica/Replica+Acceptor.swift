@@ -1,0 +1,43 @@
+import PaxosCore
+
+/// The acceptor and follower side: accepts, heartbeats.
+extension Replica {
+    mutating func handleAccept(
+        ballot: Ballot, firstSlot: Slot, values: [SlotValue], leaderCommit: Slot, from peer: NodeID, now: ClockInstant
+    ) {
+        observe(ballot)
+        if let promised, ballot < promised {
+            send(.nack(ballot: ballot, promised: promised), to: peer)
+            return
+        }
+        if ballot > promised {
+            // The accepted record below implies this promise; recovery restores it from there.
+            promised = ballot
+        }
+        if peer != id {
+            follow(peer, ballot: ballot, now: now)
+        }
+        for (offset, value) in values.enumerated() {
+            let slot = firstSlot + Slot(offset)
+            if slot > commitIndex {
+                accepted[slot] = AcceptedValue(ballot: ballot, value: value)
+            }
+        }
+        persist(.accepted(ballot: ballot, firstSlot: firstSlot, values: values))
+        sendWhenDurable(.accepted(ballot: ballot, firstSlot: firstSlot, count: values.count), to: peer)
+        if peer != id {
+            learnCommit(leaderCommit, ballot: ballot, leader: peer, now: now)
+        }
+    }
+
+    mutating func handleHeartbeat(ballot: Ballot, leaderCommit: Slot, from peer: NodeID, now: ClockInstant) {
+        observe(ballot)
+        if let promised, ballot < promised {
+            send(.nack(ballot: ballot, promised: promised), to: peer)
+            return
+        }
+        follow(peer, ballot: ballot, now: now)
+        learnCommit(leaderCommit, ballot: ballot, leader: peer, now: now)
+        send(.heartbeatReply(ballot: ballot, commitIndex: commitIndex), to: peer)
+    }
+}

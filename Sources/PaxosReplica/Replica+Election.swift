@@ -1,0 +1,183 @@
+import PaxosCore
+
+/// Leader election: timeouts, pre-vote, phase 1, stepping down.
+extension Replica {
+    mutating func handleTick(now: ClockInstant) {
+        switch role {
+        case .leader:
+            if now >= nextHeartbeat {
+                broadcast(
+                    .heartbeat(ballot: candidateBallot ?? Ballot(number: 0, uid: id), commitIndex: commitIndex),
+                    includingSelf: false)
+                nextHeartbeat = now + configuration.heartbeatPeriod
+            }
+            resendUnansweredAccepts(now: now)
+            stepDownWithoutQuorumContact(now: now)
+        case .follower, .candidate:
+            if now >= electionDeadline {
+                startPreVote(now: now)
+            } else if knownCommitIndex > commitIndex, let leader {
+                requestCatchUp(from: leader, now: now)
+            }
+        }
+    }
+
+    /// True while the leader was heard within the election timeout.
+    func hearsLiveLeader(now: ClockInstant) -> Bool {
+        guard let lastLeaderContact else { return false }
+        return now - lastLeaderContact < configuration.electionTimeout
+    }
+
+    /// Asks the others whether they would support an election, without changing anyone's state.
+    mutating func startPreVote(now: ClockInstant) {
+        electionDeadline = now + randomElectionTimeout()
+        if role == .leader { return }
+        setRole(.candidate, leader: nil, ballot: nil)
+        isPreVoting = true
+        preVoteGrants = [id]
+        candidateBallot = nil
+        promisesReceived = [:]
+        broadcast(.preVote(commitIndex: commitIndex), includingSelf: false)
+        if preVoteGrants.count >= quorumSize {
+            startPhase1(now: now)
+        }
+    }
+
+    mutating func handlePreVote(candidateCommit: Slot, from peer: NodeID, now: ClockInstant) {
+        // A replica that hears a live leader, or has chosen more than the candidate knows, says no:
+        // the candidate would only disrupt, or would need a long phase 1 to learn what it lacks.
+        let granted = role != .leader && !hearsLiveLeader(now: now) && candidateCommit >= commitIndex
+        send(.preVoteReply(granted: granted, promised: promised), to: peer)
+    }
+
+    mutating func handlePreVoteReply(
+        granted: Bool, promised theirPromise: Ballot?, from peer: NodeID, now: ClockInstant
+    ) {
+        observe(theirPromise)
+        guard role == .candidate, isPreVoting, granted else { return }
+        preVoteGrants.insert(peer)
+        if preVoteGrants.count >= quorumSize {
+            startPhase1(now: now)
+        }
+    }
+
+    /// Phase 1 with a ballot higher than any seen, for every slot after the commit index.
+    mutating func startPhase1(now: ClockInstant) {
+        isPreVoting = false
+        let ballot = Ballot(number: max(highestBallotNumberSeen, promised?.number ?? 0) + 1, uid: id)
+        observe(ballot)
+        candidateBallot = ballot
+        promisesReceived = [:]
+        electionDeadline = now + randomElectionTimeout()
+        broadcast(.prepare(ballot: ballot, fromSlot: commitIndex + 1), includingSelf: true)
+    }
+
+    mutating func handlePrepare(ballot: Ballot, fromSlot: Slot, from peer: NodeID, now: ClockInstant) {
+        observe(ballot)
+        if let promised, ballot < promised {
+            send(.nack(ballot: ballot, promised: promised), to: peer)
+            return
+        }
+        if ballot > promised {
+            promised = ballot
+            persist(.promise(ballot))
+            if peer != id {
+                // A majority supported that candidate: whoever led before is gone. Give the
+                // candidate a full timeout before trying ourselves.
+                if role != .follower { stepDown(now: now, newLeader: nil) }
+                lastLeaderContact = now
+                electionDeadline = now + randomElectionTimeout()
+                if leader != nil { setRole(.follower, leader: nil, ballot: nil) }
+            }
+        }
+        sendWhenDurable(.promise(ballot: ballot, reports: reports(from: fromSlot)), to: peer)
+    }
+
+    /// What this acceptor knows from `fromSlot` on: chosen values, then accepted ones.
+    func reports(from fromSlot: Slot) -> [SlotReport] {
+        var reports: [SlotReport] = []
+        if fromSlot <= commitIndex {
+            for slot in fromSlot...commitIndex {
+                reports.append(SlotReport(slot: slot, ballot: nil, value: chosenLog[Int(slot - 1)]))
+            }
+        }
+        for slot in accepted.keys.sorted() where slot >= fromSlot && slot > commitIndex {
+            if let value = accepted[slot] {
+                reports.append(SlotReport(slot: slot, ballot: value.ballot, value: value.value))
+            }
+        }
+        return reports
+    }
+
+    mutating func handlePromise(ballot: Ballot, reports: [SlotReport], from peer: NodeID, now: ClockInstant) {
+        guard role == .candidate, !isPreVoting, ballot == candidateBallot, promisesReceived[peer] == nil else { return }
+        promisesReceived[peer] = reports
+        if promisesReceived.count >= quorumSize {
+            becomeLeader(now: now)
+        }
+    }
+
+    mutating func handleNack(ballot: Ballot, promised higher: Ballot, now: ClockInstant) {
+        observe(higher)
+        guard ballot == candidateBallot, higher > ballot else { return }
+        switch role {
+        case .leader:
+            stepDown(now: now, newLeader: nil)
+        case .candidate:
+            setRole(.follower, leader: nil, ballot: nil)
+            isPreVoting = false
+            candidateBallot = nil
+        case .follower:
+            break
+        }
+    }
+
+    /// Gives up leadership (or candidacy): clients waiting here are told to go elsewhere.
+    mutating func stepDown(now: ClockInstant, newLeader: NodeID?) {
+        for key in waitingClients.sorted(by: { ($0.session, $0.sequence) < ($1.session, $1.sequence) }) {
+            output.append(.appendOutcome(key, .notLeader(leader: newLeader)))
+        }
+        waitingClients = []
+        queue = []
+        pendingKeys = []
+        inFlight = [:]
+        inFlightBytes = 0
+        isPreVoting = false
+        candidateBallot = nil
+        promisesReceived = [:]
+        electionDeadline = now + randomElectionTimeout()
+        setRole(.follower, leader: newLeader, ballot: nil)
+    }
+
+    /// Follows `peer` as the leader of `ballot`.
+    mutating func follow(_ peer: NodeID, ballot: Ballot, now: ClockInstant) {
+        if role != .follower && peer != id {
+            stepDown(now: now, newLeader: peer)
+        }
+        lastLeaderContact = now
+        electionDeadline = now + randomElectionTimeout()
+        if leader != peer || leaderBallot != ballot {
+            setRole(.follower, leader: peer, ballot: ballot)
+        }
+    }
+
+    mutating func setRole(_ newRole: ReplicaRole, leader newLeader: NodeID?, ballot: Ballot?) {
+        let changed = role != newRole || leader != newLeader || leaderBallot != ballot
+        role = newRole
+        leader = newLeader
+        leaderBallot = ballot
+        if changed {
+            output.append(.roleChanged(newRole, leader: newLeader, ballot: ballot))
+        }
+    }
+
+    /// A leader that has not heard from a majority for an election timeout steps down, so its
+    /// clients go looking for the leader the others elected.
+    mutating func stepDownWithoutQuorumContact(now: ClockInstant) {
+        guard now - leaderSince > configuration.electionTimeout else { return }
+        let recent = lastReplyFrom.values.filter { now - $0 <= configuration.electionTimeout }.count
+        if recent + 1 < quorumSize {
+            stepDown(now: now, newLeader: nil)
+        }
+    }
+}

@@ -1,0 +1,154 @@
+import PaxosCore
+
+/// The leader side: taking over after phase 1, batching and pipelining client appends, learning
+/// which slots are chosen.
+extension Replica {
+    mutating func becomeLeader(now: ClockInstant) {
+        guard let ballot = candidateBallot else { return }
+        // For each slot, the value a quorum reported: a known-chosen value wins, then the value
+        // accepted under the highest ballot. Paxos's rule, once for all slots.
+        var merged: [Slot: SlotReport] = [:]
+        for report in promisesReceived.values.joined() where report.slot > commitIndex {
+            guard let existing = merged[report.slot] else {
+                merged[report.slot] = report
+                continue
+            }
+            if let existingBallot = existing.ballot, report.ballot == nil || report.ballot > existingBallot {
+                merged[report.slot] = report
+            }
+        }
+        promisesReceived = [:]
+        setRole(.leader, leader: id, ballot: ballot)
+        leaderSince = now
+        lastReplyFrom = [:]
+        inFlight = [:]
+        inFlightBytes = 0
+        nextSlot = commitIndex + 1
+
+        let highest = merged.keys.max() ?? commitIndex
+        var values: [SlotValue] = []
+        if highest > commitIndex {
+            for slot in (commitIndex + 1)...highest {
+                let value = merged[slot]?.value ?? .noop
+                values.append(value)
+                if case .entries(let entries) = value {
+                    pendingKeys.formUnion(entries.map(\.key))
+                }
+            }
+        }
+        propose(values, now: now)
+        broadcast(.heartbeat(ballot: ballot, commitIndex: commitIndex), includingSelf: false)
+        nextHeartbeat = now + configuration.heartbeatPeriod
+        proposeQueued(now: now)
+    }
+
+    mutating func handleAppend(_ newEntries: [ClientEntry], now: ClockInstant) {
+        guard role == .leader else {
+            for entry in newEntries {
+                output.append(.appendOutcome(entry.key, .notLeader(leader: role == .follower ? leader : nil)))
+            }
+            return
+        }
+        for entry in newEntries {
+            if let index = dedup.index(of: entry.key) {
+                output.append(.appendOutcome(entry.key, .committed(index: index)))
+                continue
+            }
+            waitingClients.insert(entry.key)
+            if pendingKeys.insert(entry.key).inserted {
+                queue.append(entry)
+            }
+        }
+        proposeQueued(now: now)
+    }
+
+    /// Moves queued entries into new slots while the pipeline has room, one accept message for all.
+    mutating func proposeQueued(now: ClockInstant) {
+        guard role == .leader, !queue.isEmpty else { return }
+        var values: [SlotValue] = []
+        var taken = 0
+        var bytes = inFlightBytes
+        while taken < queue.count, inFlight.count + values.count < configuration.maxSlotsInFlight,
+            bytes < configuration.maxBytesInFlight
+        {
+            var batch: [ClientEntry] = []
+            var batchBytes = 0
+            while taken < queue.count, batch.count < configuration.maxEntriesPerSlot {
+                let size = queue[taken].data.count + 20
+                if !batch.isEmpty && batchBytes + size > configuration.maxBytesPerSlot { break }
+                batch.append(queue[taken])
+                batchBytes += size
+                taken += 1
+            }
+            values.append(.entries(batch))
+            bytes += batchBytes
+        }
+        queue.removeFirst(taken)
+        propose(values, now: now)
+    }
+
+    /// Proposes `values` in the next slots under the current ballot.
+    mutating func propose(_ values: [SlotValue], now: ClockInstant) {
+        guard let ballot = candidateBallot, !values.isEmpty else { return }
+        let first = nextSlot
+        for value in values {
+            inFlight[nextSlot] = InFlightSlot(value: value)
+            inFlightBytes += value.byteCount
+            nextSlot += 1
+        }
+        lastAcceptSent = now
+        broadcast(
+            .accept(ballot: ballot, firstSlot: first, values: values, commitIndex: commitIndex), includingSelf: true)
+    }
+
+    mutating func handleAccepted(ballot: Ballot, firstSlot: Slot, count: Int, from peer: NodeID, now: ClockInstant) {
+        guard role == .leader, ballot == candidateBallot, count > 0 else { return }
+        lastReplyFrom[peer] = now
+        for slot in firstSlot..<(firstSlot + Slot(count)) {
+            guard var slotState = inFlight[slot] else { continue }
+            slotState.acks.insert(peer)
+            slotState.isChosen = slotState.acks.count >= quorumSize
+            inFlight[slot] = slotState
+        }
+        let before = commitIndex
+        while let next = inFlight[commitIndex + 1], next.isChosen {
+            inFlight[commitIndex + 1] = nil
+            inFlightBytes -= next.value.byteCount
+            apply(next.value, at: commitIndex + 1)
+        }
+        if commitIndex > before {
+            persist(.committed(commitIndex: commitIndex, ballot: ballot))
+            proposeQueued(now: now)
+        }
+    }
+
+    /// Re-sends accepts that some peer has not answered for two heartbeat periods (lost messages).
+    mutating func resendUnansweredAccepts(now: ClockInstant) {
+        guard let ballot = candidateBallot, !inFlight.isEmpty,
+            now - lastAcceptSent >= configuration.heartbeatPeriod * 2
+        else { return }
+        lastAcceptSent = now
+        let slots = inFlight.keys.sorted()
+        for peer in peers {
+            var run: [SlotValue] = []
+            var runStart: Slot = 0
+            for slot in slots {
+                guard let slotState = inFlight[slot], !slotState.acks.contains(peer) else { continue }
+                if !run.isEmpty && slot != runStart + Slot(run.count) {
+                    output.append(
+                        .send(
+                            .accept(ballot: ballot, firstSlot: runStart, values: run, commitIndex: commitIndex),
+                            to: peer))
+                    run = []
+                }
+                if run.isEmpty { runStart = slot }
+                run.append(slotState.value)
+            }
+            if !run.isEmpty {
+                output.append(
+                    .send(.accept(ballot: ballot, firstSlot: runStart, values: run, commitIndex: commitIndex), to: peer)
+                )
+            }
+        }
+    }
+}

@@ -1,0 +1,92 @@
+import PaxosCore
+
+/// Learning and applying chosen slots, and catching up.
+extension Replica {
+    /// Applies the chosen `value` of `slot`, which must be the next slot in order.
+    mutating func apply(_ value: SlotValue, at slot: Slot) {
+        precondition(slot == commitIndex + 1, "slots apply in order")
+        commitIndex = slot
+        chosenLog.append(value)
+        accepted[slot] = nil
+        knownCommitIndex = max(knownCommitIndex, slot)
+        var applied: [AppliedEntry] = []
+        var outcomes: [ReplicaAction] = []
+        if case .entries(let batch) = value {
+            for entry in batch {
+                pendingKeys.remove(entry.key)
+                let index: UInt64
+                if let existing = dedup.index(of: entry.key) {
+                    index = existing  // a retry that made it into the log twice: not a new entry
+                } else {
+                    entries.append(entry)
+                    index = UInt64(entries.count)
+                    dedup.record(entry.key, index: index)
+                    applied.append(AppliedEntry(index: index, entry: entry))
+                }
+                if waitingClients.remove(entry.key) != nil {
+                    outcomes.append(.appendOutcome(entry.key, .committed(index: index)))
+                }
+            }
+        }
+        output.append(.apply(slot: slot, entries: applied))
+        output.append(contentsOf: outcomes)
+    }
+
+    /// The leader of `ballot` says slots through `leaderCommit` are chosen. Slots this replica
+    /// accepted under that same ballot hold the chosen value; for the rest it asks for catch-up.
+    mutating func learnCommit(_ leaderCommit: Slot, ballot: Ballot, leader peer: NodeID, now: ClockInstant) {
+        knownCommitIndex = max(knownCommitIndex, leaderCommit)
+        let before = commitIndex
+        while commitIndex < leaderCommit, let next = accepted[commitIndex + 1], next.ballot == ballot {
+            apply(next.value, at: commitIndex + 1)
+        }
+        if commitIndex > before {
+            persist(.committed(commitIndex: commitIndex, ballot: ballot))
+        }
+        if commitIndex < leaderCommit {
+            requestCatchUp(from: peer, now: now)
+        }
+    }
+
+    /// Asks `peer` for chosen values after our commit index, at most once per four heartbeats.
+    mutating func requestCatchUp(from peer: NodeID, now: ClockInstant) {
+        if let asked = catchUpRequestedAt, now - asked < configuration.heartbeatPeriod * 4 { return }
+        catchUpRequestedAt = now
+        send(.catchUpRequest(fromSlot: commitIndex + 1), to: peer)
+    }
+
+    mutating func handleCatchUpRequest(fromSlot: Slot, from peer: NodeID) {
+        guard fromSlot >= 1, fromSlot <= commitIndex else { return }
+        var values: [SlotValue] = []
+        var bytes = 0
+        var slot = fromSlot
+        while slot <= commitIndex, values.count < configuration.catchUpChunkSlots,
+            values.isEmpty || bytes < configuration.catchUpChunkBytes
+        {
+            let value = chosenLog[Int(slot - 1)]
+            values.append(value)
+            bytes += value.byteCount
+            slot += 1
+        }
+        send(.catchUpReply(firstSlot: fromSlot, values: values, commitIndex: commitIndex), to: peer)
+    }
+
+    mutating func handleCatchUpReply(
+        firstSlot: Slot, values: [SlotValue], theirCommit: Slot, from peer: NodeID, now: ClockInstant
+    ) {
+        catchUpRequestedAt = nil
+        knownCommitIndex = max(knownCommitIndex, theirCommit)
+        guard firstSlot <= commitIndex + 1 else { return }
+        let skip = Int(commitIndex + 1 - firstSlot)
+        guard skip < values.count else { return }
+        let fresh = Array(values[skip...])
+        let start = commitIndex + 1
+        persist(.chosen(firstSlot: start, values: fresh))
+        for value in fresh {
+            apply(value, at: commitIndex + 1)
+        }
+        if commitIndex < knownCommitIndex {
+            requestCatchUp(from: peer, now: now)
+        }
+    }
+}

@@ -1,0 +1,42 @@
+import PaxosCore
+
+extension Replica {
+    /// A replica restarted from its journal: `records` are every `PersistRecord` it wrote, in
+    /// order. Its promise, its accepted values and its chosen prefix are back; it starts as a
+    /// follower and learns the current leader from the cluster.
+    public static func recover(
+        id: NodeID, configuration: ReplicaConfiguration, records: some Sequence<PersistRecord>, now: ClockInstant
+    ) -> Replica {
+        var replica = Replica(id: id, configuration: configuration, now: now)
+        for record in records {
+            replica.replay(record)
+        }
+        replica.output = []
+        replica.nextSlot = replica.commitIndex + 1
+        return replica
+    }
+
+    /// Applies one journal record exactly as when it was written.
+    mutating func replay(_ record: PersistRecord) {
+        switch record {
+        case .promise(let ballot):
+            if ballot > promised { promised = ballot }
+            observe(ballot)
+        case .accepted(let ballot, let firstSlot, let values):
+            if ballot > promised { promised = ballot }
+            observe(ballot)
+            for (offset, value) in values.enumerated() where firstSlot + Slot(offset) > commitIndex {
+                accepted[firstSlot + Slot(offset)] = AcceptedValue(ballot: ballot, value: value)
+            }
+        case .committed(let through, let ballot):
+            while commitIndex < through, let next = accepted[commitIndex + 1], next.ballot == ballot {
+                apply(next.value, at: commitIndex + 1)
+            }
+        case .chosen(let firstSlot, let values):
+            for (offset, value) in values.enumerated() where firstSlot + Slot(offset) == commitIndex + 1 {
+                apply(value, at: commitIndex + 1)
+            }
+        }
+        output = []
+    }
+}

@@ -1,0 +1,249 @@
+import PaxosCore
+
+/// One member of a Multi-Paxos replicated log, as a state machine with no I/O.
+///
+/// The caller feeds it client appends, messages from peers, clock ticks and journal completions,
+/// and performs the actions it returns: send, persist, apply, answer a client. It never touches a
+/// socket, a file or a clock, so a seeded simulation can drive a whole cluster and replay it.
+///
+/// The protocol:
+/// - One stable leader. A follower that stops hearing the leader runs a pre-vote (no state change)
+///   and, with a majority's support, phase 1 once for every slot from its first unchosen one. The
+///   promises report accepted values; the new leader re-proposes them, fills holes with no-ops, and
+///   from then on runs phase 2 only: one round trip per batch of slots.
+/// - Client appends that arrive together share a slot; up to `maxSlotsInFlight` slots are in flight.
+/// - The leader learns a slot is chosen from a majority of `accepted` replies, each sent only after
+///   that acceptor's journal write was durable; it tells the others with the next accept or
+///   heartbeat. Slots apply strictly in order.
+/// - A lagging replica pulls chosen values in bounded chunks (catch-up).
+/// - Each client entry carries a session and sequence number; the table of applied keys is derived
+///   from the log, so a retry returns the original index, after a leader change or a restart too.
+public struct Replica: Sendable {
+    /// A slot the leader proposed and has not yet seen chosen.
+    struct InFlightSlot: Sendable {
+        var value: SlotValue
+        var acks: Set<NodeID> = []
+        var isChosen = false
+    }
+
+    public let id: NodeID
+    public let configuration: ReplicaConfiguration
+    let peers: [NodeID]
+
+    // MARK: Acceptor state (durable through PersistRecord)
+
+    /// The highest ballot this acceptor promised.
+    public internal(set) var promised: Ballot?
+    /// Values accepted in slots that are not yet known chosen.
+    var accepted: [Slot: AcceptedValue] = [:]
+
+    // MARK: Learner state
+
+    /// Every slot through this one is chosen and applied.
+    public internal(set) var commitIndex: Slot = 0
+    /// The chosen value of slot s is `chosenLog[s - 1]`.
+    var chosenLog: [SlotValue] = []
+    /// The log users read: entry i is `entries[i - 1]`.
+    public internal(set) var entries: [ClientEntry] = []
+    var dedup: DedupTable
+    /// The highest commit index a leader has told us about.
+    var knownCommitIndex: Slot = 0
+    var catchUpRequestedAt: ClockInstant?
+
+    // MARK: Role
+
+    public internal(set) var role: ReplicaRole = .follower
+    /// The replica believed to lead, if any.
+    public internal(set) var leader: NodeID?
+    /// The ballot of that leader.
+    public internal(set) var leaderBallot: Ballot?
+    var lastLeaderContact: ClockInstant?
+    var electionDeadline: ClockInstant
+    var highestBallotNumberSeen: UInt64 = 0
+    var random: SplitMix64
+
+    // MARK: Candidate state
+
+    var isPreVoting = false
+    var preVoteGrants: Set<NodeID> = []
+    var candidateBallot: Ballot?
+    var promisesReceived: [NodeID: [SlotReport]] = [:]
+
+    // MARK: Leader state
+
+    var nextSlot: Slot = 1
+    var inFlight: [Slot: InFlightSlot] = [:]
+    var inFlightBytes = 0
+    var queue: [ClientEntry] = []
+    /// Keys in the queue or in flight: a retry of one of these is not proposed again.
+    var pendingKeys: Set<ClientKey> = []
+    /// Clients waiting at this replica for their entry to apply.
+    var waitingClients: Set<ClientKey> = []
+    var nextHeartbeat: ClockInstant = .zero
+    var lastAcceptSent: ClockInstant = .zero
+    var leaderSince: ClockInstant = .zero
+    var lastReplyFrom: [NodeID: ClockInstant] = [:]
+
+    // MARK: Persistence and output
+
+    var nextToken: UInt64 = 1
+    var durableToken: UInt64 = 0
+    /// Replies that reflect state not yet durable, released by `persisted(through:)`.
+    var heldReplies: [(token: UInt64, message: ReplicaMessage, peer: NodeID)] = []
+    /// Messages to this replica itself, handled after the current event.
+    var selfInbox: [ReplicaMessage] = []
+    var output: [ReplicaAction] = []
+
+    /// A replica with an empty log, starting at `now`.
+    public init(id: NodeID, configuration: ReplicaConfiguration, now: ClockInstant) {
+        self.id = id
+        self.configuration = configuration
+        peers = configuration.members.filter { $0 != id }
+        dedup = DedupTable(window: configuration.dedupWindow)
+        random = SplitMix64(seed: configuration.randomSeed ^ (UInt64(id.rawValue) &* 0x9E37_79B9_7F4A_7C15))
+        electionDeadline = now
+        electionDeadline = now + randomElectionTimeout()
+    }
+
+    var quorumSize: Int { configuration.quorumSize }
+
+    /// The ballot this replica leads under, when leader.
+    public var ballot: Ballot? { role == .leader ? candidateBallot : nil }
+
+    /// The highest slot this replica holds a value for (chosen or only accepted).
+    public var lastSlot: Slot { max(commitIndex, accepted.keys.max() ?? 0, nextSlot > 0 ? nextSlot - 1 : 0) }
+
+    /// The index of the last entry in the committed log.
+    public var lastIndex: UInt64 { UInt64(entries.count) }
+
+    /// The chosen value of `slot`, if this replica knows it.
+    public func chosenValue(at slot: Slot) -> SlotValue? {
+        slot >= 1 && slot <= commitIndex ? chosenLog[Int(slot - 1)] : nil
+    }
+
+    // MARK: - Events
+
+    /// Clients ask to append `newEntries`. Entries that arrive in one call share a slot when they fit.
+    public mutating func append(_ newEntries: [ClientEntry], now: ClockInstant) -> [ReplicaAction] {
+        run(now) { replica in replica.handleAppend(newEntries, now: now) }
+    }
+
+    /// A message from `peer` arrived.
+    public mutating func receive(_ message: ReplicaMessage, from peer: NodeID, now: ClockInstant) -> [ReplicaAction] {
+        run(now) { replica in replica.handle(message, from: peer, now: now) }
+    }
+
+    /// Time passed: heartbeats, re-sends, elections, catch-up retries.
+    public mutating func tick(now: ClockInstant) -> [ReplicaAction] {
+        run(now) { replica in replica.handleTick(now: now) }
+    }
+
+    /// Every record up to and including `token` is durable: releases the replies waiting for it.
+    public mutating func persisted(through token: UInt64, now: ClockInstant) -> [ReplicaAction] {
+        run(now) { replica in
+            replica.durableToken = max(replica.durableToken, token)
+            let ready = replica.heldReplies.prefix { $0.token <= replica.durableToken }
+            replica.heldReplies.removeFirst(ready.count)
+            for reply in ready {
+                replica.send(reply.message, to: reply.peer)
+            }
+        }
+    }
+
+    /// Runs one event, then the messages this replica sent itself, and returns the actions.
+    private mutating func run(_ now: ClockInstant, _ body: (inout Replica) -> Void) -> [ReplicaAction] {
+        output = []
+        body(&self)
+        while !selfInbox.isEmpty {
+            let message = selfInbox.removeFirst()
+            handle(message, from: id, now: now)
+        }
+        let actions = output
+        output = []
+        return actions
+    }
+
+    mutating func handle(_ message: ReplicaMessage, from peer: NodeID, now: ClockInstant) {
+        switch message {
+        case .preVote(let candidateCommit):
+            handlePreVote(candidateCommit: candidateCommit, from: peer, now: now)
+        case .preVoteReply(let granted, let theirPromise):
+            handlePreVoteReply(granted: granted, promised: theirPromise, from: peer, now: now)
+        case .prepare(let ballot, let fromSlot):
+            handlePrepare(ballot: ballot, fromSlot: fromSlot, from: peer, now: now)
+        case .promise(let ballot, let reports):
+            handlePromise(ballot: ballot, reports: reports, from: peer, now: now)
+        case .nack(let ballot, let higher):
+            handleNack(ballot: ballot, promised: higher, now: now)
+        case .accept(let ballot, let firstSlot, let values, let leaderCommit):
+            handleAccept(
+                ballot: ballot, firstSlot: firstSlot, values: values, leaderCommit: leaderCommit, from: peer, now: now)
+        case .accepted(let ballot, let firstSlot, let count):
+            handleAccepted(ballot: ballot, firstSlot: firstSlot, count: count, from: peer, now: now)
+        case .heartbeat(let ballot, let leaderCommit):
+            handleHeartbeat(ballot: ballot, leaderCommit: leaderCommit, from: peer, now: now)
+        case .heartbeatReply(let ballot, _):
+            if role == .leader && ballot == candidateBallot {
+                lastReplyFrom[peer] = now
+            }
+        case .catchUpRequest(let fromSlot):
+            handleCatchUpRequest(fromSlot: fromSlot, from: peer)
+        case .catchUpReply(let firstSlot, let values, let theirCommit):
+            handleCatchUpReply(firstSlot: firstSlot, values: values, theirCommit: theirCommit, from: peer, now: now)
+        }
+    }
+
+    // MARK: - Output helpers
+
+    mutating func send(_ message: ReplicaMessage, to peer: NodeID) {
+        if peer == id {
+            selfInbox.append(message)
+        } else {
+            output.append(.send(message, to: peer))
+        }
+    }
+
+    mutating func broadcast(_ message: ReplicaMessage, includingSelf: Bool) {
+        for peer in peers {
+            output.append(.send(message, to: peer))
+        }
+        if includingSelf {
+            selfInbox.append(message)
+        }
+    }
+
+    /// Sends a reply that vouches for acceptor state: only once every record issued so far is durable.
+    mutating func sendWhenDurable(_ message: ReplicaMessage, to peer: NodeID) {
+        let token = nextToken - 1
+        if token <= durableToken {
+            send(message, to: peer)
+        } else {
+            heldReplies.append((token, message, peer))
+        }
+    }
+
+    mutating func persist(_ record: PersistRecord) {
+        output.append(.persist(record, token: nextToken))
+        nextToken += 1
+    }
+
+    mutating func observe(_ ballot: Ballot?) {
+        if let ballot {
+            highestBallotNumberSeen = max(highestBallotNumberSeen, ballot.number)
+        }
+    }
+
+    mutating func randomElectionTimeout() -> Duration {
+        let base = configuration.electionTimeout
+        let jitterMicros = Int64.random(in: 0..<max(1, base.microseconds), using: &random)
+        return base + .microseconds(jitterMicros)
+    }
+}
+
+extension Duration {
+    /// The duration in whole microseconds.
+    var microseconds: Int64 {
+        let (seconds, attoseconds) = components
+        return seconds * 1_000_000 + attoseconds / 1_000_000_000_000
+    }
+}

@@ -1,0 +1,43 @@
+import PaxosCore
+
+/// What a client's append came to.
+public enum AppendOutcome: Hashable, Sendable {
+    /// The entry is chosen and applied at this index (also for a retry of an entry already in the log).
+    case committed(index: UInt64)
+    /// This replica is not the leader; try `leader` (nil: unknown, retry later).
+    case notLeader(leader: NodeID?)
+}
+
+/// The role a replica plays.
+public enum ReplicaRole: String, Hashable, Sendable {
+    case follower, candidate, leader
+}
+
+/// A record the replica asks its caller to make durable. Replaying every record, in order, with
+/// `Replica.recover` restores the replica's acceptor state and its chosen prefix.
+public enum PersistRecord: Hashable, Sendable {
+    /// The acceptor promised `ballot`.
+    case promise(Ballot)
+    /// The acceptor accepted `values` in consecutive slots from `firstSlot` under `ballot`.
+    case accepted(ballot: Ballot, firstSlot: Slot, values: [SlotValue])
+    /// Slots through `commitIndex` are chosen; those accepted under `ballot` hold the chosen value.
+    case committed(commitIndex: Slot, ballot: Ballot)
+    /// Chosen values learned from another replica (catch-up).
+    case chosen(firstSlot: Slot, values: [SlotValue])
+}
+
+/// What a replica asks its caller to do. Perform in order.
+public enum ReplicaAction: Hashable, Sendable {
+    /// Send `message` to `peer`.
+    case send(ReplicaMessage, to: NodeID)
+    /// Append `record` to the journal; call `persisted(through: token)` once it is durable. Tokens
+    /// increase by one per record and complete in order.
+    case persist(PersistRecord, token: UInt64)
+    /// Slot `slot` is chosen and applied, in slot order; `entries` are its new log entries with
+    /// their indexes (retried duplicates and no-ops add none).
+    case apply(slot: Slot, entries: [AppliedEntry])
+    /// Answer the client that appended `key`.
+    case appendOutcome(ClientKey, AppendOutcome)
+    /// The replica's role or known leader changed.
+    case roleChanged(ReplicaRole, leader: NodeID?, ballot: Ballot?)
+}

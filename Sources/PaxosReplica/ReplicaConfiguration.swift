@@ -1,0 +1,57 @@
+import PaxosCore
+
+/// How a replica behaves: its cluster, its timing and its flow-control limits.
+public struct ReplicaConfiguration: Hashable, Sendable {
+    /// Every member of the cluster, this replica included.
+    public var members: [NodeID]
+    /// How often the leader sends heartbeats (and re-sends unanswered accepts).
+    public var heartbeatPeriod: Duration
+    /// A follower that has not heard the leader for a random time in [T, 2T) starts a pre-vote.
+    /// A node that heard a leader within T refuses pre-votes.
+    public var electionTimeout: Duration
+    /// The pipeline: at most this many slots proposed and not yet chosen…
+    public var maxSlotsInFlight: Int
+    /// …and at most this many bytes in them.
+    public var maxBytesInFlight: Int
+    /// A slot holds at most this many client entries…
+    public var maxEntriesPerSlot: Int
+    /// …and about this many bytes (a single larger entry gets a slot of its own).
+    public var maxBytesPerSlot: Int
+    /// A catch-up reply carries at most this many slots…
+    public var catchUpChunkSlots: Int
+    /// …and about this many bytes.
+    public var catchUpChunkBytes: Int
+    /// How many recent sequence numbers per client session are remembered for de-duplication.
+    public var dedupWindow: UInt64
+    /// Seeds the replica's own random choices (election timeouts), so simulations replay.
+    public var randomSeed: UInt64
+
+    public init(
+        members: [NodeID],
+        heartbeatPeriod: Duration = .milliseconds(50),
+        electionTimeout: Duration = .milliseconds(500),
+        maxSlotsInFlight: Int = 256,
+        maxBytesInFlight: Int = 32 << 20,
+        maxEntriesPerSlot: Int = 4096,
+        maxBytesPerSlot: Int = 1 << 20,
+        catchUpChunkSlots: Int = 512,
+        catchUpChunkBytes: Int = 4 << 20,
+        dedupWindow: UInt64 = 1 << 16,
+        randomSeed: UInt64 = 0
+    ) {
+        self.members = members
+        self.heartbeatPeriod = heartbeatPeriod
+        self.electionTimeout = electionTimeout
+        self.maxSlotsInFlight = maxSlotsInFlight
+        self.maxBytesInFlight = maxBytesInFlight
+        self.maxEntriesPerSlot = maxEntriesPerSlot
+        self.maxBytesPerSlot = maxBytesPerSlot
+        self.catchUpChunkSlots = catchUpChunkSlots
+        self.catchUpChunkBytes = catchUpChunkBytes
+        self.dedupWindow = dedupWindow
+        self.randomSeed = randomSeed
+    }
+
+    /// A majority of the members.
+    public var quorumSize: Int { members.count / 2 + 1 }
+}

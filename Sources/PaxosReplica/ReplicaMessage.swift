@@ -1,0 +1,26 @@
+/// Messages between replicas. The sender is known to the transport and passed alongside.
+public enum ReplicaMessage: Hashable, Sendable {
+    /// "Would you support me if I ran?" Changes no state (pre-vote), so a node that was cut off and
+    /// keeps timing out cannot raise the ballot and depose a leader that the others still hear.
+    case preVote(commitIndex: Slot)
+    /// The answer to a pre-vote, with the responder's promise so the candidate can outbid it.
+    case preVoteReply(granted: Bool, promised: Ballot?)
+    /// Phase 1a for every slot from `fromSlot` on.
+    case prepare(ballot: Ballot, fromSlot: Slot)
+    /// Phase 1b: the promise, with what the acceptor accepted (or knows chosen) from `fromSlot` on.
+    case promise(ballot: Ballot, reports: [SlotReport])
+    /// A refusal: the responder promised a higher ballot.
+    case nack(ballot: Ballot, promised: Ballot)
+    /// Phase 2a for consecutive slots `firstSlot`…; carries the leader's commit index.
+    case accept(ballot: Ballot, firstSlot: Slot, values: [SlotValue], commitIndex: Slot)
+    /// Phase 2b for `count` slots from `firstSlot`, sent only after they are durable.
+    case accepted(ballot: Ballot, firstSlot: Slot, count: Int)
+    /// The leader is alive; everything through `commitIndex` is chosen.
+    case heartbeat(ballot: Ballot, commitIndex: Slot)
+    /// A follower hears the leader; tells it how far it has applied.
+    case heartbeatReply(ballot: Ballot, commitIndex: Slot)
+    /// A lagging node asks for chosen values from `fromSlot` on.
+    case catchUpRequest(fromSlot: Slot)
+    /// Chosen values for consecutive slots from `firstSlot`, in bounded chunks.
+    case catchUpReply(firstSlot: Slot, values: [SlotValue], commitIndex: Slot)
+}

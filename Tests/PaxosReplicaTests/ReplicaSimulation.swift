@@ -1,0 +1,326 @@
+import PaxosCore
+import PaxosReplica
+import PaxosTestSupport
+
+/// A seeded simulation of a Multi-Paxos cluster: replicas, their journals, an unreliable network,
+/// crashes, partitions and clients, all driven by one `SeededGenerator`, so a seed replays exactly.
+///
+/// Checked on every event: no two replicas choose different values for a slot; every acknowledged
+/// append is in the log exactly once at the index it was given; nothing is in the log that no
+/// client appended. After the faults heal, every pending append must complete within a bound.
+struct ReplicaSimulation {
+    struct Violation: Error, CustomStringConvertible {
+        var seed: UInt64
+        var time: ClockInstant
+        var message: String
+        var description: String {
+            "seed \(seed) at \(time): \(message) (replay: PAXOSLOG_SEED=\(seed) swift test --filter ReplicaSimulation)"
+        }
+    }
+
+    /// A replica's journal: records on disk, and records handed to the disk and not yet synced.
+    struct Disk {
+        var durable: [PersistRecord] = []
+        var pending: [(token: UInt64, record: PersistRecord)] = []
+    }
+
+    struct Client {
+        var session: UInt64
+        var nextSequence: UInt64 = 1
+        /// Appends not yet acknowledged: their data, and when to retry.
+        var pending: [ClientKey: (data: [UInt8], retryAt: ClockInstant)] = [:]
+        var preferred: NodeID?
+    }
+
+    let seed: UInt64
+    let members: [NodeID]
+    let configuration: ReplicaConfiguration
+    var generator: SeededGenerator
+    var now = ClockInstant.zero
+    var replicas: [NodeID: Replica] = [:]
+    var disks: [NodeID: Disk] = [:]
+    var down: Set<NodeID> = []
+    /// Directed links that lose every message (partitions, one-way ones included).
+    var cutLinks: Set<[UInt32]> = []
+    var network = SimulatedNetwork<ReplicaMessage>()
+    var clients: [Client] = []
+    var appendsToIssue: Int
+
+    // What the checks compare against.
+    var chosenBySlot: [Slot: SlotValue] = [:]
+    var logKeys: [ClientKey] = []
+    var issued: [ClientKey: [UInt8]] = [:]
+    var acknowledged: [ClientKey: UInt64] = [:]
+    var trace: [String] = []
+    var isTracing = false
+    /// Test-only fault: replicas restart with an empty journal. Unsafe on purpose, to show that the
+    /// checks catch a replica that does not keep its promises.
+    var forgetfulRestarts = false
+
+    init(seed: UInt64) {
+        self.seed = seed
+        generator = SeededGenerator(seed: seed)
+        let count = generator.chance(60) ? 3 : 5
+        members = (1...count).map { NodeID(UInt32($0)) }
+        configuration = ReplicaConfiguration(
+            members: members, heartbeatPeriod: .milliseconds(20), electionTimeout: .milliseconds(150),
+            maxSlotsInFlight: 4, maxEntriesPerSlot: 3, catchUpChunkSlots: 3, randomSeed: seed)
+        for member in members {
+            replicas[member] = Replica(id: member, configuration: configuration, now: now)
+            disks[member] = Disk()
+        }
+        let clientCount = Int.random(in: 1...3, using: &generator)
+        clients = (0..<clientCount).map { Client(session: 0xC000 + UInt64($0) + seed << 8) }
+        appendsToIssue = Int.random(in: 10...40, using: &generator)
+    }
+
+    // MARK: - Running
+
+    /// Runs `faultyMilliseconds` of simulated time with faults, then heals everything and requires
+    /// every append to finish within `healMilliseconds`.
+    mutating func run(faultyMilliseconds: Int = 3_000, healMilliseconds: Int = 10_000) throws(Violation) {
+        let faultsEnd = now + .milliseconds(faultyMilliseconds)
+        while now < faultsEnd {
+            try step(faulty: true)
+        }
+        cutLinks = []
+        for member in down.sorted() { try restart(member) }
+        let deadline = now + .milliseconds(healMilliseconds)
+        while now < deadline {
+            try step(faulty: false)
+            if appendsToIssue == 0 && clients.allSatisfy({ $0.pending.isEmpty }) { break }
+        }
+        let stuck = clients.flatMap { $0.pending.keys }
+        guard stuck.isEmpty else {
+            throw violation("\(stuck.count) appends still pending \(healMilliseconds) ms after the faults healed")
+        }
+        for (key, index) in acknowledged where index > logKeys.count || logKeys[Int(index - 1)] != key {
+            throw violation(
+                "acknowledged \(key) at \(index) but the log has \(index <= logKeys.count ? "\(logKeys[Int(index - 1)])" : "nothing") there"
+            )
+        }
+    }
+
+    mutating func step(faulty: Bool) throws(Violation) {
+        now = now + .microseconds(Int64.random(in: 200...2_000, using: &generator))
+        let roll = Int.random(in: 0..<100, using: &generator)
+        switch roll {
+        case 0..<45:
+            try deliverOne()
+        case 45..<50 where faulty:
+            network.dropRandom(using: &generator)
+        case 50..<54 where faulty:
+            network.duplicateRandom(using: &generator)
+        case 54..<75:
+            try completeWrites(of: members.randomElement(using: &generator) ?? members[0])
+        case 75..<88:
+            for member in members where !down.contains(member) {
+                try perform(update(member) { $0.tick(now: $1) }, by: member)
+            }
+        case 88..<97:
+            try clientStep()
+        case 97 where faulty:
+            try crashOrRestart()
+        case 98 where faulty:
+            changePartition()
+        default:
+            try deliverOne()
+        }
+    }
+
+    private mutating func deliverOne() throws(Violation) {
+        guard let envelope = network.takeRandom(using: &generator) else { return }
+        let to = NodeID(envelope.to)
+        guard !down.contains(to), !cutLinks.contains([envelope.from, envelope.to]) else { return }
+        record("\(envelope.from)->\(envelope.to) \(envelope.payload)")
+        try perform(update(to) { $0.receive(envelope.payload, from: NodeID(envelope.from), now: $1) }, by: to)
+    }
+
+    /// The disk syncs some of what is pending, in order (a journal fsyncs batches in order).
+    private mutating func completeWrites(of member: NodeID) throws(Violation) {
+        guard !down.contains(member), var disk = disks[member], !disk.pending.isEmpty else { return }
+        let count = Int.random(in: 1...disk.pending.count, using: &generator)
+        let synced = disk.pending.prefix(count)
+        disk.durable += synced.map(\.record)
+        disk.pending.removeFirst(count)
+        disks[member] = disk
+        guard let token = synced.last?.token else { return }
+        record("sync \(member) through \(token)")
+        try perform(update(member) { $0.persisted(through: token, now: $1) }, by: member)
+    }
+
+    private mutating func crashOrRestart() throws(Violation) {
+        let member = members.randomElement(using: &generator) ?? members[0]
+        if down.contains(member) {
+            try restart(member)
+            return
+        }
+        down.insert(member)
+        // Whatever was written but not synced may or may not have reached the disk: a prefix did.
+        if var disk = disks[member] {
+            let survived = Int.random(in: 0...disk.pending.count, using: &generator)
+            disk.durable += disk.pending.prefix(survived).map(\.record)
+            disk.pending = []
+            disks[member] = disk
+        }
+        record("crash \(member)")
+    }
+
+    private mutating func restart(_ member: NodeID) throws(Violation) {
+        down.remove(member)
+        let replica = Replica.recover(
+            id: member, configuration: configuration, records: forgetfulRestarts ? [] : disks[member]?.durable ?? [],
+            now: now)
+        // The recovered log must agree with what was chosen.
+        for slot in stride(from: Slot(1), through: replica.commitIndex, by: 1) {
+            if let value = replica.chosenValue(at: slot), let chosen = chosenBySlot[slot], chosen != value {
+                throw violation("\(member) recovered a different value for slot \(slot)")
+            }
+        }
+        replicas[member] = replica
+        record("restart \(member) commit \(replica.commitIndex)")
+    }
+
+    private mutating func changePartition() {
+        if !cutLinks.isEmpty && generator.chance(50) {
+            cutLinks = []
+            record("heal")
+            return
+        }
+        let from = members.randomElement(using: &generator) ?? members[0]
+        let to = members.randomElement(using: &generator) ?? members[0]
+        guard from != to else { return }
+        cutLinks.insert([from.rawValue, to.rawValue])
+        if generator.chance(50) { cutLinks.insert([to.rawValue, from.rawValue]) }
+        record("cut \(from)-\(to)")
+    }
+
+    // MARK: - Clients
+
+    private mutating func clientStep() throws(Violation) {
+        let which = Int.random(in: clients.indices, using: &generator)
+        var client = clients[which]
+        var sends: [(NodeID, ClientEntry)] = []
+        if appendsToIssue > 0 && client.pending.count < 4 {
+            appendsToIssue -= 1
+            let key = ClientKey(session: client.session, sequence: client.nextSequence)
+            client.nextSequence += 1
+            let data = Array("s\(client.session)-\(key.sequence)".utf8)
+            issued[key] = data
+            client.pending[key] = (data, now + .milliseconds(300))
+            sends.append((target(for: client), ClientEntry(key: key, data: data)))
+        }
+        for (key, pending) in client.pending.sorted(by: { $0.key.sequence < $1.key.sequence })
+        where pending.retryAt <= now {
+            client.pending[key] = (pending.data, now + .milliseconds(300))
+            sends.append((target(for: client), ClientEntry(key: key, data: pending.data)))
+        }
+        clients[which] = client
+        for (member, entry) in sends where !down.contains(member) {
+            record("client \(entry.key) -> \(member)")
+            try perform(update(member) { $0.append([entry], now: $1) }, by: member)
+        }
+    }
+
+    private mutating func target(for client: Client) -> NodeID {
+        if let preferred = client.preferred, generator.chance(80) { return preferred }
+        return members.randomElement(using: &generator) ?? members[0]
+    }
+
+    private mutating func deliverOutcome(_ key: ClientKey, _ outcome: AppendOutcome, from member: NodeID)
+        throws(Violation)
+    {
+        guard let which = clients.firstIndex(where: { $0.session == key.session }) else {
+            throw violation("outcome for unknown session \(key)")
+        }
+        switch outcome {
+        case .committed(let index):
+            if let earlier = acknowledged[key], earlier != index {
+                throw violation("\(key) acknowledged at \(earlier) and again at \(index)")
+            }
+            guard index >= 1, index <= logKeys.count, logKeys[Int(index - 1)] == key else {
+                throw violation("\(key) acknowledged at \(index), which the log does not hold for it")
+            }
+            acknowledged[key] = index
+            clients[which].pending[key] = nil
+            clients[which].preferred = member
+        case .notLeader(let leader):
+            clients[which].preferred = leader
+            if var pending = clients[which].pending[key] {
+                pending.retryAt = now + .milliseconds(leader == nil ? 50 : 1)
+                clients[which].pending[key] = pending
+            }
+        }
+    }
+
+    // MARK: - Actions and checks
+
+    private mutating func update(
+        _ member: NodeID, _ body: (inout Replica, ClockInstant) -> [ReplicaAction]
+    ) -> [ReplicaAction] {
+        guard var replica = replicas[member] else { return [] }
+        let time = now
+        let actions = body(&replica, time)
+        replicas[member] = replica
+        return actions
+    }
+
+    private mutating func perform(_ actions: [ReplicaAction], by member: NodeID) throws(Violation) {
+        for action in actions {
+            switch action {
+            case .send(let message, let peer):
+                network.send(Envelope(from: member.rawValue, to: peer.rawValue, payload: message))
+            case .persist(let record, let token):
+                disks[member]?.pending.append((token, record))
+            case .apply(let slot, let applied):
+                try checkApply(slot: slot, applied: applied, by: member)
+            case .appendOutcome(let key, let outcome):
+                try deliverOutcome(key, outcome, from: member)
+            case .roleChanged(let role, let leader, let ballot):
+                record(
+                    "\(member) is \(role), leader \(leader.map { "\($0)" } ?? "-") ballot \(ballot.map { "\($0)" } ?? "-")"
+                )
+            }
+        }
+    }
+
+    private mutating func checkApply(slot: Slot, applied: [AppliedEntry], by member: NodeID) throws(Violation) {
+        guard let value = replicas[member]?.chosenValue(at: slot) else {
+            throw violation("\(member) applied slot \(slot) without a chosen value")
+        }
+        if let chosen = chosenBySlot[slot] {
+            guard chosen == value else {
+                throw violation("slot \(slot): \(member) chose \(value), another chose \(chosen)")
+            }
+        } else {
+            chosenBySlot[slot] = value
+        }
+        for entry in applied {
+            guard issued[entry.entry.key] == entry.entry.data else {
+                throw violation("\(member) applied \(entry.entry.key), which no client appended with that data")
+            }
+            let index = Int(entry.index)
+            if index <= logKeys.count {
+                guard logKeys[index - 1] == entry.entry.key else {
+                    throw violation(
+                        "index \(index): \(member) has \(entry.entry.key), another has \(logKeys[index - 1])")
+                }
+            } else if index == logKeys.count + 1 {
+                guard !logKeys.contains(entry.entry.key) else {
+                    throw violation("\(entry.entry.key) appears twice in the log (index \(index))")
+                }
+                logKeys.append(entry.entry.key)
+            } else {
+                throw violation("\(member) applied index \(index) with the log at \(logKeys.count)")
+            }
+        }
+    }
+
+    private mutating func record(_ event: @autoclosure () -> String) {
+        if isTracing { trace.append("\(now) \(event())") }
+    }
+
+    private func violation(_ message: String) -> Violation {
+        Violation(seed: seed, time: now, message: message)
+    }
+}
