@@ -1,0 +1,91 @@
+import PaxosCore
+import PaxosReplica
+
+/// A small, well-behaved cluster for scenario tests: messages arrive in order, journal writes
+/// complete when `sync` is called (or at once with `autoSync`), and the clock moves only by hand.
+struct ReplicaTestCluster {
+    var replicas: [NodeID: Replica] = [:]
+    var now = ClockInstant.zero
+    var inFlight: [(from: NodeID, to: NodeID, message: ReplicaMessage)] = []
+    var pendingWrites: [NodeID: [(token: UInt64, record: PersistRecord)]] = [:]
+    var journals: [NodeID: [PersistRecord]] = [:]
+    var outcomes: [ClientKey: AppendOutcome] = [:]
+    var isolated: Set<NodeID> = []
+    var autoSync = true
+    let configuration: ReplicaConfiguration
+
+    init(size: Int = 3, configure: (inout ReplicaConfiguration) -> Void = { _ in }) {
+        var configuration = ReplicaConfiguration(members: (1...size).map { NodeID(UInt32($0)) }, randomSeed: 1)
+        configure(&configuration)
+        self.configuration = configuration
+        for member in configuration.members {
+            replicas[member] = Replica(id: member, configuration: configuration, now: now)
+        }
+    }
+
+    var leader: NodeID? { replicas.values.first { $0.role == .leader }?.id }
+
+    mutating func perform(_ actions: [ReplicaAction], by member: NodeID) {
+        for action in actions {
+            switch action {
+            case .send(let message, let peer):
+                inFlight.append((member, peer, message))
+            case .persist(let record, let token):
+                pendingWrites[member, default: []].append((token, record))
+            case .appendOutcome(let key, let outcome):
+                outcomes[key] = outcome
+            case .apply, .roleChanged:
+                break
+            }
+        }
+        if autoSync { sync(member) }
+    }
+
+    /// Completes every pending journal write of `member`.
+    mutating func sync(_ member: NodeID) {
+        guard let writes = pendingWrites[member], let last = writes.last else { return }
+        pendingWrites[member] = []
+        journals[member, default: []] += writes.map(\.record)
+        let actions = replicas[member]?.persisted(through: last.token, now: now) ?? []
+        perform(actions, by: member)
+    }
+
+    /// Delivers messages until none are left (messages to or from isolated replicas are lost).
+    mutating func deliverAll(limit: Int = 10_000) {
+        var delivered = 0
+        while !inFlight.isEmpty && delivered < limit {
+            let (from, to, message) = inFlight.removeFirst()
+            delivered += 1
+            if isolated.contains(from) || isolated.contains(to) { continue }
+            let actions = replicas[to]?.receive(message, from: from, now: now) ?? []
+            perform(actions, by: to)
+        }
+    }
+
+    /// Moves the clock in steps of `step`, ticking every replica and delivering everything.
+    mutating func advance(by total: Duration, step: Duration = .milliseconds(10)) {
+        let end = now + total
+        while now < end {
+            now = now + step
+            for member in configuration.members.sorted() {
+                let actions = replicas[member]?.tick(now: now) ?? []
+                perform(actions, by: member)
+            }
+            deliverAll()
+        }
+    }
+
+    mutating func append(_ data: String, key: ClientKey, at member: NodeID) {
+        appendBatch([ClientEntry(key: key, data: Array(data.utf8))], at: member)
+    }
+
+    mutating func appendBatch(_ entries: [ClientEntry], at member: NodeID) {
+        let actions = replicas[member]?.append(entries, now: now) ?? []
+        perform(actions, by: member)
+        deliverAll()
+    }
+
+    func log(of member: NodeID) -> [String] {
+        (replicas[member]?.entries ?? []).map { String(decoding: $0.data, as: UTF8.self) }
+    }
+}
