@@ -1,0 +1,70 @@
+import PaxosCore
+
+extension ByteWriter {
+    mutating func write(_ ballot: Ballot) {
+        write(ballot.number)
+        write(ballot.uid.rawValue)
+    }
+
+    mutating func write(_ ballot: Ballot?) {
+        write(ballot != nil)
+        if let ballot { write(ballot) }
+    }
+
+    mutating func write(_ value: SlotValue) {
+        switch value {
+        case .noop:
+            write(UInt8(0))
+        case .entries(let entries):
+            write(UInt8(1))
+            write(UInt32(entries.count))
+            for entry in entries {
+                write(entry.key.session)
+                write(entry.key.sequence)
+                writeLengthPrefixed(entry.data)
+            }
+        }
+    }
+
+    mutating func write(_ values: [SlotValue]) {
+        write(UInt32(values.count))
+        for value in values { write(value) }
+    }
+}
+
+extension ByteReader {
+    mutating func readBallot() throws(WireDecodingError) -> Ballot {
+        Ballot(number: try read(UInt64.self), uid: NodeID(try read(UInt32.self)))
+    }
+
+    mutating func readOptionalBallot() throws(WireDecodingError) -> Ballot? {
+        try readBool() ? try readBallot() : nil
+    }
+
+    mutating func readSlotValue() throws(WireDecodingError) -> SlotValue {
+        let start = offset
+        switch try read(UInt8.self) {
+        case 0:
+            return .noop
+        case 1:
+            let count = try readCount(minimumElementSize: 20)
+            var entries: [ClientEntry] = []
+            entries.reserveCapacity(count)
+            for _ in 0..<count {
+                let key = ClientKey(session: try read(UInt64.self), sequence: try read(UInt64.self))
+                entries.append(ClientEntry(key: key, data: try readLengthPrefixed()))
+            }
+            return .entries(entries)
+        case let tag:
+            throw WireDecodingError(offset: start, message: "unknown slot value tag \(tag)")
+        }
+    }
+
+    mutating func readSlotValues() throws(WireDecodingError) -> [SlotValue] {
+        let count = try readCount(minimumElementSize: 1)
+        var values: [SlotValue] = []
+        values.reserveCapacity(count)
+        for _ in 0..<count { values.append(try readSlotValue()) }
+        return values
+    }
+}
