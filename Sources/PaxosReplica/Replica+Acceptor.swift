@@ -30,7 +30,9 @@ extension Replica {
         }
     }
 
-    mutating func handleHeartbeat(ballot: Ballot, leaderCommit: Slot, from peer: NodeID, now: ClockInstant) {
+    mutating func handleHeartbeat(
+        ballot: Ballot, leaderCommit: Slot, round: UInt64, from peer: NodeID, now: ClockInstant
+    ) {
         observe(ballot)
         if let promised, ballot < promised {
             send(.nack(ballot: ballot, promised: promised), to: peer)
@@ -38,6 +40,6 @@ extension Replica {
         }
         follow(peer, ballot: ballot, now: now)
         learnCommit(leaderCommit, ballot: ballot, leader: peer, now: now)
-        send(.heartbeatReply(ballot: ballot, commitIndex: commitIndex), to: peer)
+        send(.heartbeatReply(ballot: ballot, commitIndex: commitIndex, round: round), to: peer)
     }
 }

@@ -6,10 +6,7 @@ extension Replica {
         switch role {
         case .leader:
             if now >= nextHeartbeat {
-                broadcast(
-                    .heartbeat(ballot: candidateBallot ?? Ballot(number: 0, uid: id), commitIndex: commitIndex),
-                    includingSelf: false)
-                nextHeartbeat = now + configuration.heartbeatPeriod
+                sendHeartbeat(now: now)
             }
             resendUnansweredAccepts(now: now)
             stepDownWithoutQuorumContact(now: now)
@@ -138,6 +135,10 @@ extension Replica {
             output.append(.appendOutcome(key, .notLeader(leader: newLeader)))
         }
         waitingClients = []
+        for read in pendingReads {
+            output.append(.readRejected(id: read.id, leader: newLeader))
+        }
+        pendingReads = []
         queue = []
         pendingKeys = []
         inFlight = [:]

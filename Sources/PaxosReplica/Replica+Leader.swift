@@ -36,9 +36,10 @@ extension Replica {
                 }
             }
         }
+        takeoverSlot = highest
+        answeredRound = [:]
         propose(values, now: now)
-        broadcast(.heartbeat(ballot: ballot, commitIndex: commitIndex), includingSelf: false)
-        nextHeartbeat = now + configuration.heartbeatPeriod
+        sendHeartbeat(now: now)
         proposeQueued(now: now)
     }
 
@@ -119,7 +120,47 @@ extension Replica {
         if commitIndex > before {
             persist(.committed(commitIndex: commitIndex, ballot: ballot))
             proposeQueued(now: now)
+            serveReadyReads()
         }
+    }
+
+    mutating func sendHeartbeat(now: ClockInstant) {
+        guard let ballot = candidateBallot else { return }
+        heartbeatRound += 1
+        broadcast(.heartbeat(ballot: ballot, commitIndex: commitIndex, round: heartbeatRound), includingSelf: false)
+        nextHeartbeat = now + configuration.heartbeatPeriod
+    }
+
+    mutating func handleReadRequest(id: UInt64, now: ClockInstant) {
+        guard role == .leader else {
+            output.append(.readRejected(id: id, leader: role == .follower ? leader : nil))
+            return
+        }
+        // The read may return only what a heartbeat sent from now on shows the majority accepts.
+        sendHeartbeat(now: now)
+        pendingReads.append((id, heartbeatRound))
+        serveReadyReads()
+    }
+
+    mutating func handleHeartbeatReply(ballot: Ballot, round: UInt64, from peer: NodeID, now: ClockInstant) {
+        guard role == .leader, ballot == candidateBallot else { return }
+        lastReplyFrom[peer] = now
+        answeredRound[peer] = max(answeredRound[peer] ?? 0, round)
+        serveReadyReads()
+    }
+
+    /// Answers the reads whose heartbeat round a majority has answered, once the slots re-proposed
+    /// at take-over are applied.
+    mutating func serveReadyReads() {
+        guard !pendingReads.isEmpty, commitIndex >= takeoverSlot else { return }
+        // The highest round that at least quorumSize - 1 peers answered (the leader is the last vote).
+        let confirmedRound =
+            quorumSize < 2 ? UInt64.max : answeredRound.values.sorted(by: >).dropFirst(quorumSize - 2).first ?? 0
+        let ready = pendingReads.prefix { $0.round <= confirmedRound }
+        for read in ready {
+            output.append(.readReady(id: read.id, lastIndex: lastIndex))
+        }
+        pendingReads.removeFirst(ready.count)
     }
 
     /// Re-sends accepts that some peer has not answered for two heartbeat periods (lost messages).

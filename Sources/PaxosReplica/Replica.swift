@@ -83,6 +83,14 @@ public struct Replica: Sendable {
     var lastAcceptSent: ClockInstant = .zero
     var leaderSince: ClockInstant = .zero
     var lastReplyFrom: [NodeID: ClockInstant] = [:]
+    /// Numbers the leader's heartbeats; a read waits for replies to a round sent after it arrived.
+    var heartbeatRound: UInt64 = 0
+    /// The highest heartbeat round each peer has answered.
+    var answeredRound: [NodeID: UInt64] = [:]
+    /// The highest slot the leader re-proposed when it took over: reads wait until it is applied,
+    /// so nothing an earlier leader acknowledged can be missing.
+    var takeoverSlot: Slot = 0
+    var pendingReads: [(id: UInt64, round: UInt64)] = []
 
     // MARK: Persistence and output
 
@@ -126,6 +134,13 @@ public struct Replica: Sendable {
     /// Clients ask to append `newEntries`. Entries that arrive in one call share a slot when they fit.
     public mutating func append(_ newEntries: [ClientEntry], now: ClockInstant) -> [ReplicaAction] {
         run(now) { replica in replica.handleAppend(newEntries, now: now) }
+    }
+
+    /// A client asks for a linearizable read. The leader confirms with a heartbeat round that a
+    /// majority still follows it (no newer leader can have acknowledged anything it lacks), then
+    /// answers `.readReady` with the index the read may return up to.
+    public mutating func requestRead(id: UInt64, now: ClockInstant) -> [ReplicaAction] {
+        run(now) { replica in replica.handleReadRequest(id: id, now: now) }
     }
 
     /// A message from `peer` arrived.
@@ -180,12 +195,10 @@ public struct Replica: Sendable {
                 ballot: ballot, firstSlot: firstSlot, values: values, leaderCommit: leaderCommit, from: peer, now: now)
         case .accepted(let ballot, let firstSlot, let count):
             handleAccepted(ballot: ballot, firstSlot: firstSlot, count: count, from: peer, now: now)
-        case .heartbeat(let ballot, let leaderCommit):
-            handleHeartbeat(ballot: ballot, leaderCommit: leaderCommit, from: peer, now: now)
-        case .heartbeatReply(let ballot, _):
-            if role == .leader && ballot == candidateBallot {
-                lastReplyFrom[peer] = now
-            }
+        case .heartbeat(let ballot, let leaderCommit, let round):
+            handleHeartbeat(ballot: ballot, leaderCommit: leaderCommit, round: round, from: peer, now: now)
+        case .heartbeatReply(let ballot, _, let round):
+            handleHeartbeatReply(ballot: ballot, round: round, from: peer, now: now)
         case .catchUpRequest(let fromSlot):
             handleCatchUpRequest(fromSlot: fromSlot, from: peer)
         case .catchUpReply(let firstSlot, let values, let theirCommit):

@@ -38,6 +38,11 @@ public enum ReplicaAction: Hashable, Sendable {
     case apply(slot: Slot, entries: [AppliedEntry])
     /// Answer the client that appended `key`.
     case appendOutcome(ClientKey, AppendOutcome)
+    /// The linearizable read `id` may be served: every entry acknowledged before it was requested
+    /// is at or below `lastIndex`, which this replica has applied.
+    case readReady(id: UInt64, lastIndex: UInt64)
+    /// The read `id` cannot be served here: this replica is not (or no longer) the leader.
+    case readRejected(id: UInt64, leader: NodeID?)
     /// The replica's role or known leader changed.
     case roleChanged(ReplicaRole, leader: NodeID?, ballot: Ballot?)
 }

@@ -15,10 +15,11 @@ public enum ReplicaMessage: Hashable, Sendable {
     case accept(ballot: Ballot, firstSlot: Slot, values: [SlotValue], commitIndex: Slot)
     /// Phase 2b for `count` slots from `firstSlot`, sent only after they are durable.
     case accepted(ballot: Ballot, firstSlot: Slot, count: Int)
-    /// The leader is alive; everything through `commitIndex` is chosen.
-    case heartbeat(ballot: Ballot, commitIndex: Slot)
+    /// The leader is alive; everything through `commitIndex` is chosen. `round` numbers the
+    /// leader's heartbeats so a reply proves the follower still followed it after a given moment.
+    case heartbeat(ballot: Ballot, commitIndex: Slot, round: UInt64)
     /// A follower hears the leader; tells it how far it has applied.
-    case heartbeatReply(ballot: Ballot, commitIndex: Slot)
+    case heartbeatReply(ballot: Ballot, commitIndex: Slot, round: UInt64)
     /// A lagging node asks for chosen values from `fromSlot` on.
     case catchUpRequest(fromSlot: Slot)
     /// Chosen values for consecutive slots from `firstSlot`, in bounded chunks.

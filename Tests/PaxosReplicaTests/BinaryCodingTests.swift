@@ -24,8 +24,8 @@ import Testing
         .nack(ballot: ballot, promised: Ballot(number: 8, uid: 1)),
         .accept(ballot: ballot, firstSlot: 3, values: [value, .noop], commitIndex: 2),
         .accepted(ballot: ballot, firstSlot: 3, count: 2),
-        .heartbeat(ballot: ballot, commitIndex: 99),
-        .heartbeatReply(ballot: ballot, commitIndex: 98),
+        .heartbeat(ballot: ballot, commitIndex: 99, round: 4),
+        .heartbeatReply(ballot: ballot, commitIndex: 98, round: 4),
         .catchUpRequest(fromSlot: 4),
         .catchUpReply(firstSlot: 4, values: [value], commitIndex: 10),
     ]

@@ -51,6 +51,10 @@ struct ReplicaSimulation {
     var logKeys: [ClientKey] = []
     var issued: [ClientKey: [UInt8]] = [:]
     var acknowledged: [ClientKey: UInt64] = [:]
+    /// Reads in progress, with the highest index acknowledged when each was requested.
+    var pendingReads: [UInt64: UInt64] = [:]
+    var nextReadID: UInt64 = 1
+    var readsServed = 0
     var trace: [String] = []
     var isTracing = false
     /// Test-only fault: replicas restart with an empty journal. Unsafe on purpose, to show that the
@@ -216,6 +220,17 @@ struct ReplicaSimulation {
             sends.append((target(for: client), ClientEntry(key: key, data: pending.data)))
         }
         clients[which] = client
+        if generator.chance(20) {
+            // A linearizable read: it must cover everything acknowledged before it started.
+            let member = target(for: client)
+            let id = nextReadID
+            nextReadID += 1
+            pendingReads[id] = acknowledged.values.max() ?? 0
+            if !down.contains(member) {
+                record("read \(id) -> \(member)")
+                try perform(update(member) { $0.requestRead(id: id, now: $1) }, by: member)
+            }
+        }
         for (member, entry) in sends where !down.contains(member) {
             record("client \(entry.key) -> \(member)")
             try perform(update(member) { $0.append([entry], now: $1) }, by: member)
@@ -276,6 +291,18 @@ struct ReplicaSimulation {
                 try checkApply(slot: slot, applied: applied, by: member)
             case .appendOutcome(let key, let outcome):
                 try deliverOutcome(key, outcome, from: member)
+            case .readReady(let id, let lastIndex):
+                guard let floor = pendingReads.removeValue(forKey: id) else { break }
+                guard lastIndex >= floor else {
+                    throw violation(
+                        "read \(id) served up to \(lastIndex) but \(floor) was acknowledged before it began")
+                }
+                guard lastIndex <= logKeys.count else {
+                    throw violation("read \(id) served up to \(lastIndex), beyond the chosen log (\(logKeys.count))")
+                }
+                readsServed += 1
+            case .readRejected(let id, _):
+                pendingReads[id] = nil
             case .roleChanged(let role, let leader, let ballot):
                 record(
                     "\(member) is \(role), leader \(leader.map { "\($0)" } ?? "-") ballot \(ballot.map { "\($0)" } ?? "-")"

@@ -53,5 +53,6 @@ import Testing
         try second.run()
         #expect(first.trace == second.trace)
         #expect(first.acknowledged.count > 0)
+        #expect(first.readsServed > 0)
     }
 }

@@ -1,6 +1,15 @@
 import PaxosCore
 import PaxosReplica
 
+/// A read that was redirected, and where to.
+struct ReadRejection: Error, Equatable {
+    var leader: NodeID?
+}
+
+extension Result where Failure == ReadRejection {
+    static func failure(_ leader: NodeID?) -> Self { .failure(ReadRejection(leader: leader)) }
+}
+
 /// A small, well-behaved cluster for scenario tests: messages arrive in order, journal writes
 /// complete when `sync` is called (or at once with `autoSync`), and the clock moves only by hand.
 struct ReplicaTestCluster {
@@ -10,6 +19,7 @@ struct ReplicaTestCluster {
     var pendingWrites: [NodeID: [(token: UInt64, record: PersistRecord)]] = [:]
     var journals: [NodeID: [PersistRecord]] = [:]
     var outcomes: [ClientKey: AppendOutcome] = [:]
+    var reads: [UInt64: Result<UInt64, ReadRejection>] = [:]
     var isolated: Set<NodeID> = []
     var autoSync = true
     let configuration: ReplicaConfiguration
@@ -34,6 +44,10 @@ struct ReplicaTestCluster {
                 pendingWrites[member, default: []].append((token, record))
             case .appendOutcome(let key, let outcome):
                 outcomes[key] = outcome
+            case .readReady(let id, let lastIndex):
+                reads[id] = .success(lastIndex)
+            case .readRejected(let id, let leader):
+                reads[id] = .failure(leader)
             case .apply, .roleChanged:
                 break
             }
@@ -81,6 +95,12 @@ struct ReplicaTestCluster {
 
     mutating func appendBatch(_ entries: [ClientEntry], at member: NodeID) {
         let actions = replicas[member]?.append(entries, now: now) ?? []
+        perform(actions, by: member)
+        deliverAll()
+    }
+
+    mutating func read(id: UInt64, at member: NodeID) {
+        let actions = replicas[member]?.requestRead(id: id, now: now) ?? []
         perform(actions, by: member)
         deliverAll()
     }

@@ -191,3 +191,35 @@ func key(_ sequence: UInt64, session: UInt64 = 7) -> ClientKey { ClientKey(sessi
         #expect((1...5).allSatisfy { cluster.outcomes[key($0)] != nil })
     }
 }
+
+/// Linearizable reads through the leader.
+@Suite struct ReplicaReadTests {
+    @Test func leaderServesAReadAfterAMajorityConfirmsIt() throws {
+        var cluster = ReplicaTestCluster()
+        cluster.advance(by: .seconds(2))
+        let leader = try #require(cluster.leader)
+        cluster.append("a", key: key(1), at: leader)
+        cluster.read(id: 1, at: leader)
+        #expect(cluster.reads[1] == .success(1))
+    }
+
+    @Test func aFollowerRedirectsReads() throws {
+        var cluster = ReplicaTestCluster()
+        cluster.advance(by: .seconds(2))
+        let leader = try #require(cluster.leader)
+        let follower = try #require(cluster.configuration.members.first { $0 != leader })
+        cluster.read(id: 1, at: follower)
+        #expect(cluster.reads[1] == .failure(leader))
+    }
+
+    @Test func aCutOffLeaderCannotServeAStaleRead() throws {
+        var cluster = ReplicaTestCluster()
+        cluster.advance(by: .seconds(2))
+        let first = try #require(cluster.leader)
+        cluster.isolated = [first]
+        cluster.read(id: 1, at: first)
+        #expect(cluster.reads[1] == nil, "no majority confirmed it")
+        cluster.advance(by: .seconds(2))
+        #expect(cluster.reads[1] == .failure(nil), "it stepped down and rejected the read")
+    }
+}

@@ -40,14 +40,16 @@ extension ReplicaMessage {
             writer.write(ballot)
             writer.write(firstSlot)
             writer.write(UInt32(count))
-        case .heartbeat(let ballot, let commitIndex):
+        case .heartbeat(let ballot, let commitIndex, let round):
             writer.write(UInt8(8))
             writer.write(ballot)
             writer.write(commitIndex)
-        case .heartbeatReply(let ballot, let commitIndex):
+            writer.write(round)
+        case .heartbeatReply(let ballot, let commitIndex, let round):
             writer.write(UInt8(9))
             writer.write(ballot)
             writer.write(commitIndex)
+            writer.write(round)
         case .catchUpRequest(let fromSlot):
             writer.write(UInt8(10))
             writer.write(fromSlot)
@@ -94,9 +96,10 @@ extension ReplicaMessage {
             self = .accepted(
                 ballot: try reader.readBallot(), firstSlot: try reader.read(), count: Int(try reader.read(UInt32.self)))
         case 8:
-            self = .heartbeat(ballot: try reader.readBallot(), commitIndex: try reader.read())
+            self = .heartbeat(ballot: try reader.readBallot(), commitIndex: try reader.read(), round: try reader.read())
         case 9:
-            self = .heartbeatReply(ballot: try reader.readBallot(), commitIndex: try reader.read())
+            self = .heartbeatReply(
+                ballot: try reader.readBallot(), commitIndex: try reader.read(), round: try reader.read())
         case 10:
             self = .catchUpRequest(fromSlot: try reader.read())
         case 11:
