@@ -12,10 +12,13 @@ let package = Package(
         .library(name: "PaxosCore", targets: ["PaxosCore"]),
         .library(name: "PaxosReplica", targets: ["PaxosReplica"]),
         .library(name: "PaxosJournal", targets: ["PaxosJournal"]),
+        .library(name: "PaxosLogClient", targets: ["PaxosLogClient"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
         .package(url: "https://github.com/HdrHistogram/hdrhistogram-swift", from: "0.2.0"),
+        .package(url: "https://github.com/apple/swift-nio", from: "2.101.2"),
+        .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
     ],
     targets: [
         // C libraries, each behind a shim so Swift sees one module per library.
@@ -46,12 +49,52 @@ let package = Package(
             swiftSettings: strict
         ),
 
+        // Length-prefixed frames with a handshake over Unix domain sockets and TCP (SwiftNIO).
+        // Carries opaque frames: knows nothing about Paxos.
+        .target(
+            name: "PaxosTransport",
+            dependencies: [
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: strict
+        ),
+
+        // What nodes and clients say to each other: frame kinds and the client request/response types.
+        .target(name: "PaxosProtocol", dependencies: ["PaxosReplica"], swiftSettings: strict),
+
+        // One `paxoslog node` process: replica + journal + transport on one event loop.
+        .target(
+            name: "PaxosNode",
+            dependencies: [
+                "PaxosReplica", "PaxosJournal", "PaxosTransport", "PaxosProtocol",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: strict
+        ),
+
+        // The client library the CLI uses: append, read, status against a cluster.
+        .target(
+            name: "PaxosLogClient",
+            dependencies: [
+                "PaxosTransport", "PaxosProtocol",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+            ],
+            swiftSettings: strict
+        ),
+
         // The command implementations; the executable only calls into this.
         .target(
             name: "PaxosLogCLI",
             dependencies: [
-                "PaxosCore", "PaxosJournal",
+                "PaxosCore", "PaxosCompression", "PaxosJournal", "PaxosNode", "PaxosLogClient", "PaxosProtocol",
+                "PaxosTransport",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Logging", package: "swift-log"),
             ],
             swiftSettings: strict
         ),

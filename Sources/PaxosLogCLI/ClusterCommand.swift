@@ -1,0 +1,27 @@
+import ArgumentParser
+import Foundation
+
+/// `paxoslog cluster`: start, stop and look at a local cluster of node processes.
+struct ClusterCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "cluster",
+        abstract: "Start, stop and inspect a local cluster of paxoslog node processes.",
+        discussion: """
+            A cluster lives in one directory: DIR/cluster.json describes it, DIR/node-K/ holds node
+            K's data, DIR/node-K.sock is its socket, DIR/node-K.log its log, DIR/node-K.pid its pid.
+            """,
+        subcommands: [ClusterStart.self, ClusterStop.self, ClusterStatus.self]
+    )
+}
+
+/// The `--dir` option shared by the cluster commands.
+struct ClusterDirectoryOption: ParsableArguments {
+    @Option(help: "The cluster directory (holds cluster.json, node data, sockets, logs).")
+    var dir: String
+
+    /// `dir` made absolute, so the paths in cluster.json work from anywhere.
+    var absolute: String {
+        let url = URL(fileURLWithPath: dir)
+        return url.standardizedFileURL.path
+    }
+}

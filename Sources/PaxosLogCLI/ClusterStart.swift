@@ -1,0 +1,135 @@
+import ArgumentParser
+import Foundation
+import PaxosCompression
+import PaxosLogClient
+import PaxosProtocol
+
+/// `paxoslog cluster start`.
+struct ClusterStart: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "start",
+        abstract: "Start (or restart) a local cluster and wait until it has a leader.",
+        discussion: """
+            Starts N `paxoslog node` processes in the background, each with its data in DIR/node-K/
+            and its socket at DIR/node-K.sock, writes DIR/cluster.json, and returns once a leader is
+            elected and every node answers. On an existing DIR it restarts only the nodes that are
+            not running, keeping all data.
+
+            Example:
+              paxoslog cluster start --dir /tmp/demo --nodes 3
+            """
+    )
+
+    @OptionGroup var cluster: ClusterDirectoryOption
+
+    @Option(help: "How many nodes (odd, 1 to 9). Ignored for an existing cluster.")
+    var nodes: Int = 3
+
+    @Option(help: "Journal codec for new nodes: lz4 (default), zlib or none.")
+    var codec: String = "lz4"
+
+    @Option(help: "Seconds to wait for a leader and every node to answer.")
+    var wait: Double = 20
+
+    func validate() throws {
+        guard (1...9).contains(nodes), nodes % 2 == 1 else { throw ValidationError("--nodes must be odd, from 1 to 9") }
+        guard Codec(name: codec) != nil else {
+            throw ValidationError("unknown codec '\(codec)' (expected lz4, zlib or none)")
+        }
+        guard wait > 0 else { throw ValidationError("--wait must be positive") }
+    }
+
+    func run() async throws {
+        let dir = cluster.absolute
+        try FileManager.default.createDirectory(
+            atPath: dir, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
+        chmod(dir, 0o700)
+        var description: ClusterDescription
+        if FileManager.default.fileExists(atPath: ClusterDescription.path(in: dir)) {
+            do {
+                description = try ClusterDescription.load(from: dir)
+            } catch {
+                throw CLIError("\(error)")
+            }
+        } else {
+            description = try newCluster(in: dir)
+        }
+
+        var started: [UInt32] = []
+        for index in description.nodes.indices {
+            let node = description.nodes[index]
+            let pidPath = dir + "/node-\(node.id).pid"
+            if let pid = PidFile.read(pidPath), PidFile.isLiveNode(pid) {
+                description.nodes[index].pid = pid
+                continue
+            }
+            let pid = try ProcessLauncher.spawnDetached(node.argv, logFile: dir + "/node-\(node.id).log")
+            description.nodes[index].pid = pid
+            started.append(node.id)
+        }
+        do {
+            try description.save(in: dir)
+        } catch {
+            throw CLIError("cannot write \(ClusterDescription.path(in: dir)): \(error)")
+        }
+        if !started.isEmpty {
+            Output.note(
+                "started node\(started.count == 1 ? "" : "s") \(started.map(String.init).joined(separator: ", ")) in \(dir)"
+            )
+        }
+        let leader = try await waitForLeader(description, seconds: wait)
+        Output.line(
+            "cluster of \(description.nodes.count) node\(description.nodes.count == 1 ? "" : "s") in \(dir): leader is node \(leader)"
+        )
+    }
+
+    private func newCluster(in dir: String) throws -> ClusterDescription {
+        let clusterID = UInt64.random(in: 1...UInt64.max)
+        let executable = ProcessLauncher.currentExecutable()
+        let sockets = (1...nodes).map { dir + "/node-\($0).sock" }
+        if let long = sockets.first(where: { $0.utf8.count >= 104 }) {
+            throw CLIError("the socket path \(long) is too long for a Unix socket (104 bytes); use a shorter --dir")
+        }
+        let members: [ClusterDescription.Node] = (1...nodes).map { id in
+            var argv = [
+                executable, "node", "--id", "\(id)", "--dir", dir + "/node-\(id)", "--listen",
+                "unix:" + sockets[id - 1],
+                "--cluster-id", String(clusterID, radix: 16), "--codec", codec, "--pid-file", dir + "/node-\(id).pid",
+            ]
+            for peer in 1...nodes where peer != id {
+                argv += ["--peer", "\(peer)=unix:" + sockets[peer - 1]]
+            }
+            return ClusterDescription.Node(
+                id: UInt32(id), pid: 0, socket: sockets[id - 1], dir: dir + "/node-\(id)", argv: argv)
+        }
+        return ClusterDescription(clusterID: clusterID, nodes: members)
+    }
+
+    /// Polls every node's status until all answer and agree on a leader that says it leads.
+    private func waitForLeader(_ description: ClusterDescription, seconds: Double) async throws -> UInt32 {
+        let client = PaxosLogClient(cluster: description)
+        let deadline = ContinuousClock.now + .milliseconds(Int64(seconds * 1000))
+        var silent: [UInt32] = description.nodes.map(\.id)
+        while ContinuousClock.now < deadline {
+            var statuses: [UInt32: NodeStatus] = [:]
+            for node in description.nodes {
+                if let status = try? await client.status(of: node.id, timeout: .milliseconds(500)) {
+                    statuses[node.id] = status
+                }
+            }
+            silent = description.nodes.map(\.id).filter { statuses[$0] == nil }
+            if silent.isEmpty, let leader = statuses.values.first(where: { $0.role == "leader" })?.id,
+                statuses.values.allSatisfy({ $0.leader == leader })
+            {
+                return leader
+            }
+            try await Task.sleep(for: .milliseconds(100))
+        }
+        if silent.isEmpty {
+            throw CLIError("no leader was elected within \(seconds) s; see the node logs in \(cluster.absolute)")
+        }
+        throw CLIError(
+            "node\(silent.count == 1 ? "" : "s") \(silent.map(String.init).joined(separator: ", ")) did not answer within \(seconds) s; see \(silent.map { cluster.absolute + "/node-\($0).log" }.joined(separator: ", "))"
+        )
+    }
+}

@@ -1,0 +1,112 @@
+import ArgumentParser
+import Foundation
+import PaxosLogClient
+import PaxosProtocol
+
+/// `paxoslog cluster status`.
+struct ClusterStatus: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "status",
+        abstract: "One line per node: pid, liveness, role, ballot, leader, indexes, journal size, fsync latency.",
+        discussion: """
+            Columns: node id, pid, alive, role, ballot (number.node), the leader it knows, commit
+            index (entries committed), last slot, journal bytes, fsync p50 and p99 in milliseconds.
+            --json prints one JSON object per node instead.
+            """
+    )
+
+    @OptionGroup var cluster: ClusterDirectoryOption
+
+    @Flag(help: "One JSON object per line.")
+    var json = false
+
+    struct Row: Encodable {
+        var id: UInt32
+        var pid: Int32?
+        var alive: Bool
+        var role: String?
+        var ballot: String?
+        var leader: UInt32?
+        var commitIndex: UInt64?
+        var lastSlot: UInt64?
+        var journalBytes: UInt64?
+        var fsyncP50Milliseconds: Double?
+        var fsyncP99Milliseconds: Double?
+        var recordsPerFsync: Double?
+        var error: String?
+    }
+
+    func run() async throws {
+        let dir = cluster.absolute
+        let description: ClusterDescription
+        do {
+            description = try ClusterDescription.load(from: dir)
+        } catch {
+            throw CLIError("\(error)")
+        }
+        let client = PaxosLogClient(cluster: description)
+        var rows: [Row] = []
+        for node in description.nodes {
+            let pid = PidFile.read(dir + "/node-\(node.id).pid")
+            let alive = pid.map(PidFile.isLiveNode) ?? false
+            var row = Row(id: node.id, pid: pid, alive: alive)
+            if alive {
+                do {
+                    let status = try await client.status(of: node.id, timeout: .seconds(2))
+                    row.role = status.role
+                    row.ballot = status.ballot
+                    row.leader = status.leader
+                    row.commitIndex = status.commitIndex
+                    row.lastSlot = status.lastSlot
+                    row.journalBytes = status.journalBytes
+                    row.fsyncP50Milliseconds = status.fsyncP50Milliseconds
+                    row.fsyncP99Milliseconds = status.fsyncP99Milliseconds
+                    row.recordsPerFsync = status.recordsPerFsync
+                } catch {
+                    row.error = "\(error)"
+                }
+            }
+            rows.append(row)
+        }
+        if json {
+            let encoder = JSONEncoder()
+            encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+            encoder.keyEncodingStrategy = .convertToSnakeCase
+            for row in rows {
+                Output.line(String(decoding: try encoder.encode(row), as: UTF8.self))
+            }
+        } else {
+            Output.line(
+                "node  pid      alive  role       ballot  leader  commit    last-slot  journal     fsync-p50  fsync-p99"
+            )
+            for row in rows {
+                func text<T>(_ value: T?) -> String { value.map { "\($0)" } ?? "-" }
+                let columns = [
+                    pad(text(row.id), 4), pad(text(row.pid), 7), pad(row.alive ? "yes" : "no", 5),
+                    pad(row.role ?? (row.error == nil ? "-" : "no answer"), 9), pad(text(row.ballot), 6),
+                    pad(text(row.leader), 6), pad(text(row.commitIndex), 8), pad(text(row.lastSlot), 9),
+                    pad(row.journalBytes.map(formatBytes) ?? "-", 10),
+                    pad(row.fsyncP50Milliseconds.map { String(format: "%.2fms", $0) } ?? "-", 9),
+                    row.fsyncP99Milliseconds.map { String(format: "%.2fms", $0) } ?? "-",
+                ]
+                Output.line(columns.joined(separator: "  "))
+            }
+        }
+    }
+
+    private func pad(_ text: String, _ width: Int) -> String {
+        text.count >= width ? text : text + String(repeating: " ", count: width - text.count)
+    }
+}
+
+/// Bytes in a human unit (KiB, MiB, GiB).
+func formatBytes(_ bytes: UInt64) -> String {
+    let units = ["B", "KiB", "MiB", "GiB", "TiB"]
+    var value = Double(bytes)
+    var unit = 0
+    while value >= 1024 && unit < units.count - 1 {
+        value /= 1024
+        unit += 1
+    }
+    return unit == 0 ? "\(bytes)B" : String(format: "%.1f%@", value, units[unit])
+}

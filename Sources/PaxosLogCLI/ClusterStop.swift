@@ -1,0 +1,44 @@
+import ArgumentParser
+import Foundation
+import PaxosLogClient
+
+/// `paxoslog cluster stop`.
+struct ClusterStop: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "stop",
+        abstract: "Stop every node of a local cluster (SIGTERM, then SIGKILL after 10 s). Data is kept."
+    )
+
+    @OptionGroup var cluster: ClusterDirectoryOption
+
+    func run() async throws {
+        let dir = cluster.absolute
+        let description: ClusterDescription
+        do {
+            description = try ClusterDescription.load(from: dir)
+        } catch {
+            throw CLIError("\(error)")
+        }
+        var running: [(id: UInt32, pid: Int32)] = []
+        for node in description.nodes {
+            let pidPath = dir + "/node-\(node.id).pid"
+            guard let pid = PidFile.read(pidPath) else { continue }
+            if PidFile.isLiveNode(pid) {
+                kill(pid, SIGTERM)
+                running.append((node.id, pid))
+            } else {
+                unlink(pidPath)  // left by a killed process
+            }
+        }
+        let deadline = ContinuousClock.now + .seconds(10)
+        while ContinuousClock.now < deadline, running.contains(where: { PidFile.isLiveNode($0.pid) }) {
+            try await Task.sleep(for: .milliseconds(50))
+        }
+        for node in running where PidFile.isLiveNode(node.pid) {
+            Output.note("node \(node.id) (pid \(node.pid)) did not stop within 10 s; sending SIGKILL")
+            kill(node.pid, SIGKILL)
+            unlink(dir + "/node-\(node.id).pid")
+        }
+        Output.line("stopped \(running.count) node\(running.count == 1 ? "" : "s")")
+    }
+}

@@ -1,0 +1,130 @@
+import ArgumentParser
+import Foundation
+import Logging
+import PaxosCompression
+import PaxosCore
+import PaxosJournal
+import PaxosNode
+import PaxosTransport
+
+/// `paxoslog node`: one member of a cluster, in the foreground.
+struct NodeCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "node",
+        abstract: "Run one cluster member in the foreground.",
+        discussion: """
+            The node keeps its journal in DIR/journal, listens on --listen for peers and clients,
+            and connects to every --peer. SIGTERM or SIGINT shut it down cleanly. `paxoslog cluster
+            start` runs these for you; the exact command for each node is in DIR/cluster.json.
+
+            Example:
+              paxoslog node --id 1 --dir /tmp/c/node-1 --listen unix:/tmp/c/node-1.sock \\
+                --peer 2=unix:/tmp/c/node-2.sock --peer 3=unix:/tmp/c/node-3.sock
+            """
+    )
+
+    @Option(help: "This node's id (1 and up; unique in the cluster).")
+    var id: UInt32
+
+    @Option(help: "The node's data directory (its journal lives in DIR/journal).")
+    var dir: String
+
+    @Option(help: "Where to listen: unix:PATH or tcp:HOST:PORT.")
+    var listen: String
+
+    @Option(name: .customLong("peer"), help: "Another member as ID=ADDRESS (repeat for each).")
+    var peers: [String] = []
+
+    @Option(
+        name: .customLong("cluster-id"), help: "The cluster's id (hex); connections from other clusters are refused.")
+    var clusterID: String = "0"
+
+    @Option(help: "Journal codec: lz4 (default), zlib or none.")
+    var codec: String = "lz4"
+
+    @Option(name: .customLong("pid-file"), help: "Write this process's pid here while it runs.")
+    var pidFile: String?
+
+    @Option(name: .customLong("heartbeat-ms"), help: "Leader heartbeat period in milliseconds.")
+    var heartbeatMilliseconds: Int = 50
+
+    @Option(
+        name: .customLong("election-timeout-ms"),
+        help: "Election timeout in milliseconds (randomized up to twice this).")
+    var electionTimeoutMilliseconds: Int = 500
+
+    func validate() throws {
+        guard id >= 1 else { throw ValidationError("--id must be 1 or more") }
+        guard Codec(name: codec) != nil else {
+            throw ValidationError("unknown codec '\(codec)' (expected lz4, zlib or none)")
+        }
+        guard UInt64(clusterID, radix: 16) != nil else { throw ValidationError("--cluster-id must be hexadecimal") }
+        guard heartbeatMilliseconds > 0, electionTimeoutMilliseconds > 2 * heartbeatMilliseconds else {
+            throw ValidationError("the election timeout must be more than twice the heartbeat period")
+        }
+        _ = try parsePeers()
+        do { _ = try TransportAddress(parsing: listen) } catch { throw ValidationError("--listen: \(error)") }
+    }
+
+    private func parsePeers() throws -> [NodeID: TransportAddress] {
+        var result: [NodeID: TransportAddress] = [:]
+        for peer in peers {
+            guard let equals = peer.firstIndex(of: "="), let peerID = UInt32(peer[..<equals]), peerID >= 1 else {
+                throw ValidationError("--peer '\(peer)': expected ID=unix:PATH or ID=tcp:HOST:PORT")
+            }
+            guard peerID != id else { throw ValidationError("--peer \(peerID) is this node's own id") }
+            do {
+                result[NodeID(peerID)] = try TransportAddress(parsing: String(peer[peer.index(after: equals)...]))
+            } catch {
+                throw ValidationError("--peer '\(peer)': \(error)")
+            }
+        }
+        return result
+    }
+
+    func run() async throws {
+        let logger = LoggingSetup.bootstrap(label: "paxoslog.node\(id)")
+        var options = JournalOptions()
+        options.codec = Codec(name: codec) ?? .lz4
+        let configuration = NodeConfiguration(
+            id: NodeID(id), dataDirectory: dir, listen: try TransportAddress(parsing: listen), peers: try parsePeers(),
+            clusterID: UInt64(clusterID, radix: 16) ?? 0, journalOptions: options,
+            heartbeatPeriod: .milliseconds(heartbeatMilliseconds),
+            electionTimeout: .milliseconds(electionTimeoutMilliseconds))
+        try FileManager.default.createDirectory(
+            atPath: dir, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
+        if let socketDirectory = configuration.listen.unixSocketDirectory {
+            chmod(socketDirectory, 0o700)
+        }
+
+        let server: NodeServer
+        do {
+            server = try await NodeServer.start(configuration: configuration, logger: logger)
+        } catch {
+            throw CLIError("node \(id): \(error)")
+        }
+        if let pidFile {
+            try PidFile.write(getpid(), to: pidFile)
+        }
+        let signals = SignalWatcher(signals: [SIGTERM, SIGINT]) { signal in
+            logger.info("received signal \(signal)")
+            Task { await server.shutdown() }
+        }
+        await server.waitUntilStopped()
+        signals.cancel()
+        await server.shutdown()
+        if let pidFile {
+            PidFile.remove(pidFile, ifOwnedBy: getpid())
+        }
+        logger.info("node \(id) stopped")
+    }
+}
+
+extension TransportAddress {
+    /// The directory holding a Unix socket (made 0700), nil for TCP.
+    var unixSocketDirectory: String? {
+        guard case .unix(let path) = self else { return nil }
+        let directory = (path as NSString).deletingLastPathComponent
+        return directory.isEmpty ? nil : directory
+    }
+}

@@ -1,0 +1,74 @@
+import ArgumentParser
+import Foundation
+import PaxosLogClient
+
+/// `paxoslog tail`.
+struct TailCommand: AsyncParsableCommand {
+    enum Format: String, ExpressibleByArgument, CaseIterable {
+        case text, json
+    }
+
+    static let configuration = CommandConfiguration(
+        commandName: "tail",
+        abstract: "Print committed entries in index order.",
+        discussion: """
+            text: INDEX<TAB>ENTRY per line. json: {"index":N,"data":"<base64>"} per line.
+            Without --follow it prints everything committed when the command started (read through
+            the leader: nothing acknowledged before is missing) and exits. With --follow it keeps
+            printing new entries until interrupted. --node K reads node K's own committed prefix.
+
+            Examples:
+              paxoslog tail --cluster /tmp/demo
+              paxoslog tail --cluster /tmp/demo --from 100 --follow --format json
+            """
+    )
+
+    @Option(help: "The cluster directory.")
+    var cluster: String
+
+    @Option(help: "The first index to print.")
+    var from: UInt64 = 1
+
+    @Flag(help: "Keep printing entries as they commit.")
+    var follow = false
+
+    @Option(help: "Output format: text or json.")
+    var format: Format = .text
+
+    @Option(help: "Read node K's own committed prefix (no leader round trip).")
+    var node: UInt32?
+
+    func validate() throws {
+        guard from >= 1 else { throw ValidationError("--from must be 1 or more") }
+    }
+
+    func run() async throws {
+        let client: PaxosLogClient
+        do {
+            client = try PaxosLogClient(clusterDirectory: cluster)
+        } catch {
+            throw CLIError("\(error)")
+        }
+        if let node, !client.cluster.nodes.contains(where: { $0.id == node }) {
+            throw CLIError("node \(node) is not in \(cluster)/cluster.json", exitCode: 64)
+        }
+        let format = self.format
+        do {
+            try await client.tail(from: from, follow: follow, node: node) { entries in
+                var out = [UInt8]()
+                for entry in entries {
+                    switch format {
+                    case .text:
+                        out += Array("\(entry.index)\t".utf8) + entry.data + [UInt8(ascii: "\n")]
+                    case .json:
+                        let data = Data(entry.data).base64EncodedString()
+                        out += Array("{\"index\":\(entry.index),\"data\":\"\(data)\"}\n".utf8)
+                    }
+                }
+                Output.write(bytes: out)
+            }
+        } catch {
+            throw CLIError("\(error)")
+        }
+    }
+}

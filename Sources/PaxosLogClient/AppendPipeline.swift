@@ -1,0 +1,275 @@
+import Foundation
+import NIOCore
+import PaxosProtocol
+import PaxosReplica
+import PaxosTransport
+
+/// What a streaming append achieved.
+public struct AppendReport: Sendable {
+    /// Entries committed (their indexes were reported, in input order).
+    public var committed: Int
+    /// Entries that could not be confirmed before the timeout.
+    public var unconfirmed: Int
+}
+
+/// The engine behind every append: keeps many entries in flight on one connection, follows
+/// redirects to the leader, reconnects elsewhere when a node dies, re-sends what is not yet
+/// confirmed (same session and sequence numbers, so nothing is appended twice), and reports
+/// indexes in input order.
+struct AppendPipeline {
+    enum Event: Sendable {
+        case input([[UInt8]])
+        case inputFinished
+        case inputFailed(String)
+        case connected(connection: Int, writer: NIOAsyncChannelOutboundWriter<Frame>, channel: Channel)
+        case frame(connection: Int, Frame)
+        case closed(connection: Int, reason: String)
+        case tick
+    }
+
+    let cluster: ClusterDescription
+    let group: EventLoopGroup
+    let session: UInt64
+    let firstSequence: UInt64
+    let timeout: Duration
+    let window: Int
+
+    // Entries by input position; an entry's sequence number is firstSequence + position.
+    private var pending: [Int: (data: [UInt8], enqueued: ContinuousClock.Instant)] = [:]
+    private var committed: [Int: UInt64] = [:]
+    private var entered = 0
+    private var nextToReport = 0
+    private var inputDone = false
+
+    // The connection in use.
+    private var target: UInt32
+    private var connection = 0
+    private var writer: NIOAsyncChannelOutboundWriter<Frame>?
+    private var channel: Channel?
+    private var accepted = false
+    private var reconnectAt: ContinuousClock.Instant?
+    private var lastProblem = "no node answered yet"
+
+    init(
+        cluster: ClusterDescription, group: EventLoopGroup, session: UInt64, firstSequence: UInt64, timeout: Duration,
+        window: Int, preferredNode: UInt32?
+    ) {
+        self.cluster = cluster
+        self.group = group
+        self.session = session
+        self.firstSequence = firstSequence
+        self.timeout = timeout
+        self.window = window
+        target = preferredNode ?? cluster.nodes.first?.id ?? 1
+    }
+
+    /// Runs until every entry from `nextBatch` is committed, or the timeout passes.
+    mutating func run(
+        nextBatch: @escaping @Sendable () async throws -> [[UInt8]]?,
+        onCommitted: ([(position: Int, index: UInt64)]) -> Void
+    ) async throws -> AppendReport {
+        let (events, continuation) = AsyncStream<Event>.makeStream()
+        let gate = WindowGate(limit: window)
+        let inputTask = Task {
+            do {
+                while let batch = try await nextBatch() {
+                    if batch.isEmpty { continue }
+                    continuation.yield(.input(batch))
+                    await gate.admit(batch.count)
+                }
+                continuation.yield(.inputFinished)
+            } catch {
+                continuation.yield(.inputFailed("\(error)"))
+            }
+        }
+        let tickTask = Task {
+            while !Task.isCancelled {
+                try? await Task.sleep(for: .milliseconds(50))
+                continuation.yield(.tick)
+            }
+        }
+        defer {
+            inputTask.cancel()
+            tickTask.cancel()
+            channel?.close(promise: nil)
+        }
+        connect(events: continuation)
+
+        var iterator = events.makeAsyncIterator()
+        while let event = await iterator.next() {
+            switch event {
+            case .input(let batch):
+                let now = ContinuousClock.now
+                for data in batch {
+                    pending[entered] = (data, now)
+                    entered += 1
+                }
+                if accepted { try await send(positions: (entered - batch.count)..<entered) }
+            case .inputFinished:
+                inputDone = true
+            case .inputFailed(let message):
+                throw ClientError("reading the entries failed: \(message)")
+            case .connected(let id, let newWriter, let newChannel):
+                guard id == connection else {
+                    newChannel.close(promise: nil)
+                    continue
+                }
+                writer = newWriter
+                channel = newChannel
+            case .frame(let id, let frame):
+                guard id == connection else { continue }
+                let released = try await handle(frame, events: continuation)
+                if released > 0 { await gate.release(released) }
+            case .closed(let id, let reason):
+                guard id == connection else { continue }
+                lastProblem = "node \(target): \(reason)"
+                dropConnection(retryIn: .milliseconds(100))
+                target = nextNode(after: target)
+            case .tick:
+                if let at = reconnectAt, ContinuousClock.now >= at {
+                    reconnectAt = nil
+                    connect(events: continuation)
+                }
+                if let oldest = pending.values.map(\.enqueued).min(), ContinuousClock.now - oldest > timeout {
+                    report(onCommitted)
+                    return AppendReport(committed: nextToReport, unconfirmed: entered - nextToReport)
+                }
+            }
+            report(onCommitted)
+            if inputDone && pending.isEmpty {
+                return AppendReport(committed: nextToReport, unconfirmed: 0)
+            }
+        }
+        return AppendReport(committed: nextToReport, unconfirmed: entered - nextToReport)
+    }
+
+    /// Reports committed entries in input order, as far as they are contiguous.
+    private mutating func report(_ onCommitted: ([(position: Int, index: UInt64)]) -> Void) {
+        var batch: [(position: Int, index: UInt64)] = []
+        while let index = committed.removeValue(forKey: nextToReport) {
+            batch.append((nextToReport, index))
+            nextToReport += 1
+        }
+        if !batch.isEmpty { onCommitted(batch) }
+    }
+
+    /// Handles one frame from the node; returns how many entries left the window.
+    private mutating func handle(_ frame: Frame, events: AsyncStream<Event>.Continuation) async throws -> Int {
+        if !accepted {
+            switch frame.kind {
+            case Hello.FrameKind.helloAccepted:
+                accepted = true
+                // Everything not yet confirmed goes (again) to this node, in order.
+                try await send(positions: pending.keys.sorted())
+                return 0
+            case Hello.FrameKind.refused:
+                throw ClientError(
+                    "node \(target) refused the connection: \(String(decoding: frame.payload, as: UTF8.self))")
+            default:
+                throw ClientError("node \(target) answered the hello with frame kind \(frame.kind)")
+            }
+        }
+        guard frame.kind == FrameKind.appendResult else { return 0 }
+        let result = try AppendResult(decoding: frame.payload)
+        var released = 0
+        var redirect: UInt32??
+        for (key, status) in result.outcomes where key.session == session && key.sequence >= firstSequence {
+            let position = Int(key.sequence - firstSequence)
+            guard pending[position] != nil else { continue }
+            switch status {
+            case .committed(let index):
+                pending[position] = nil
+                committed[position] = index
+                released += 1
+            case .notLeader(let leader):
+                redirect = .some(leader)
+            case .failed(let message):
+                throw ClientError("entry \(position + 1) was refused by node \(target): \(message)")
+            }
+        }
+        if let redirect {
+            lastProblem = "node \(target) is not the leader"
+            dropConnection(retryIn: redirect == nil ? .milliseconds(100) : .zero)
+            target = redirect ?? nextNode(after: target)
+            if redirect != nil {
+                reconnectAt = nil
+                connect(events: events)
+            }
+        }
+        return released
+    }
+
+    private func send(positions: some Sequence<Int>) async throws {
+        guard let writer else { return }
+        var frames: [Frame] = []
+        var batch: [ClientEntry] = []
+        var bytes = 0
+        for position in positions {
+            guard let entry = pending[position] else { continue }
+            batch.append(
+                ClientEntry(
+                    key: ClientKey(session: session, sequence: firstSequence + UInt64(position)), data: entry.data))
+            bytes += entry.data.count + 20
+            if batch.count >= 2048 || bytes >= 1 << 20 {
+                frames.append(Frame(kind: FrameKind.appendRequest, payload: AppendRequest(entries: batch).encoded()))
+                batch = []
+                bytes = 0
+            }
+        }
+        if !batch.isEmpty {
+            frames.append(Frame(kind: FrameKind.appendRequest, payload: AppendRequest(entries: batch).encoded()))
+        }
+        guard !frames.isEmpty else { return }
+        do {
+            try await writer.write(contentsOf: frames)
+        } catch {
+            // The connection is going away; its close event triggers the reconnect and re-send.
+        }
+    }
+
+    private mutating func dropConnection(retryIn delay: Duration) {
+        channel?.close(promise: nil)
+        channel = nil
+        writer = nil
+        accepted = false
+        connection += 1
+        reconnectAt = ContinuousClock.now + delay
+    }
+
+    private func nextNode(after node: UInt32) -> UInt32 {
+        let ids = cluster.nodes.map(\.id).sorted()
+        return ids.first { $0 > node } ?? ids.first ?? node
+    }
+
+    /// Opens a connection to `target` in the background; its frames arrive as events.
+    private mutating func connect(events: AsyncStream<Event>.Continuation) {
+        connection += 1
+        accepted = false
+        writer = nil
+        channel = nil
+        let id = connection
+        guard let address = cluster.address(of: target) else {
+            events.yield(.closed(connection: id, reason: "node \(target) is not in cluster.json"))
+            return
+        }
+        let hello = Hello(clusterID: cluster.clusterIDValue, role: .client, senderID: 0)
+        let group = self.group
+        Task {
+            do {
+                let channel = try await Connector.connect(to: address, hello: hello, group: group, timeout: .seconds(2))
+                try await channel.executeThenClose { inbound, outbound in
+                    events.yield(.connected(connection: id, writer: outbound, channel: channel.channel))
+                    for try await frame in inbound {
+                        events.yield(.frame(connection: id, frame))
+                    }
+                }
+                events.yield(.closed(connection: id, reason: "connection closed"))
+            } catch {
+                events.yield(.closed(connection: id, reason: "\(error)"))
+            }
+        }
+    }
+
+    /// Why the last attempt failed, for the timeout message.
+    var problem: String { lastProblem }
+}

@@ -1,0 +1,74 @@
+import Foundation
+import PaxosTransport
+
+/// `DIR/cluster.json`: the members of a local cluster, where they listen and how to restart them.
+public struct ClusterDescription: Codable, Hashable, Sendable {
+    /// One member.
+    public struct Node: Codable, Hashable, Sendable {
+        public var id: UInt32
+        /// The pid when it was last started by `cluster start` (the pid file is authoritative).
+        public var pid: Int32
+        /// Its Unix socket path.
+        public var socket: String
+        /// Its data directory.
+        public var dir: String
+        /// The exact command that runs this node in the foreground.
+        public var argv: [String]
+
+        public init(id: UInt32, pid: Int32, socket: String, dir: String, argv: [String]) {
+            self.id = id
+            self.pid = pid
+            self.socket = socket
+            self.dir = dir
+            self.argv = argv
+        }
+    }
+
+    /// Connections must present this id (hex); it keeps two clusters' nodes from talking.
+    public var clusterID: String
+    public var nodes: [Node]
+
+    enum CodingKeys: String, CodingKey {
+        case clusterID = "cluster_id"
+        case nodes
+    }
+
+    public init(clusterID: UInt64, nodes: [Node]) {
+        self.clusterID = String(clusterID, radix: 16)
+        self.nodes = nodes
+    }
+
+    /// The cluster id as a number.
+    public var clusterIDValue: UInt64 { UInt64(clusterID, radix: 16) ?? 0 }
+
+    /// Where node `id` listens.
+    public func address(of id: UInt32) -> TransportAddress? {
+        nodes.first { $0.id == id }.map { .unix(path: $0.socket) }
+    }
+
+    /// The path of `cluster.json` in a cluster directory.
+    public static func path(in directory: String) -> String { directory + "/cluster.json" }
+
+    /// Reads `DIR/cluster.json`.
+    public static func load(from directory: String) throws(ClientError) -> ClusterDescription {
+        let path = path(in: directory)
+        guard let data = FileManager.default.contents(atPath: path) else {
+            throw ClientError(
+                "no cluster at \(directory): \(path) does not exist (start one with 'paxoslog cluster start --dir \(directory)')"
+            )
+        }
+        do {
+            return try JSONDecoder().decode(ClusterDescription.self, from: data)
+        } catch {
+            throw ClientError("\(path) is not a valid cluster description: \(error)")
+        }
+    }
+
+    /// Writes `DIR/cluster.json` atomically (temporary file, then rename).
+    public func save(in directory: String) throws {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
+        let data = try encoder.encode(self)
+        try data.write(to: URL(fileURLWithPath: Self.path(in: directory)), options: .atomic)
+    }
+}

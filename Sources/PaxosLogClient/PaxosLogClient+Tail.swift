@@ -1,0 +1,110 @@
+import PaxosProtocol
+
+extension PaxosLogClient {
+    /// Reads committed entries from `start` on and hands them to `onEntries` in index order.
+    ///
+    /// - Without `node`: the first read goes through the leader, which confirms its leadership
+    ///   with a majority first, so nothing acknowledged before the call is missing; the rest of
+    ///   that snapshot is read in chunks.
+    /// - With `node`: node `node`'s own committed prefix, no leader round trip.
+    /// - With `follow`: after the snapshot, keeps waiting for new entries (long polls) until the
+    ///   task is cancelled, moving to another node when one goes away.
+    public func tail(
+        from start: UInt64, follow: Bool, node: UInt32? = nil, timeout: Duration = .seconds(30),
+        onEntries: ([(index: UInt64, data: [UInt8])]) throws -> Void
+    ) async throws {
+        var next = max(start, 1)
+        var target = node ?? cluster.nodes.first?.id ?? 1
+        let deadline = ContinuousClock.now + timeout
+        var requestID: UInt64 = 1
+
+        // 1. The snapshot end: a linearizable read through the leader, or the node's own prefix.
+        var snapshotEnd: UInt64 = 0
+        var lastError = "no node answered"
+        while true {
+            guard ContinuousClock.now < deadline else {
+                throw ClientError("cannot read the log within \(timeout): \(lastError)")
+            }
+            let mode: ReadMode = node == nil ? .linearizable : .local
+            do {
+                let result = try await read(ReadRequest(requestID: requestID, mode: mode, fromIndex: next), at: target)
+                requestID += 1
+                switch result.status {
+                case .ok:
+                    snapshotEnd = result.endIndex
+                    try deliver(result, next: &next, onEntries: onEntries)
+                case .notLeader(let leader):
+                    lastError = "node \(target) is not the leader"
+                    if let leader {
+                        target = leader
+                    } else {
+                        target = nextNode(after: target)
+                        try await Task.sleep(for: .milliseconds(100))
+                    }
+                    continue
+                case .failed(let message):
+                    throw ClientError("node \(target) could not serve the read: \(message)")
+                }
+            } catch let error as ClientError {
+                throw error
+            } catch {
+                lastError = "node \(target): \(error)"
+                if node != nil { throw ClientError("cannot read from node \(target): \(error)") }
+                target = nextNode(after: target)
+                try await Task.sleep(for: .milliseconds(100))
+                continue
+            }
+            break
+        }
+
+        // 2. The rest of the snapshot, in chunks; committed entries never change, so any node that
+        //    has them may serve them.
+        while next <= snapshotEnd {
+            let request = ReadRequest(requestID: requestID, mode: .local, fromIndex: next, upTo: snapshotEnd)
+            requestID += 1
+            let result = try await read(request, at: target)
+            let before = next
+            try deliver(result, next: &next, onEntries: onEntries)
+            if next == before {
+                // This node is behind the snapshot; ask another one.
+                guard node == nil else { throw ClientError("node \(target) stopped at index \(next - 1)") }
+                target = nextNode(after: target)
+                try await Task.sleep(for: .milliseconds(50))
+            }
+        }
+        guard follow else { return }
+
+        // 3. Follow: long polls for whatever commits next.
+        while !Task.isCancelled {
+            do {
+                let request = ReadRequest(requestID: requestID, mode: .follow, fromIndex: next, waitMilliseconds: 1000)
+                requestID += 1
+                let result = try await read(request, at: target)
+                try deliver(result, next: &next, onEntries: onEntries)
+            } catch let error as ClientError {
+                throw error
+            } catch {
+                if node != nil { throw ClientError("lost node \(target): \(error)") }
+                target = nextNode(after: target)
+                try await Task.sleep(for: .milliseconds(200))
+            }
+        }
+    }
+
+    private func deliver(
+        _ result: ReadResult, next: inout UInt64, onEntries: ([(index: UInt64, data: [UInt8])]) throws -> Void
+    ) throws {
+        guard case .ok = result.status, !result.entries.isEmpty else { return }
+        guard result.firstIndex == next else {
+            throw ClientError("asked for entries from \(next), the node answered from \(result.firstIndex)")
+        }
+        let batch = result.entries.enumerated().map { (index: next + UInt64($0.offset), data: $0.element) }
+        next += UInt64(result.entries.count)
+        try onEntries(batch)
+    }
+
+    func nextNode(after node: UInt32) -> UInt32 {
+        let ids = cluster.nodes.map(\.id).sorted()
+        return ids.first { $0 > node } ?? ids.first ?? node
+    }
+}

@@ -1,0 +1,92 @@
+import Foundation
+import NIOCore
+import NIOPosix
+import PaxosProtocol
+import PaxosTransport
+import Synchronization
+
+/// A client of a paxoslog cluster: append entries, read the log, ask a node for its status.
+///
+/// Every client has its own session id; its entries are numbered within the session, so a retry
+/// after a timeout or a leader change never appends an entry twice.
+public final class PaxosLogClient: Sendable {
+    public let cluster: ClusterDescription
+    private let group: EventLoopGroup
+    private let session: UInt64
+    private let nextSequence = Mutex<UInt64>(1)
+
+    public init(cluster: ClusterDescription) {
+        self.cluster = cluster
+        group = MultiThreadedEventLoopGroup.singleton
+        session = UInt64.random(in: 1...UInt64.max)
+    }
+
+    /// A client for the cluster described in `DIR/cluster.json`.
+    public convenience init(clusterDirectory: String) throws(ClientError) {
+        self.init(cluster: try ClusterDescription.load(from: clusterDirectory))
+    }
+
+    /// Appends one entry and returns its index once a majority has it on disk.
+    public func append(_ entry: [UInt8], timeout: Duration = .seconds(30)) async throws -> UInt64 {
+        let indexes = try await append(contentsOf: [entry], timeout: timeout)
+        guard let index = indexes.first else { throw ClientError("append did not complete") }
+        return index
+    }
+
+    /// Appends entries in order; returns their indexes in the same order.
+    public func append(contentsOf entries: [[UInt8]], timeout: Duration = .seconds(30)) async throws -> [UInt64] {
+        let delivered = Mutex(false)
+        var indexes: [UInt64] = []
+        let report = try await appendStream(timeout: timeout) {
+            delivered.withLock { done -> [[UInt8]]? in
+                defer { done = true }
+                return done ? nil : entries
+            }
+        } onCommitted: { batch in
+            indexes += batch.map(\.index)
+        }
+        guard report.unconfirmed == 0 else {
+            throw ClientError(
+                "\(report.unconfirmed) of \(entries.count) entries could not be confirmed within \(timeout)")
+        }
+        return indexes
+    }
+
+    /// Streams entries: `nextBatch` returns the next entries (nil at the end); many are in flight
+    /// at once, and `onCommitted` receives (input position, log index) pairs in input order as
+    /// entries commit.
+    public func appendStream(
+        timeout: Duration = .seconds(30), window: Int = 50_000, preferredNode: UInt32? = nil,
+        nextBatch: @escaping @Sendable () async throws -> [[UInt8]]?,
+        onCommitted: ([(position: Int, index: UInt64)]) -> Void
+    ) async throws -> AppendReport {
+        // Sequence numbers are handed out in blocks so that concurrent streams never share one.
+        let first = nextSequence.withLock { next -> UInt64 in
+            defer { next += 1 << 40 }
+            return next
+        }
+        var pipeline = AppendPipeline(
+            cluster: cluster, group: group, session: session, firstSequence: first, timeout: timeout, window: window,
+            preferredNode: preferredNode)
+        return try await pipeline.run(nextBatch: nextBatch, onCommitted: onCommitted)
+    }
+
+    /// Node `id`'s view of itself.
+    public func status(of id: UInt32, timeout: TimeAmount = .seconds(2)) async throws -> NodeStatus {
+        guard let address = cluster.address(of: id) else { throw ClientError("node \(id) is not in cluster.json") }
+        let reply = try await NodeConnection.roundTrip(
+            to: address, clusterID: cluster.clusterIDValue, request: Frame(kind: FrameKind.statusRequest, payload: []),
+            expecting: FrameKind.statusResult, group: group, timeout: timeout)
+        return try JSONDecoder().decode(NodeStatus.self, from: Data(reply.payload))
+    }
+
+    /// One read request to node `id`.
+    public func read(_ request: ReadRequest, at id: UInt32) async throws -> ReadResult {
+        guard let address = cluster.address(of: id) else { throw ClientError("node \(id) is not in cluster.json") }
+        let reply = try await NodeConnection.roundTrip(
+            to: address, clusterID: cluster.clusterIDValue,
+            request: Frame(kind: FrameKind.readRequest, payload: request.encoded()), expecting: FrameKind.readResult,
+            group: group, timeout: .seconds(Int64(request.waitMilliseconds / 1000) + 10))
+        return try ReadResult(decoding: reply.payload)
+    }
+}

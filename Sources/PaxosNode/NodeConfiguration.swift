@@ -1,0 +1,46 @@
+import PaxosCore
+import PaxosJournal
+import PaxosTransport
+
+/// Everything one `paxoslog node` process needs to know.
+public struct NodeConfiguration: Sendable {
+    /// This node's id (1…N).
+    public var id: NodeID
+    /// Where its journal lives.
+    public var dataDirectory: String
+    /// Where it listens for peers and clients.
+    public var listen: TransportAddress
+    /// Every other member and where it listens.
+    public var peers: [NodeID: TransportAddress]
+    /// Connections that present another cluster id are refused.
+    public var clusterID: UInt64
+    /// The journal's codec, segment size and batching.
+    public var journalOptions: JournalOptions
+    public var heartbeatPeriod: Duration
+    public var electionTimeout: Duration
+    /// How often the replica is ticked.
+    public var tickInterval: Duration
+    /// A single entry larger than this is refused.
+    public var maxEntryBytes: Int
+
+    public init(
+        id: NodeID, dataDirectory: String, listen: TransportAddress, peers: [NodeID: TransportAddress],
+        clusterID: UInt64, journalOptions: JournalOptions = JournalOptions(),
+        heartbeatPeriod: Duration = .milliseconds(50), electionTimeout: Duration = .milliseconds(500),
+        tickInterval: Duration = .milliseconds(10), maxEntryBytes: Int = 4 << 20
+    ) {
+        self.id = id
+        self.dataDirectory = dataDirectory
+        self.listen = listen
+        self.peers = peers
+        self.clusterID = clusterID
+        self.journalOptions = journalOptions
+        self.heartbeatPeriod = heartbeatPeriod
+        self.electionTimeout = electionTimeout
+        self.tickInterval = tickInterval
+        self.maxEntryBytes = maxEntryBytes
+    }
+
+    /// All members, this node included, in id order.
+    public var members: [NodeID] { ([id] + peers.keys).sorted() }
+}

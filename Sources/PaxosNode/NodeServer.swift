@@ -1,0 +1,109 @@
+import Logging
+import NIOCore
+import NIOPosix
+import PaxosCore
+import PaxosJournal
+import PaxosProtocol
+import PaxosReplica
+import PaxosTransport
+
+/// A running `paxoslog node`: the replica, its journal and its sockets.
+///
+/// The replica runs on a single event loop, which also runs every socket and the ticks; the
+/// journal's fsyncs run on the journal's own writer thread, so a slow disk never delays a
+/// heartbeat. Journal completions hop back onto the loop before the replica hears of them.
+public final class NodeServer: Sendable {
+    private let group: MultiThreadedEventLoopGroup
+    private let listener: Channel
+    private let core: NIOLoopBound<NodeCore>
+    private let journal: Journal
+    private let logger: Logger
+
+    private init(
+        group: MultiThreadedEventLoopGroup, listener: Channel, core: NIOLoopBound<NodeCore>, journal: Journal,
+        logger: Logger
+    ) {
+        self.group = group
+        self.listener = listener
+        self.core = core
+        self.journal = journal
+        self.logger = logger
+    }
+
+    /// Opens the journal (taking its lock), restores the replica from it, listens and joins the cluster.
+    public static func start(configuration: NodeConfiguration, logger: Logger) async throws -> NodeServer {
+        let journal: Journal
+        do {
+            journal = try Journal.open(
+                directory: configuration.dataDirectory + "/journal", options: configuration.journalOptions)
+        } catch {
+            throw NodeError("cannot open the journal: \(error)")
+        }
+        let records = try Self.readRecords(journal)
+        let group = MultiThreadedEventLoopGroup(numberOfThreads: 1)
+        let loop = group.next()
+        let replicaConfiguration = ReplicaConfiguration(
+            members: configuration.members, heartbeatPeriod: configuration.heartbeatPeriod,
+            electionTimeout: configuration.electionTimeout,
+            randomSeed: UInt64.random(in: 0...UInt64.max))
+        let core = try await loop.submit {
+            let clock = NodeClock()
+            let replica = Replica.recover(
+                id: configuration.id, configuration: replicaConfiguration, records: records, now: clock.now())
+            logger.info(
+                "node \(configuration.id) restored \(records.count) journal records: \(replica.lastIndex) entries committed"
+            )
+            return NIOLoopBound(
+                NodeCore(
+                    configuration: configuration, replica: replica, journal: journal, clock: clock, eventLoop: loop,
+                    logger: logger),
+                eventLoop: loop)
+        }.get()
+
+        let listener: Channel
+        do {
+            listener = try await Listener.bind(
+                configuration.listen, group: group, clusterID: configuration.clusterID,
+                localID: configuration.id.rawValue, logger: logger
+            ) { channel in
+                try channel.pipeline.syncOperations.addHandler(ConnectionHandler(core: core, logger: logger))
+            }
+        } catch {
+            journal.close()
+            try? await group.shutdownGracefully()
+            throw NodeError("cannot listen on \(configuration.listen): \(error)")
+        }
+        try await loop.submit { core.value.start() }.get()
+        logger.info("node \(configuration.id) listening on \(configuration.listen)")
+        return NodeServer(group: group, listener: listener, core: core, journal: journal, logger: logger)
+    }
+
+    private static func readRecords(_ journal: Journal) throws -> [PersistRecord] {
+        var iterator = journal.records(from: journal.firstSequence)
+        var records: [PersistRecord] = []
+        while let record = try iterator.next() {
+            do {
+                records.append(try PersistRecord(decoding: record.bytes))
+            } catch {
+                throw NodeError(
+                    "journal record \(record.sequence) in \(journal.directory) is not a replica record: \(error)")
+            }
+        }
+        return records
+    }
+
+    /// Completes when the node has stopped (after `shutdown()`, or a fatal journal error).
+    public func waitUntilStopped() async {
+        try? await listener.closeFuture.get()
+        try? await core.eventLoop.submit { self.core.value.stoppedFuture }.get().get()
+    }
+
+    /// Stops listening, closes every connection and the journal.
+    public func shutdown() async {
+        logger.info("shutting down")
+        try? await listener.close()
+        try? await core.eventLoop.submit { self.core.value.stop() }.get()
+        journal.close()
+        try? await group.shutdownGracefully()
+    }
+}

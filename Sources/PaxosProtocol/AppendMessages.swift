@@ -1,0 +1,103 @@
+import PaxosReplica
+
+/// Entries a client asks a node to append, in order.
+public struct AppendRequest: Hashable, Sendable {
+    public var entries: [ClientEntry]
+
+    public init(entries: [ClientEntry]) { self.entries = entries }
+
+    public func encoded() -> [UInt8] {
+        var writer = ByteWriter(capacity: 16 + entries.reduce(0) { $0 + $1.data.count + 20 })
+        writer.write(UInt32(entries.count))
+        for entry in entries {
+            writer.write(entry.key.session)
+            writer.write(entry.key.sequence)
+            writer.writeLengthPrefixed(entry.data)
+        }
+        return writer.bytes
+    }
+
+    public init(decoding bytes: [UInt8]) throws(WireDecodingError) {
+        var reader = ByteReader(bytes)
+        let count = try reader.readCount(minimumElementSize: 20)
+        entries = []
+        entries.reserveCapacity(count)
+        for _ in 0..<count {
+            let key = ClientKey(session: try reader.read(), sequence: try reader.read())
+            entries.append(ClientEntry(key: key, data: try reader.readLengthPrefixed()))
+        }
+        try reader.expectEnd()
+    }
+}
+
+/// What became of one appended entry.
+public enum AppendStatus: Hashable, Sendable {
+    /// Chosen by a majority, each of which fsynced it, at this log index.
+    case committed(index: UInt64)
+    /// This node is not the leader; `leader` is who it believes leads (nil: unknown yet).
+    case notLeader(leader: UInt32?)
+    /// The node cannot take it (for example an entry over the size limit).
+    case failed(String)
+}
+
+/// The node's answers, one per entry key; several may share a frame.
+public struct AppendResult: Hashable, Sendable {
+    public var outcomes: [(key: ClientKey, status: AppendStatus)]
+
+    public init(outcomes: [(key: ClientKey, status: AppendStatus)]) { self.outcomes = outcomes }
+
+    public static func == (lhs: AppendResult, rhs: AppendResult) -> Bool {
+        lhs.outcomes.elementsEqual(rhs.outcomes) { $0.key == $1.key && $0.status == $1.status }
+    }
+
+    public func hash(into hasher: inout Hasher) {
+        for outcome in outcomes {
+            hasher.combine(outcome.key)
+            hasher.combine(outcome.status)
+        }
+    }
+
+    public func encoded() -> [UInt8] {
+        var writer = ByteWriter(capacity: 8 + outcomes.count * 26)
+        writer.write(UInt32(outcomes.count))
+        for (key, status) in outcomes {
+            writer.write(key.session)
+            writer.write(key.sequence)
+            switch status {
+            case .committed(let index):
+                writer.write(UInt8(0))
+                writer.write(index)
+            case .notLeader(let leader):
+                writer.write(UInt8(1))
+                writer.write(leader ?? 0)
+            case .failed(let message):
+                writer.write(UInt8(2))
+                writer.writeLengthPrefixed(Array(message.utf8))
+            }
+        }
+        return writer.bytes
+    }
+
+    public init(decoding bytes: [UInt8]) throws(WireDecodingError) {
+        var reader = ByteReader(bytes)
+        let count = try reader.readCount(minimumElementSize: 17)
+        outcomes = []
+        outcomes.reserveCapacity(count)
+        for _ in 0..<count {
+            let key = ClientKey(session: try reader.read(), sequence: try reader.read())
+            let tagOffset = reader.offset
+            switch try reader.read(UInt8.self) {
+            case 0:
+                outcomes.append((key, .committed(index: try reader.read())))
+            case 1:
+                let leader: UInt32 = try reader.read()
+                outcomes.append((key, .notLeader(leader: leader == 0 ? nil : leader)))
+            case 2:
+                outcomes.append((key, .failed(String(decoding: try reader.readLengthPrefixed(), as: UTF8.self))))
+            case let tag:
+                throw WireDecodingError(offset: tagOffset, message: "unknown append status \(tag)")
+            }
+        }
+        try reader.expectEnd()
+    }
+}

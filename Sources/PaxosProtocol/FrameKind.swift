@@ -1,0 +1,17 @@
+/// The application's frame kinds (the transport owns kinds below 16).
+public enum FrameKind {
+    /// A `ReplicaMessage` from one node to another.
+    public static let peerMessage: UInt8 = 16
+    /// Client → node: entries to append (`AppendRequest`).
+    public static let appendRequest: UInt8 = 32
+    /// Node → client: what became of them (`AppendResult`).
+    public static let appendResult: UInt8 = 33
+    /// Client → node: read entries (`ReadRequest`).
+    public static let readRequest: UInt8 = 34
+    /// Node → client: entries (`ReadResult`).
+    public static let readResult: UInt8 = 35
+    /// Client → node: how are you? (empty payload)
+    public static let statusRequest: UInt8 = 36
+    /// Node → client: `NodeStatus` as JSON.
+    public static let statusResult: UInt8 = 37
+}

@@ -1,0 +1,137 @@
+import PaxosReplica
+
+/// How a read is served.
+public enum ReadMode: UInt8, Hashable, Sendable {
+    /// Through the leader, after it confirms its leadership with a majority: nothing acknowledged
+    /// before the request is missing. The result's `endIndex` is the snapshot to read up to.
+    case linearizable = 0
+    /// This node's own committed prefix, without asking anyone (inspection, and the chunks after a
+    /// linearizable first read, which are immutable once committed).
+    case local = 1
+    /// Like local, but when nothing is available past `fromIndex` the node holds the request until
+    /// an entry commits or `waitMilliseconds` pass (long poll, for `tail --follow`).
+    case follow = 2
+}
+
+/// A client asks for committed entries from `fromIndex` on.
+public struct ReadRequest: Hashable, Sendable {
+    public var requestID: UInt64
+    public var mode: ReadMode
+    public var fromIndex: UInt64
+    /// Serve nothing past this index (0: no limit).
+    public var upTo: UInt64
+    public var maxEntries: UInt32
+    public var maxBytes: UInt32
+    public var waitMilliseconds: UInt32
+
+    public init(
+        requestID: UInt64, mode: ReadMode, fromIndex: UInt64, upTo: UInt64 = 0, maxEntries: UInt32 = 4096,
+        maxBytes: UInt32 = 4 << 20, waitMilliseconds: UInt32 = 0
+    ) {
+        self.requestID = requestID
+        self.mode = mode
+        self.fromIndex = fromIndex
+        self.upTo = upTo
+        self.maxEntries = maxEntries
+        self.maxBytes = maxBytes
+        self.waitMilliseconds = waitMilliseconds
+    }
+
+    public func encoded() -> [UInt8] {
+        var writer = ByteWriter(capacity: 40)
+        writer.write(requestID)
+        writer.write(mode.rawValue)
+        writer.write(fromIndex)
+        writer.write(upTo)
+        writer.write(maxEntries)
+        writer.write(maxBytes)
+        writer.write(waitMilliseconds)
+        return writer.bytes
+    }
+
+    public init(decoding bytes: [UInt8]) throws(WireDecodingError) {
+        var reader = ByteReader(bytes)
+        requestID = try reader.read()
+        let modeOffset = reader.offset
+        let rawMode: UInt8 = try reader.read()
+        guard let mode = ReadMode(rawValue: rawMode) else {
+            throw WireDecodingError(offset: modeOffset, message: "unknown read mode \(rawMode)")
+        }
+        self.mode = mode
+        fromIndex = try reader.read()
+        upTo = try reader.read()
+        maxEntries = try reader.read()
+        maxBytes = try reader.read()
+        waitMilliseconds = try reader.read()
+        try reader.expectEnd()
+    }
+}
+
+/// Committed entries `firstIndex`, `firstIndex + 1`, … and where the log ends.
+public struct ReadResult: Hashable, Sendable {
+    public enum Status: Hashable, Sendable {
+        case ok
+        /// Linearizable reads go to the leader; this is who this node believes leads.
+        case notLeader(leader: UInt32?)
+        case failed(String)
+    }
+
+    public var requestID: UInt64
+    public var status: Status
+    public var firstIndex: UInt64
+    public var entries: [[UInt8]]
+    /// For a linearizable read, the snapshot's last index; otherwise this node's last index.
+    public var endIndex: UInt64
+
+    public init(requestID: UInt64, status: Status, firstIndex: UInt64, entries: [[UInt8]], endIndex: UInt64) {
+        self.requestID = requestID
+        self.status = status
+        self.firstIndex = firstIndex
+        self.entries = entries
+        self.endIndex = endIndex
+    }
+
+    public func encoded() -> [UInt8] {
+        var writer = ByteWriter(capacity: 32 + entries.reduce(0) { $0 + $1.count + 4 })
+        writer.write(requestID)
+        switch status {
+        case .ok:
+            writer.write(UInt8(0))
+        case .notLeader(let leader):
+            writer.write(UInt8(1))
+            writer.write(leader ?? 0)
+        case .failed(let message):
+            writer.write(UInt8(2))
+            writer.writeLengthPrefixed(Array(message.utf8))
+        }
+        writer.write(firstIndex)
+        writer.write(endIndex)
+        writer.write(UInt32(entries.count))
+        for entry in entries { writer.writeLengthPrefixed(entry) }
+        return writer.bytes
+    }
+
+    public init(decoding bytes: [UInt8]) throws(WireDecodingError) {
+        var reader = ByteReader(bytes)
+        requestID = try reader.read()
+        let statusOffset = reader.offset
+        switch try reader.read(UInt8.self) {
+        case 0:
+            status = .ok
+        case 1:
+            let leader: UInt32 = try reader.read()
+            status = .notLeader(leader: leader == 0 ? nil : leader)
+        case 2:
+            status = .failed(String(decoding: try reader.readLengthPrefixed(), as: UTF8.self))
+        case let tag:
+            throw WireDecodingError(offset: statusOffset, message: "unknown read status \(tag)")
+        }
+        firstIndex = try reader.read()
+        endIndex = try reader.read()
+        let count = try reader.readCount(minimumElementSize: 4)
+        entries = []
+        entries.reserveCapacity(count)
+        for _ in 0..<count { entries.append(try reader.readLengthPrefixed()) }
+        try reader.expectEnd()
+    }
+}

@@ -1,0 +1,58 @@
+import NIOCore
+import NIOPosix
+
+/// Opens connections to a listener and performs the caller's side of the handshake.
+public enum Connector {
+    /// Connects to `address`, sends `hello` and waits for the listener to accept it.
+    ///
+    /// - Returns: an async channel of frames, past the handshake.
+    /// - Throws: `TransportError` naming the address when the connection or the handshake fails.
+    public static func connect(
+        to address: TransportAddress, hello: Hello, group: EventLoopGroup,
+        maximumFrameSize: Int = Frame.defaultMaximumSize, timeout: TimeAmount = .seconds(5)
+    ) async throws -> NIOAsyncChannel<Frame, Frame> {
+        let bootstrap = ClientBootstrap(group: group)
+            .connectTimeout(timeout)
+            .channelOption(.socketOption(.tcp_nodelay), value: 1)
+        let initializer: @Sendable (Channel) -> EventLoopFuture<NIOAsyncChannel<Frame, Frame>> = { channel in
+            channel.eventLoop.makeCompletedFuture {
+                try channel.pipeline.syncOperations.addHandler(
+                    ByteToMessageHandler(FrameDecoder(maximumFrameSize: maximumFrameSize)))
+                try channel.pipeline.syncOperations.addHandler(MessageToByteHandler(FrameEncoder()))
+                return try NIOAsyncChannel<Frame, Frame>(wrappingChannelSynchronously: channel)
+            }
+        }
+        let channel: NIOAsyncChannel<Frame, Frame>
+        do {
+            switch address {
+            case .unix(let path):
+                channel = try await bootstrap.connect(unixDomainSocketPath: path, channelInitializer: initializer)
+            case .tcp(let host, let port):
+                channel = try await bootstrap.connect(host: host, port: port, channelInitializer: initializer)
+            }
+        } catch {
+            throw TransportError(.connectFailed, "cannot connect to \(address): \(error)")
+        }
+        try await channel.channel.writeAndFlush(hello.frame)
+        return channel
+    }
+
+    /// Reads the listener's answer to the hello: its node id, or the reason it refused.
+    public static func awaitAcceptance(
+        _ iterator: inout NIOAsyncChannelInboundStream<Frame>.AsyncIterator, address: TransportAddress
+    ) async throws -> UInt32 {
+        guard let frame = try await iterator.next() else {
+            throw TransportError(.connectionClosed, "\(address) closed the connection during the handshake")
+        }
+        switch frame.kind {
+        case Hello.FrameKind.helloAccepted where frame.payload.count == 4:
+            return frame.payload.enumerated().reduce(UInt32(0)) { $0 | UInt32($1.element) << (8 * $1.offset) }
+        case Hello.FrameKind.refused:
+            throw TransportError(
+                .handshakeRefused,
+                "\(address) refused the connection: \(String(decoding: frame.payload, as: UTF8.self))")
+        default:
+            throw TransportError(.malformedFrame, "\(address) answered the hello with frame kind \(frame.kind)")
+        }
+    }
+}

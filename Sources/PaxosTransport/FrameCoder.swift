@@ -1,0 +1,53 @@
+import NIOCore
+
+/// Splits the byte stream into frames, refusing any frame longer than the limit.
+public struct FrameDecoder: ByteToMessageDecoder {
+    public typealias InboundOut = Frame
+
+    public let maximumFrameSize: Int
+
+    public init(maximumFrameSize: Int = Frame.defaultMaximumSize) {
+        self.maximumFrameSize = maximumFrameSize
+    }
+
+    public mutating func decode(context: ChannelHandlerContext, buffer: inout ByteBuffer) throws -> DecodingState {
+        guard let length = buffer.getInteger(at: buffer.readerIndex, endianness: .little, as: UInt32.self) else {
+            return .needMoreData
+        }
+        guard length >= 1 else {
+            throw TransportError(.malformedFrame, "frame length 0 at byte \(buffer.readerIndex) of the stream")
+        }
+        guard Int(length) <= maximumFrameSize else {
+            throw TransportError(.frameTooLarge, "frame of \(length) bytes exceeds the limit of \(maximumFrameSize)")
+        }
+        guard buffer.readableBytes >= 4 + Int(length) else { return .needMoreData }
+        buffer.moveReaderIndex(forwardBy: 4)
+        guard let kind = buffer.readInteger(as: UInt8.self), let payload = buffer.readBytes(length: Int(length) - 1)
+        else {
+            throw TransportError(.malformedFrame, "truncated frame")
+        }
+        context.fireChannelRead(Self.wrapInboundOut(Frame(kind: kind, payload: payload)))
+        return .continue
+    }
+
+    public mutating func decodeLast(
+        context: ChannelHandlerContext, buffer: inout ByteBuffer, seenEOF: Bool
+    ) throws -> DecodingState {
+        while try decode(context: context, buffer: &buffer) == .continue {}
+        return .needMoreData
+    }
+}
+
+/// Writes frames as `u32 length | u8 kind | payload`.
+public struct FrameEncoder: MessageToByteEncoder {
+    public typealias OutboundIn = Frame
+
+    public init() {}
+
+    public func encode(data: Frame, out: inout ByteBuffer) throws {
+        out.reserveCapacity(minimumWritableBytes: 5 + data.payload.count)
+        out.writeInteger(UInt32(1 + data.payload.count), endianness: .little)
+        out.writeInteger(data.kind)
+        out.writeBytes(data.payload)
+    }
+}

@@ -1,0 +1,40 @@
+import Foundation
+import Logging
+import NIOCore
+import NIOPosix
+
+/// Binds a listening socket and gives every accepted connection the frame codec and the handshake.
+public enum Listener {
+    /// Listens on `address`. A Unix socket file left behind by a killed process is replaced (the
+    /// caller holds the data directory's lock, so no live node owns it); the socket is made 0600.
+    ///
+    /// - Parameter configure: adds the application's handlers after the handshake handler.
+    public static func bind(
+        _ address: TransportAddress, group: EventLoopGroup, clusterID: UInt64, localID: UInt32,
+        maximumFrameSize: Int = Frame.defaultMaximumSize, logger: Logger,
+        configure: @escaping @Sendable (Channel) throws -> Void
+    ) async throws -> Channel {
+        let bootstrap = ServerBootstrap(group: group)
+            .serverChannelOption(.backlog, value: 256)
+            .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
+            .childChannelOption(.socketOption(.tcp_nodelay), value: 1)
+            .childChannelInitializer { channel in
+                channel.eventLoop.makeCompletedFuture {
+                    try channel.pipeline.syncOperations.addHandler(
+                        ByteToMessageHandler(FrameDecoder(maximumFrameSize: maximumFrameSize)))
+                    try channel.pipeline.syncOperations.addHandler(MessageToByteHandler(FrameEncoder()))
+                    try channel.pipeline.syncOperations.addHandler(
+                        HandshakeHandler(clusterID: clusterID, localID: localID, logger: logger))
+                    try configure(channel)
+                }
+            }
+        switch address {
+        case .unix(let path):
+            let channel = try await bootstrap.bind(unixDomainSocketPath: path, cleanupExistingSocketFile: true).get()
+            chmod(path, 0o600)
+            return channel
+        case .tcp(let host, let port):
+            return try await bootstrap.bind(host: host, port: port).get()
+        }
+    }
+}
