@@ -1,0 +1,91 @@
+#if canImport(Glibc)
+    import Glibc
+#elseif canImport(Darwin)
+    import Darwin
+#endif
+
+/// Recovery at open: the ``JournalScanner`` verdict, plus the one change recovery may make —
+/// cutting a torn tail off the last segment.
+enum JournalRecovery {
+    /// Scans `directory`, cuts a torn tail, builds the index and reopens the last segment.
+    ///
+    /// - Throws: the scan's corruption error unchanged, with nothing modified.
+    static func recover(directory: String, options: JournalOptions) throws(JournalError) -> (
+        PublishedState, WriterStart
+    ) {
+        let scan = try JournalScanner.scan(directory: directory)
+        if let corruption = scan.corruption { throw corruption }
+        // A segment that never finished creation holds no acknowledged record.
+        for name in try Posix.listDirectory(directory) where name.hasSuffix(JournalFormat.temporarySuffix) {
+            try Posix.unlink(directory + "/" + name)
+        }
+
+        var index = JournalIndex()
+        var nextSegmentID: UInt64 = 1
+        for segment in scan.segments {
+            guard let header = segment.header else { continue }
+            nextSegmentID = max(nextSegmentID, header.segmentID + 1)
+            index.segments.append(
+                SegmentIndex(
+                    path: segment.path, segmentID: header.segmentID, baseSequence: header.baseSequence,
+                    frames: segment.frames.map {
+                        FrameLocation(
+                            offset: $0.offset, firstSequence: $0.firstSequence, recordCount: $0.header.recordCount)
+                    }))
+        }
+
+        // Segments repair moved aside still own their ids: never hand those out again.
+        for name in try Posix.listDirectory(directory) where name.contains(JournalFormat.segmentSuffix + ".broken") {
+            if let id = brokenSegmentID(directory + "/" + name) { nextSegmentID = max(nextSegmentID, id + 1) }
+        }
+
+        var open: OpenSegment?
+        if let last = scan.segments.last, let header = last.header {
+            let fd = try Posix.open(last.path, O_RDWR)
+            do {
+                if scan.tornTail != nil {
+                    try zero(fd, from: last.endOffset, to: last.dirtyEnd, path: last.path, syscalls: options.syscalls)
+                }
+            } catch {
+                Posix.close(fd)
+                throw error
+            }
+            open = OpenSegment(
+                fd: fd, path: last.path, segmentID: header.segmentID, baseSequence: header.baseSequence,
+                capacity: last.fileSize, endOffset: last.endOffset, isEmpty: last.frames.isEmpty)
+        }
+        let lastSequence = index.lastSequence
+        let nextSequence = index.segments.last.map { $0.lastSequence + 1 } ?? 1
+        let published = PublishedState(index: index, durableSequence: lastSequence, lastSequence: lastSequence)
+        return (published, WriterStart(segment: open, nextSequence: nextSequence, nextSegmentID: nextSegmentID))
+    }
+
+    /// The segment id in the header of a `.broken` file, if its header is still readable.
+    private static func brokenSegmentID(_ path: String) -> UInt64? {
+        guard let fd = try? Posix.open(path, O_RDONLY) else { return nil }
+        defer { Posix.close(fd) }
+        guard let bytes = try? Posix.pread(fd, count: JournalFormat.segmentHeaderSize, at: 0, path: path) else {
+            return nil
+        }
+        return (try? SegmentHeader.decode(bytes, path: path))?.segmentID
+    }
+
+    /// Overwrites `start..<end` with zeros and syncs, so no stale byte of a torn frame can ever be
+    /// mistaken for part of a frame written later.
+    static func zero(_ fd: Int32, from start: Int64, to end: Int64, path: String, syscalls: JournalSyscalls)
+        throws(JournalError)
+    {
+        guard end > start else { return }
+        let chunk = [UInt8](repeating: 0, count: 1 << 20)
+        var position = start
+        while position < end {
+            let count = Int(min(Int64(chunk.count), end - position))
+            try Posix.writeAll(fd, Array(chunk[0..<count]), at: position, path: path, syscalls: syscalls)
+            position += Int64(count)
+        }
+        if case .failure(let error) = syscalls.fdatasync(fd) {
+            throw JournalError(
+                .fsyncFailed, "fdatasync after cutting the torn tail failed", path: path, errno: error.code)
+        }
+    }
+}

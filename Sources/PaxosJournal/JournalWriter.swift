@@ -1,0 +1,157 @@
+import Dispatch
+
+#if canImport(Glibc)
+    import Glibc
+#elseif canImport(Darwin)
+    import Darwin
+#endif
+
+/// The group-commit loop that runs on the journal's one dedicated writer thread.
+///
+/// Each turn takes everything queued (within the batch bounds), encodes it as one frame, makes one
+/// pwrite and one fdatasync, publishes the new durable watermark and only then completes the
+/// appenders. While it syncs, new appends gather into the next batch. It owns the open segment, so
+/// none of its state is shared.
+struct JournalWriter {
+    let core: JournalCore
+    var segment: OpenSegment?
+    var nextSequence: UInt64
+    var nextSegmentID: UInt64
+
+    init(core: JournalCore, start: WriterStart) {
+        self.core = core
+        self.segment = start.segment
+        self.nextSequence = start.nextSequence
+        self.nextSegmentID = start.nextSegmentID
+    }
+
+    private var syscalls: JournalSyscalls { core.options.syscalls }
+
+    /// Runs until the journal closes, then closes the segment and signals `writerExited`.
+    mutating func run() {
+        core.writerThread.withLock { $0 = pthread_self() }
+        while let batch = core.nextBatch() {
+            write(batch)
+        }
+        if let segment { Posix.close(segment.fd) }
+        core.lockToReleaseOnExit.withLock { lock in
+            lock?.release()
+            lock = nil
+        }
+        core.writerExited.signal()
+    }
+
+    /// Writes and syncs one batch, then completes its requests.
+    private mutating func write(_ batch: [PendingAppend]) {
+        if let failure = core.failure {
+            for request in batch { request.completion(.failure(failure)) }
+            return
+        }
+        let first = nextSequence
+        let frame: (bytes: [UInt8], header: FrameHeader)
+        do {
+            frame = try FrameEncoder.encode(batch.flatMap(\.records), firstSequence: first, codec: core.options.codec)
+        } catch {
+            for request in batch { request.completion(.failure(error)) }
+            return
+        }
+        let last = frame.header.lastSequence
+        core.published.withLock { $0.lastSequence = last }
+
+        var target: OpenSegment
+        do {
+            target = try segmentWithRoom(for: frame.bytes.count, baseSequence: first)
+        } catch {
+            core.published.withLock { $0.lastSequence = first - 1 }
+            if error.code == .fsyncFailed {
+                core.fail(error, inFlight: batch)
+            } else {
+                // Nothing was written: a full disk or a failed create is not final, the next
+                // append tries again.
+                for request in batch { request.completion(.failure(error)) }
+            }
+            return
+        }
+
+        let offset = target.endOffset
+        let written = frame.bytes.withUnsafeBytes { syscalls.pwrite(target.fd, $0, offset) }
+        switch written {
+        case .success(let count) where count == frame.bytes.count:
+            break
+        case .success(let count):
+            core.fail(
+                JournalError(
+                    .io, "short write (expected \(frame.bytes.count) bytes, wrote \(count)); reopen the journal",
+                    path: target.path, offset: offset), inFlight: batch)
+            return
+        case .failure(let error):
+            core.fail(
+                JournalError(
+                    error.code == ENOSPC ? .noSpace : .io, "write failed; reopen the journal", path: target.path,
+                    offset: offset, errno: error.code), inFlight: batch)
+            return
+        }
+
+        let started = DispatchTime.now().uptimeNanoseconds
+        if case .failure(let error) = syscalls.fdatasync(target.fd) {
+            core.fail(
+                JournalError(
+                    .fsyncFailed, "fdatasync failed; the journal must be reopened", path: target.path, offset: offset,
+                    errno: error.code), inFlight: batch)
+            return
+        }
+        let elapsed = DispatchTime.now().uptimeNanoseconds - started
+
+        target.endOffset += Int64(frame.bytes.count)
+        target.isEmpty = false
+        segment = target
+        nextSequence = last + 1
+        let location = FrameLocation(offset: offset, firstSequence: first, recordCount: frame.header.recordCount)
+        core.published.withLock { state in
+            if var lastSegment = state.index.segments.popLast() {
+                lastSegment.frames.append(location)
+                state.index.segments.append(lastSegment)
+            }
+            state.durableSequence = last
+            _ = state.metrics.fsyncLatencyNanoseconds.record(elapsed)
+            state.metrics.fsyncCount += 1
+            state.metrics.batches += 1
+            state.metrics.recordsWritten += Int(frame.header.recordCount)
+            state.metrics.bytesUncompressed += Int(frame.header.uncompressedLength)
+            state.metrics.bytesStored += Int(frame.header.storedLength)
+        }
+
+        var sequence = first
+        for request in batch {
+            let range = sequence...(sequence + UInt64(request.records.count) - 1)
+            sequence = range.upperBound + 1
+            request.completion(.success(range))
+        }
+    }
+
+    /// The current segment if the frame fits, else a newly created one big enough for it.
+    private mutating func segmentWithRoom(for frameBytes: Int, baseSequence: UInt64) throws(JournalError)
+        -> OpenSegment
+    {
+        if let segment, segment.endOffset + Int64(frameBytes) <= segment.capacity {
+            return segment
+        }
+        let size = max(core.options.segmentSize, JournalFormat.segmentHeaderSize + frameBytes)
+        let created = try SegmentCreator.create(
+            directory: core.directory, segmentID: nextSegmentID, baseSequence: baseSequence, size: Int64(size),
+            codec: core.options.codec, syscalls: syscalls)
+        nextSegmentID += 1
+        if let segment { Posix.close(segment.fd) }
+        segment = created
+        core.published.withLock { state in
+            // An empty segment with the same base was just replaced by rename.
+            if let last = state.index.segments.last, last.baseSequence == baseSequence, last.frames.isEmpty {
+                state.index.segments.removeLast()
+            }
+            state.index.segments.append(
+                SegmentIndex(path: created.path, segmentID: created.segmentID, baseSequence: baseSequence, frames: []))
+            state.metrics.segmentsCreated += 1
+        }
+        return created
+    }
+}
