@@ -106,6 +106,10 @@ let package = Package(
         ),
         .testTarget(name: "PaxosCoreTests", dependencies: ["PaxosCore", "PaxosTestSupport"], swiftSettings: strict),
         .testTarget(
+            name: "PaxosLogEndToEndTests",
+            dependencies: ["PaxosTestSupport", "PaxosLogClient", "PaxosTransport", "PaxosProtocol"],
+            swiftSettings: strict),
+        .testTarget(
             name: "PaxosReplicaTests", dependencies: ["PaxosReplica", "PaxosTestSupport"], swiftSettings: strict),
         .testTarget(
             name: "PaxosJournalTests", dependencies: ["PaxosJournal", "PaxosTestSupport"], swiftSettings: strict),

@@ -46,12 +46,12 @@ struct NodeCommand: AsyncParsableCommand {
     var pidFile: String?
 
     @Option(name: .customLong("heartbeat-ms"), help: "Leader heartbeat period in milliseconds.")
-    var heartbeatMilliseconds: Int = 50
+    var heartbeatMilliseconds: Int = 100
 
     @Option(
         name: .customLong("election-timeout-ms"),
         help: "Election timeout in milliseconds (randomized up to twice this).")
-    var electionTimeoutMilliseconds: Int = 500
+    var electionTimeoutMilliseconds: Int = 1000
 
     func validate() throws {
         guard id >= 1 else { throw ValidationError("--id must be 1 or more") }

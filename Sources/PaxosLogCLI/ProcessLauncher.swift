@@ -18,6 +18,12 @@ enum ProcessLauncher {
         posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0)
         posix_spawn_file_actions_addopen(&actions, 1, logFile, O_WRONLY | O_CREAT | O_APPEND, 0o600)
         posix_spawn_file_actions_adddup2(&actions, 1, 2)
+        // Nothing else of ours may leak into a long-lived node: an inherited pipe would keep
+        // whoever reads our output (a script, a test) waiting for an end of file that never comes.
+        // (glibc's addclosefrom_np is not visible to Swift; closing what /proc lists does the same.)
+        for descriptor in openDescriptors() where descriptor > 2 {
+            posix_spawn_file_actions_addclose(&actions, descriptor)
+        }
 
         var attributes = posix_spawnattr_t()
         posix_spawnattr_init(&attributes)
@@ -33,6 +39,12 @@ enum ProcessLauncher {
             throw CLIError("cannot start \(argv[0]): \(String(cString: strerror(status)))")
         }
         return pid
+    }
+
+    /// This process's open file descriptors.
+    private static func openDescriptors() -> [Int32] {
+        let names = (try? FileManager.default.contentsOfDirectory(atPath: "/proc/self/fd")) ?? []
+        return names.compactMap { Int32($0) }
     }
 
     /// The absolute path of the running executable, so nodes are started with the same binary.

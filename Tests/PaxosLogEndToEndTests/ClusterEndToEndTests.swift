@@ -1,0 +1,189 @@
+import Foundation
+import PaxosLogClient
+import PaxosProtocol
+import PaxosTestSupport
+import PaxosTransport
+import Testing
+
+#if canImport(Glibc)
+    import Glibc
+#endif
+
+/// Real `paxoslog` processes on Unix sockets: the CLI contract, leader failure, restart, catch-up.
+/// Serialized: each test runs a whole cluster, and the machine has two cores.
+@Suite(.serialized) struct ClusterEndToEndTests {
+    @Test func startAppendTailStatusStop() async throws {
+        try await withCluster { cluster in
+            let description = try cluster.description
+            #expect(description.nodes.count == 3)
+            for node in description.nodes {
+                #expect(cluster.pid(of: node.id) != nil, "node \(node.id) wrote its pid file")
+                #expect(node.argv.contains("--listen"))
+            }
+            let appended = try await cluster.run(["append", "--cluster", cluster.dir, "first", "second entry", "third"])
+            #expect(appended.status == 0, "\(appended.stderr)")
+            #expect(appended.stdoutLines == ["1", "2", "3"])
+
+            let tail = try await cluster.run(["tail", "--cluster", cluster.dir])
+            #expect(tail.stdoutLines == ["1\tfirst", "2\tsecond entry", "3\tthird"])
+            let json = try await cluster.run(["tail", "--cluster", cluster.dir, "--from", "2", "--format", "json"])
+            #expect(json.stdoutLines == [#"{"index":2,"data":"c2Vjb25kIGVudHJ5"}"#, #"{"index":3,"data":"dGhpcmQ="}"#])
+
+            let status = try await cluster.run(["cluster", "status", "--dir", cluster.dir, "--json"])
+            #expect(status.status == 0)
+            let rows = status.stdoutLines.compactMap { try? JSONSerialization.jsonObject(with: Data($0.utf8)) as? [String: Any] }
+            #expect(rows.count == 3)
+            #expect(rows.filter { $0["role"] as? String == "leader" }.count == 1)
+            #expect(rows.allSatisfy { $0["alive"] as? Bool == true && $0["commit_index"] as? Int == 3 || $0["role"] as? String != "leader" })
+
+            let stop = try await cluster.run(["cluster", "stop", "--dir", cluster.dir])
+            #expect(stop.status == 0)
+            for node in description.nodes {
+                #expect(cluster.pid(of: node.id) == nil, "node \(node.id) removed its pid file on a clean exit")
+            }
+        }
+    }
+
+    @Test func streamingAppendFromStandardInputPrintsIndexesInOrder() async throws {
+        try await withCluster { cluster in
+            let lines = (1...5000).map { "line \($0)" }
+            let input = Data((lines.joined(separator: "\n") + "\n").utf8)
+            let appended = try await cluster.run(["append", "--cluster", cluster.dir], stdin: input)
+            #expect(appended.status == 0, "\(appended.stderr)")
+            #expect(appended.stdoutLines == (1...5000).map(String.init))
+            let tail = try await cluster.run(["tail", "--cluster", cluster.dir])
+            #expect(tail.stdoutLines == lines.enumerated().map { "\($0.offset + 1)\t\($0.element)" })
+        }
+    }
+
+    @Test func killingTheLeaderLosesNothingAndTheNodeCatchesUpAfterRestart() async throws {
+        try await withCluster { cluster in
+            let first = try await cluster.run(["append", "--cluster", cluster.dir, "before-1", "before-2"])
+            #expect(first.stdoutLines == ["1", "2"])
+            let leader = try await cluster.leader()
+
+            // Appends stream while the leader is killed under them.
+            let lines = (1...3000).map { "during \($0)" }
+            async let streaming = cluster.run(["append", "--cluster", cluster.dir, "--timeout", "60"], stdin: Data((lines.joined(separator: "\n") + "\n").utf8))
+            try await Task.sleep(for: .milliseconds(300))
+            try await cluster.kill9(leader)
+            let result = try await streaming
+            #expect(result.status == 0, "\(result.stderr)\n\(LocalCluster.logs(cluster.dir))")
+            #expect(result.stdoutLines.count == lines.count)
+
+            let newLeader = try await cluster.leader(excluding: [leader])
+            #expect(newLeader != leader)
+            let after = try await cluster.run(["append", "--cluster", cluster.dir, "after"])
+            #expect(after.status == 0)
+
+            try cluster.restart(leader)
+            let expected = try await cluster.run(["tail", "--cluster", cluster.dir])
+            let expectedLines = expected.stdoutLines
+            #expect(expectedLines.count == 2 + lines.count + 1)
+            // Every entry exactly once, in the order each client saw its indexes.
+            let entries = expectedLines.map { $0.split(separator: "\t", maxSplits: 1).last.map(String.init) ?? "" }
+            #expect(Set(entries).count == entries.count, "no entry appears twice")
+            #expect(entries.filter { $0.hasPrefix("during ") } == lines)
+
+            // The restarted node catches up: every node's own prefix is identical.
+            let deadline = Date().addingTimeInterval(30)
+            for node in try cluster.description.nodes {
+                var local: [String] = []
+                while Date() < deadline {
+                    local = try await cluster.run(["tail", "--cluster", cluster.dir, "--node", "\(node.id)"]).stdoutLines
+                    if local.count == expectedLines.count { break }
+                    try await Task.sleep(for: .milliseconds(200))
+                }
+                #expect(local == expectedLines, "node \(node.id) has the whole log")
+            }
+        }
+    }
+
+    @Test func appendWithoutAMajorityTimesOutAndSaysSo() async throws {
+        try await withCluster { cluster in
+            let leader = try await cluster.leader()
+            for node in try cluster.description.nodes where node.id != leader {
+                try await cluster.kill9(node.id)
+            }
+            let result = try await cluster.run(["append", "--cluster", cluster.dir, "--timeout", "2", "lonely"])
+            #expect(result.status == 1)
+            #expect(result.stdout.isEmpty)
+            #expect(result.stderr.hasPrefix("paxoslog: error: "))
+            #expect(result.stderr.contains("1 entry could not be confirmed"))
+        }
+    }
+
+    @Test func garbageAndWrongClusterConnectionsAreRefusedWhileTheNodeServes() async throws {
+        try await withCluster { cluster in
+            let description = try cluster.description
+            let socket = description.nodes[0].socket
+            // Garbage bytes: the node closes that connection.
+            let garbage = try await PaxosBinary.onDedicatedThread { try RawSocket.exchange(path: socket, send: Array(repeating: 0xFF, count: 64)) }
+            #expect(garbage.isEmpty || garbage.count < 200)
+            // A hello for another cluster: refused with a reason.
+            let wrongCluster = Hello(clusterID: description.clusterIDValue &+ 1, role: .client, senderID: 0)
+            var bytes = [UInt8]()
+            let frame = wrongCluster.frame
+            withUnsafeBytes(of: UInt32(1 + frame.payload.count).littleEndian) { bytes += $0 }
+            bytes.append(frame.kind)
+            bytes += frame.payload
+            let hello = bytes
+            let answer = try await PaxosBinary.onDedicatedThread { try RawSocket.exchange(path: socket, send: hello) }
+            #expect(answer.count > 5 && answer[4] == Hello.FrameKind.refused)
+            #expect(String(decoding: answer.dropFirst(5), as: UTF8.self).contains("cluster id"))
+            // An oversized frame header: refused too.
+            let oversized = try await PaxosBinary.onDedicatedThread { try RawSocket.exchange(path: socket, send: [0xFF, 0xFF, 0xFF, 0x7F, 1]) }
+            #expect(oversized.isEmpty || oversized[4] == Hello.FrameKind.refused)
+
+            let appended = try await cluster.run(["append", "--cluster", cluster.dir, "still-serving"])
+            #expect(appended.status == 0)
+            #expect(appended.stdoutLines == ["1"])
+        }
+    }
+
+    @Test func usageAndRuntimeErrorsFollowTheContract() async throws {
+        try await withTemporaryDirectory { dir in
+            let usage = try await PaxosBinary.run(["cluster", "start", "--dir", dir, "--nodes", "2"])
+            #expect(usage.status == 64)
+            #expect(usage.stderr.hasPrefix("paxoslog: error: "))
+            let missing = try await PaxosBinary.run(["append", "--cluster", dir + "/nothing", "x"])
+            #expect(missing.status == 1)
+            #expect(missing.stderr.hasPrefix("paxoslog: error: no cluster at"))
+            #expect(missing.stdout.isEmpty)
+            let help = try await PaxosBinary.run(["append", "--help"])
+            #expect(help.status == 0)
+            #expect(help.stdout.contains("--timeout"))
+        }
+    }
+}
+
+/// A plain Unix socket client for feeding a node bytes no real client would send.
+enum RawSocket {
+    /// Connects to `path`, sends `send`, and returns whatever comes back before the node closes
+    /// the connection (or 2 s pass).
+    static func exchange(path: String, send: [UInt8]) throws -> [UInt8] {
+        let fd = socket(AF_UNIX, Int32(SOCK_STREAM.rawValue), 0)
+        guard fd >= 0 else { throw ClientError("socket: errno \(errno)") }
+        defer { close(fd) }
+        var address = sockaddr_un()
+        address.sun_family = sa_family_t(AF_UNIX)
+        withUnsafeMutableBytes(of: &address.sun_path) { buffer in
+            for (index, byte) in path.utf8.prefix(buffer.count - 1).enumerated() { buffer[index] = byte }
+        }
+        let connected = withUnsafePointer(to: &address) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(fd, $0, socklen_t(MemoryLayout<sockaddr_un>.size)) }
+        }
+        guard connected == 0 else { throw ClientError("connect \(path): errno \(errno)") }
+        var timeout = timeval(tv_sec: 2, tv_usec: 0)
+        setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &timeout, socklen_t(MemoryLayout<timeval>.size))
+        _ = send.withUnsafeBytes { Glibc.send(fd, $0.baseAddress, $0.count, Int32(MSG_NOSIGNAL)) }
+        var received: [UInt8] = []
+        var buffer = [UInt8](repeating: 0, count: 4096)
+        while true {
+            let count = buffer.withUnsafeMutableBytes { recv(fd, $0.baseAddress, $0.count, 0) }
+            if count <= 0 { break }
+            received += buffer[0..<count]
+        }
+        return received
+    }
+}
