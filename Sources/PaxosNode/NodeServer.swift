@@ -6,6 +6,7 @@ import PaxosJournal
 import PaxosProtocol
 import PaxosReplica
 import PaxosTransport
+import Synchronization
 
 /// A running `paxoslog node`: the replica, its journal and its sockets.
 ///
@@ -18,6 +19,7 @@ public final class NodeServer: Sendable {
     private let core: NIOLoopBound<NodeCore>
     private let journal: Journal
     private let logger: Logger
+    private let shutdownTask = Mutex<Task<Void, Never>?>(nil)
 
     private init(
         group: MultiThreadedEventLoopGroup, listener: Channel, core: NIOLoopBound<NodeCore>, journal: Journal,
@@ -98,8 +100,19 @@ public final class NodeServer: Sendable {
         try? await core.eventLoop.submit { self.core.value.stoppedFuture }.get().get()
     }
 
-    /// Stops listening, closes every connection and the journal.
+    /// Stops listening, closes every connection and the journal. Safe to call more than once and
+    /// from several tasks (a signal and the main task): they all wait for the one shutdown.
     public func shutdown() async {
+        let task = shutdownTask.withLock { existing -> Task<Void, Never> in
+            if let existing { return existing }
+            let task = Task { await self.performShutdown() }
+            existing = task
+            return task
+        }
+        await task.value
+    }
+
+    private func performShutdown() async {
         logger.info("shutting down")
         try? await listener.close()
         try? await core.eventLoop.submit { self.core.value.stop() }.get()
