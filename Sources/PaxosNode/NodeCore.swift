@@ -185,6 +185,9 @@ final class NodeCore {
             switch action {
             case .send(let message, let peer):
                 peerOutbox[peer, default: []].append(Frame(kind: FrameKind.peerMessage, payload: message.encoded()))
+            case .broadcast(let message, let peers):
+                let frame = Frame(kind: FrameKind.peerMessage, payload: message.encoded())
+                for peer in peers { peerOutbox[peer, default: []].append(frame) }
             case .persist(let record, let token):
                 records.append(record.encoded())
                 lastToken = token

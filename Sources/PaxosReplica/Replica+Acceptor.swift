@@ -17,13 +17,20 @@ extension Replica {
         if peer != id {
             follow(peer, ballot: ballot, now: now)
         }
+        var changed = false
         for (offset, value) in values.enumerated() {
             let slot = firstSlot + Slot(offset)
-            if slot > commitIndex {
-                accepted[slot] = AcceptedValue(ballot: ballot, value: value)
+            let acceptedValue = AcceptedValue(ballot: ballot, value: value)
+            if slot > commitIndex && accepted[slot] != acceptedValue {
+                accepted[slot] = acceptedValue
+                changed = true
             }
         }
-        persist(.accepted(ballot: ballot, firstSlot: firstSlot, values: values))
+        // A re-sent accept this acceptor already holds needs no second write: its reply waits
+        // only for whatever is still on its way to disk.
+        if changed {
+            persist(.accepted(ballot: ballot, firstSlot: firstSlot, values: values))
+        }
         sendWhenDurable(.accepted(ballot: ballot, firstSlot: firstSlot, count: values.count), to: peer)
         if peer != id {
             learnCommit(leaderCommit, ballot: ballot, leader: peer, now: now)

@@ -140,6 +140,7 @@ extension Replica {
         }
         pendingReads = []
         queue = []
+        queueHead = 0
         pendingKeys = []
         inFlight = [:]
         inFlightBytes = 0

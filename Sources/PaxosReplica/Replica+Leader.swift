@@ -65,9 +65,9 @@ extension Replica {
 
     /// Moves queued entries into new slots while the pipeline has room, one accept message for all.
     mutating func proposeQueued(now: ClockInstant) {
-        guard role == .leader, !queue.isEmpty else { return }
+        guard role == .leader, queueHead < queue.count else { return }
         var values: [SlotValue] = []
-        var taken = 0
+        var taken = queueHead
         var bytes = inFlightBytes
         while taken < queue.count, inFlight.count + values.count < configuration.maxSlotsInFlight,
             bytes < configuration.maxBytesInFlight
@@ -84,7 +84,14 @@ extension Replica {
             values.append(.entries(batch))
             bytes += batchBytes
         }
-        queue.removeFirst(taken)
+        queueHead = taken
+        if queueHead == queue.count {
+            queue.removeAll(keepingCapacity: true)
+            queueHead = 0
+        } else if queueHead > 4096 && queueHead * 2 > queue.count {
+            queue.removeFirst(queueHead)
+            queueHead = 0
+        }
         propose(values, now: now)
     }
 
@@ -93,11 +100,10 @@ extension Replica {
         guard let ballot = candidateBallot, !values.isEmpty else { return }
         let first = nextSlot
         for value in values {
-            inFlight[nextSlot] = InFlightSlot(value: value)
+            inFlight[nextSlot] = InFlightSlot(value: value, sentAt: now)
             inFlightBytes += value.byteCount
             nextSlot += 1
         }
-        lastAcceptSent = now
         broadcast(
             .accept(ballot: ballot, firstSlot: first, values: values, commitIndex: commitIndex), includingSelf: true)
     }
@@ -163,19 +169,20 @@ extension Replica {
         pendingReads.removeFirst(ready.count)
     }
 
-    /// Re-sends accepts that some peer has not answered for two heartbeat periods (lost messages).
+    /// Re-sends the accepts of slots that have waited more than `resendInterval` to peers that have
+    /// not answered them (a message lost with a connection). Only old slots go again, and each at
+    /// most once per interval, so a merely slow follower is not buried under copies.
     mutating func resendUnansweredAccepts(now: ClockInstant) {
-        guard let ballot = candidateBallot, !inFlight.isEmpty,
-            now - lastAcceptSent >= configuration.heartbeatPeriod * 2
-        else { return }
-        lastAcceptSent = now
-        let slots = inFlight.keys.sorted()
+        guard let ballot = candidateBallot, !inFlight.isEmpty else { return }
+        let stale = inFlight.filter { now - $0.value.sentAt >= configuration.resendInterval }.keys.sorted()
+        guard !stale.isEmpty else { return }
+        for slot in stale { inFlight[slot]?.sentAt = now }
         for peer in peers {
             var run: [SlotValue] = []
             var runStart: Slot = 0
-            for slot in slots {
+            for slot in stale {
                 guard let slotState = inFlight[slot], !slotState.acks.contains(peer) else { continue }
-                if !run.isEmpty && slot != runStart + Slot(run.count) {
+                if !run.isEmpty && (slot != runStart + Slot(run.count) || run.count >= 64) {
                     output.append(
                         .send(
                             .accept(ballot: ballot, firstSlot: runStart, values: run, commitIndex: commitIndex),

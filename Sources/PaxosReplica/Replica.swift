@@ -24,6 +24,8 @@ public struct Replica: Sendable {
         var value: SlotValue
         var acks: Set<NodeID> = []
         var isChosen = false
+        /// When the accept for this slot was last sent; it is re-sent when it gets old.
+        var sentAt: ClockInstant
     }
 
     public let id: NodeID
@@ -74,13 +76,15 @@ public struct Replica: Sendable {
     var nextSlot: Slot = 1
     var inFlight: [Slot: InFlightSlot] = [:]
     var inFlightBytes = 0
+    /// Client entries waiting for room in the pipeline; `queue[queueHead...]` are still waiting
+    /// (a moving head keeps taking from the front cheap).
     var queue: [ClientEntry] = []
+    var queueHead = 0
     /// Keys in the queue or in flight: a retry of one of these is not proposed again.
     var pendingKeys: Set<ClientKey> = []
     /// Clients waiting at this replica for their entry to apply.
     var waitingClients: Set<ClientKey> = []
     var nextHeartbeat: ClockInstant = .zero
-    var lastAcceptSent: ClockInstant = .zero
     var leaderSince: ClockInstant = .zero
     var lastReplyFrom: [NodeID: ClockInstant] = [:]
     /// Numbers the leader's heartbeats; a read waits for replies to a round sent after it arrived.
@@ -217,8 +221,8 @@ public struct Replica: Sendable {
     }
 
     mutating func broadcast(_ message: ReplicaMessage, includingSelf: Bool) {
-        for peer in peers {
-            output.append(.send(message, to: peer))
+        if !peers.isEmpty {
+            output.append(.broadcast(message, to: peers))
         }
         if includingSelf {
             selfInbox.append(message)

@@ -30,6 +30,8 @@ public enum PersistRecord: Hashable, Sendable {
 public enum ReplicaAction: Hashable, Sendable {
     /// Send `message` to `peer`.
     case send(ReplicaMessage, to: NodeID)
+    /// Send the same `message` to each of `peers` (encode it once).
+    case broadcast(ReplicaMessage, to: [NodeID])
     /// Append `record` to the journal; call `persisted(through: token)` once it is durable. Tokens
     /// increase by one per record and complete in order.
     case persist(PersistRecord, token: UInt64)

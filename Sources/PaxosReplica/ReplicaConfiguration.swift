@@ -9,6 +9,8 @@ public struct ReplicaConfiguration: Hashable, Sendable {
     /// A follower that has not heard the leader for a random time in [T, 2T) starts a pre-vote.
     /// A node that heard a leader within T refuses pre-votes.
     public var electionTimeout: Duration
+    /// An accept not answered for this long is sent again (to the peers that did not answer).
+    public var resendInterval: Duration
     /// The pipeline: at most this many slots proposed and not yet chosen…
     public var maxSlotsInFlight: Int
     /// …and at most this many bytes in them.
@@ -30,10 +32,11 @@ public struct ReplicaConfiguration: Hashable, Sendable {
         members: [NodeID],
         heartbeatPeriod: Duration = .milliseconds(50),
         electionTimeout: Duration = .milliseconds(500),
-        maxSlotsInFlight: Int = 256,
-        maxBytesInFlight: Int = 32 << 20,
-        maxEntriesPerSlot: Int = 4096,
-        maxBytesPerSlot: Int = 1 << 20,
+        resendInterval: Duration? = nil,
+        maxSlotsInFlight: Int = 64,
+        maxBytesInFlight: Int = 8 << 20,
+        maxEntriesPerSlot: Int = 2048,
+        maxBytesPerSlot: Int = 512 << 10,
         catchUpChunkSlots: Int = 512,
         catchUpChunkBytes: Int = 4 << 20,
         dedupWindow: UInt64 = 1 << 16,
@@ -42,6 +45,7 @@ public struct ReplicaConfiguration: Hashable, Sendable {
         self.members = members
         self.heartbeatPeriod = heartbeatPeriod
         self.electionTimeout = electionTimeout
+        self.resendInterval = resendInterval ?? heartbeatPeriod * 4
         self.maxSlotsInFlight = maxSlotsInFlight
         self.maxBytesInFlight = maxBytesInFlight
         self.maxEntriesPerSlot = maxEntriesPerSlot

@@ -285,6 +285,10 @@ struct ReplicaSimulation {
             switch action {
             case .send(let message, let peer):
                 network.send(Envelope(from: member.rawValue, to: peer.rawValue, payload: message))
+            case .broadcast(let message, let peers):
+                for peer in peers {
+                    network.send(Envelope(from: member.rawValue, to: peer.rawValue, payload: message))
+                }
             case .persist(let record, let token):
                 disks[member]?.pending.append((token, record))
             case .apply(let slot, let applied):

@@ -40,6 +40,8 @@ struct ReplicaTestCluster {
             switch action {
             case .send(let message, let peer):
                 inFlight.append((member, peer, message))
+            case .broadcast(let message, let peers):
+                for peer in peers { inFlight.append((member, peer, message)) }
             case .persist(let record, let token):
                 pendingWrites[member, default: []].append((token, record))
             case .appendOutcome(let key, let outcome):
