@@ -6,7 +6,7 @@ SWIFT_BUILD_FLAGS ?=
 DIR ?= $(CURDIR)/.paxoslog-demo
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: all deps build test release format lint clean
+.PHONY: all deps build test release run soak bench format lint clean
 
 all: build
 
@@ -36,6 +36,26 @@ test: deps
 ## release: optimized build of the paxoslog binary (.build/release/paxoslog).
 release: deps
 	$(SWIFT) build -c release $(SWIFT_BUILD_FLAGS)
+
+## run: build, then a local 3-node cluster demo in $(DIR): append, tail, kill the leader, append again.
+run: deps
+	$(SWIFT) build $(SWIFT_BUILD_FLAGS) --product paxoslog
+	scripts/demo.sh "$$($(SWIFT) build --show-bin-path)/paxoslog" "$(DIR)"
+
+## soak: the long randomized runs: 10,000 cluster simulation seeds, 1,000 journal crash rounds.
+soak: deps
+	$(SWIFT) build --build-tests $(SWIFT_BUILD_FLAGS)
+	PAXOSLOG_REPLICA_SEEDS=10000 PAXOSLOG_SOAK_ROUNDS=1000 $(SWIFT) test --skip-build \
+	    --filter 'ReplicaSimulationTests|CrashTests' $(SWIFT_BUILD_FLAGS)
+
+## bench: release build, then the disk (bench fsync) and the cluster (bench cluster) benchmarks.
+BENCH_DIR ?= $(CURDIR)/.paxoslog-bench
+bench: deps
+	$(SWIFT) build -c release $(SWIFT_BUILD_FLAGS) --product paxoslog
+	mkdir -p $(BENCH_DIR)
+	"$$($(SWIFT) build -c release --show-bin-path)/paxoslog" bench fsync --dir $(BENCH_DIR)/fsync
+	"$$($(SWIFT) build -c release --show-bin-path)/paxoslog" bench cluster --dir $(BENCH_DIR)/cluster
+	rm -rf $(BENCH_DIR)
 
 ## format: rewrite sources with the toolchain's swift-format (.swift-format).
 format:

@@ -29,6 +29,10 @@ final class NodeCore {
     private var nextReadID: UInt64 = 1
     private var parkedReads: [(client: Int, request: ReadRequest, deadline: ClockInstant)] = []
     private var tickTask: RepeatedTask?
+    /// Appends received since the last hand-over to the replica: appends from every connection
+    /// that was readable in one turn of the event loop share slots.
+    private var pendingAppends: [ClientEntry] = []
+    private var appendFlushScheduled = false
     let stopped: EventLoopPromise<Void>
     private var isStopped = false
 
@@ -125,9 +129,22 @@ final class NodeCore {
                 accepted.append(entry)
             }
         }
-        if !accepted.isEmpty {
-            perform(replica.append(accepted, now: clock.now()))
+        pendingAppends += accepted
+        if !appendFlushScheduled && !pendingAppends.isEmpty {
+            appendFlushScheduled = true
+            let bound = NIOLoopBound(self, eventLoop: eventLoop)
+            eventLoop.execute { bound.value.handOverAppends() }
         }
+        flush()
+    }
+
+    /// Runs after the loop has read every connection that was ready: one replica call for all.
+    private func handOverAppends() {
+        appendFlushScheduled = false
+        guard !isStopped, !pendingAppends.isEmpty else { return }
+        let entries = pendingAppends
+        pendingAppends = []
+        perform(replica.append(entries, now: clock.now()))
         flush()
     }
 

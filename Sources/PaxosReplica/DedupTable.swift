@@ -7,6 +7,16 @@ struct DedupTable: Sendable {
     private struct Session: Sendable {
         var highest: UInt64 = 0
         var indexBySequence: [UInt64: UInt64] = [:]
+
+        mutating func record(_ sequence: UInt64, index: UInt64, window: UInt64) {
+            indexBySequence[sequence] = index
+            highest = max(highest, sequence)
+            // Forget in bulk once the table holds twice the window, so pruning stays cheap.
+            if UInt64(indexBySequence.count) > 2 * window {
+                let floor = highest > window ? highest - window : 0
+                indexBySequence = indexBySequence.filter { $0.key > floor }
+            }
+        }
     }
 
     let window: UInt64
@@ -23,14 +33,8 @@ struct DedupTable: Sendable {
 
     /// Records that `key` was applied at `index`.
     mutating func record(_ key: ClientKey, index: UInt64) {
-        var session = sessions[key.session] ?? Session()
-        session.indexBySequence[key.sequence] = index
-        session.highest = max(session.highest, key.sequence)
-        // Forget in bulk once the table holds twice the window, so pruning stays cheap.
-        if UInt64(session.indexBySequence.count) > 2 * window {
-            let floor = session.highest > window ? session.highest - window : 0
-            session.indexBySequence = session.indexBySequence.filter { $0.key > floor }
-        }
-        sessions[key.session] = session
+        // Modified in place through the subscript: copying the session out and back would copy
+        // its whole table for every entry.
+        sessions[key.session, default: Session()].record(key.sequence, index: index, window: window)
     }
 }
