@@ -84,9 +84,13 @@ private actor EntrySource {
         iterator = stream.makeAsyncIterator()
     }
 
+    /// Called by the pipeline's single input task, one call at a time, so taking the iterator
+    /// out across the suspension cannot race with another call.
     func nextBatch() async -> [[UInt8]]? {
-        guard let first = await iterator.next() else { return nil }
-        return [first]
+        var current = iterator
+        let first = await current.next()
+        iterator = current
+        return first.map { [$0] }
     }
 }
 
