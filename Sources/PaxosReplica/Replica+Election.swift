@@ -3,6 +3,7 @@ import PaxosCore
 /// Leader election: timeouts, pre-vote, phase 1, stepping down.
 extension Replica {
     mutating func handleTick(now: ClockInstant) {
+        persistCommitMarkIfDue(now: now)
         switch role {
         case .leader:
             if now >= nextHeartbeat {

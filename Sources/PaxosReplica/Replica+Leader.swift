@@ -124,7 +124,7 @@ extension Replica {
             apply(next.value, at: commitIndex + 1)
         }
         if commitIndex > before {
-            persist(.committed(commitIndex: commitIndex, ballot: ballot))
+            lastAppliedBallot = ballot
             proposeQueued(now: now)
             serveReadyReads()
         }

@@ -41,11 +41,23 @@ extension Replica {
             apply(next.value, at: commitIndex + 1)
         }
         if commitIndex > before {
-            persist(.committed(commitIndex: commitIndex, ballot: ballot))
+            lastAppliedBallot = ballot
         }
         if commitIndex < leaderCommit {
             requestCatchUp(from: peer, now: now)
         }
+    }
+
+    /// Records how far the log is known chosen, at most once per heartbeat period. Only recovery
+    /// reads these marks (the chosen prefix after a restart); nobody waits for them, and writing
+    /// one after every commit would put an extra fsync in front of the next accept.
+    mutating func persistCommitMarkIfDue(now: ClockInstant) {
+        guard commitIndex > persistedCommitMark, let ballot = lastAppliedBallot,
+            now - lastCommitMarkAt >= configuration.heartbeatPeriod
+        else { return }
+        persist(.committed(commitIndex: commitIndex, ballot: ballot))
+        persistedCommitMark = commitIndex
+        lastCommitMarkAt = now
     }
 
     /// Asks `peer` for chosen values after our commit index, at most once per four heartbeats.

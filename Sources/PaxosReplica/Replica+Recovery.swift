@@ -13,6 +13,7 @@ extension Replica {
         }
         replica.output = []
         replica.nextSlot = replica.commitIndex + 1
+        replica.persistedCommitMark = replica.commitIndex
         return replica
     }
 

@@ -48,6 +48,11 @@ public struct Replica: Sendable {
     /// The log users read: entry i is `entries[i - 1]`.
     public internal(set) var entries: [ClientEntry] = []
     var dedup: DedupTable
+    /// The ballot under which the latest slots were learned chosen, for the next commit mark.
+    var lastAppliedBallot: Ballot?
+    /// The commit index recorded by the last commit mark written, and when it was written.
+    var persistedCommitMark: Slot = 0
+    var lastCommitMarkAt: ClockInstant = .zero
     /// The highest commit index a leader has told us about.
     var knownCommitIndex: Slot = 0
     var catchUpRequestedAt: ClockInstant?
