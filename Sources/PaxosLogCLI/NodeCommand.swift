@@ -106,8 +106,16 @@ struct NodeCommand: AsyncParsableCommand {
         if let pidFile {
             try PidFile.write(getpid(), to: pidFile)
         }
+        let pidPath = pidFile
         let signals = SignalWatcher(signals: [SIGTERM, SIGINT]) { signal in
             logger.info("received signal \(signal)")
+            // Everything acknowledged is already on disk, so if a clean shutdown stalls, leaving
+            // without it loses nothing; `cluster stop` should not have to reach for SIGKILL.
+            DispatchQueue.global().asyncAfter(deadline: .now() + 5) {
+                logger.warning("clean shutdown did not finish within 5 s; exiting now")
+                if let pidPath { PidFile.remove(pidPath, ifOwnedBy: getpid()) }
+                _exit(0)
+            }
             Task { await server.shutdown() }
         }
         await server.waitUntilStopped()

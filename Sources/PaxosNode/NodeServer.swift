@@ -115,8 +115,12 @@ public final class NodeServer: Sendable {
     private func performShutdown() async {
         logger.info("shutting down")
         try? await listener.close()
+        logger.debug("listener closed")
         try? await core.eventLoop.submit { self.core.value.stop() }.get()
+        logger.debug("node stopped; closing the journal")
         journal.close()
+        logger.debug("journal closed; stopping the event loop")
         try? await group.shutdownGracefully()
+        logger.debug("event loop stopped")
     }
 }
