@@ -118,11 +118,19 @@ struct NodeCommand: AsyncParsableCommand {
             }
             Task { await server.shutdown() }
         }
-        await server.waitUntilStopped()
+        var failure: Error?
+        do {
+            try await server.waitUntilStopped()
+        } catch {
+            failure = error
+        }
         signals.cancel()
         await server.shutdown()
         if let pidFile {
             PidFile.remove(pidFile, ifOwnedBy: getpid())
+        }
+        if let failure {
+            throw CLIError("node \(id) stopped: \(failure)")
         }
         logger.info("node \(id) stopped")
     }

@@ -17,17 +17,19 @@ public final class NodeServer: Sendable {
     private let group: MultiThreadedEventLoopGroup
     private let listener: Channel
     private let core: NIOLoopBound<NodeCore>
+    private let stopped: EventLoopFuture<Void>
     private let journal: Journal
     private let logger: Logger
     private let shutdownTask = Mutex<Task<Void, Never>?>(nil)
 
     private init(
-        group: MultiThreadedEventLoopGroup, listener: Channel, core: NIOLoopBound<NodeCore>, journal: Journal,
-        logger: Logger
+        group: MultiThreadedEventLoopGroup, listener: Channel, core: NIOLoopBound<NodeCore>,
+        stopped: EventLoopFuture<Void>, journal: Journal, logger: Logger
     ) {
         self.group = group
         self.listener = listener
         self.core = core
+        self.stopped = stopped
         self.journal = journal
         self.logger = logger
     }
@@ -75,9 +77,13 @@ public final class NodeServer: Sendable {
             try? await group.shutdownGracefully()
             throw NodeError("cannot listen on \(configuration.listen): \(error)")
         }
-        try await loop.submit { core.value.start() }.get()
+        let stopped = try await loop.submit {
+            core.value.start()
+            return core.value.stoppedFuture
+        }.get()
         logger.info("node \(configuration.id) listening on \(configuration.listen)")
-        return NodeServer(group: group, listener: listener, core: core, journal: journal, logger: logger)
+        return NodeServer(
+            group: group, listener: listener, core: core, stopped: stopped, journal: journal, logger: logger)
     }
 
     private static func readRecords(_ journal: Journal) throws -> [PersistRecord] {
@@ -94,10 +100,12 @@ public final class NodeServer: Sendable {
         return records
     }
 
-    /// Completes when the node has stopped (after `shutdown()`, or a fatal journal error).
-    public func waitUntilStopped() async {
-        try? await listener.closeFuture.get()
-        try? await core.eventLoop.submit { self.core.value.stoppedFuture }.get().get()
+    /// Completes when the node has stopped: after `shutdown()`, or with the error of a journal
+    /// failure (after which the node must be restarted).
+    public func waitUntilStopped() async throws {
+        // The future was taken when the node started: asking the event loop for it now could race
+        // with the loop's own shutdown and never be answered.
+        try await stopped.get()
     }
 
     /// Stops listening, closes every connection and the journal. Safe to call more than once and
