@@ -2,6 +2,7 @@ import ArgumentParser
 import Foundation
 import PaxosLogClient
 import PaxosProtocol
+import Synchronization
 
 /// `paxoslog bench cluster`: commits per second and commit latency of a local cluster.
 struct ClusterBenchCommand: AsyncParsableCommand {
@@ -50,7 +51,9 @@ struct ClusterBenchCommand: AsyncParsableCommand {
         }
     }
 
-    var clientCounts: [Int] { clients.split(separator: ",").compactMap { Int($0.trimmingCharacters(in: .whitespaces)) } }
+    var clientCounts: [Int] {
+        clients.split(separator: ",").compactMap { Int($0.trimmingCharacters(in: .whitespaces)) }
+    }
 
     func run() async throws {
         let directory = URL(fileURLWithPath: dir).standardizedFileURL.path
@@ -77,7 +80,9 @@ struct ClusterBenchCommand: AsyncParsableCommand {
 
     // MARK: - Steps
 
-    private func measureClients(_ count: Int, description: ClusterDescription, probe: ClusterProbe) async throws -> ClusterBenchStep {
+    private func measureClients(_ count: Int, description: ClusterDescription, probe: ClusterProbe) async throws
+        -> ClusterBenchStep
+    {
         let before = await probe.sample()
         let start = ContinuousClock.now
         let deadline = start + .milliseconds(Int64(seconds * 1000))
@@ -120,10 +125,15 @@ struct ClusterBenchCommand: AsyncParsableCommand {
         let source = StreamSource(total: total, payload: payload)
         let before = await probe.sample()
         let start = ContinuousClock.now
-        let report = try await client.appendStream(timeout: .seconds(60)) { source.next() } onCommitted: { _ in }
+        let report = try await client.appendStream(timeout: .seconds(60)) {
+            source.next()
+        } onCommitted: { _ in
+        }
         let elapsed = ContinuousClock.now - start
         let after = await probe.sample()
-        guard report.unconfirmed == 0 else { throw CLIError("the streaming step left \(report.unconfirmed) entries unconfirmed") }
+        guard report.unconfirmed == 0 else {
+            throw CLIError("the streaming step left \(report.unconfirmed) entries unconfirmed")
+        }
         return ClusterBenchStep(
             name: "1 streaming append", clients: 1, commits: report.committed, elapsed: elapsed, latency: nil,
             before: before, after: after)
@@ -149,7 +159,9 @@ struct ClusterBenchCommand: AsyncParsableCommand {
             }
             return
         }
-        Output.line("paxoslog bench cluster: \(nodes) nodes, \(size)-byte entries; a commit is acknowledged only after a majority fsynced it")
+        Output.line(
+            "paxoslog bench cluster: \(nodes) nodes, \(size)-byte entries; a commit is acknowledged only after a majority fsynced it"
+        )
         Output.line("step                  commits/s   p50 ms   p99 ms   entries/fsync   CPU per node")
         for step in steps {
             let columns = [
@@ -194,7 +206,8 @@ struct ClusterBenchCommand: AsyncParsableCommand {
         try process.run()
         process.waitUntilExit()
         guard process.terminationStatus == 0 else {
-            throw CLIError("'paxoslog \(arguments.joined(separator: " "))' failed with status \(process.terminationStatus)")
+            throw CLIError(
+                "'paxoslog \(arguments.joined(separator: " "))' failed with status \(process.terminationStatus)")
         }
     }
 }
@@ -218,5 +231,3 @@ private final class StreamSource: Sendable {
         return count == 0 ? nil : Array(repeating: payload, count: count)
     }
 }
-
-import Synchronization

@@ -34,7 +34,8 @@ struct ClusterBenchStep {
     var jsonObject: [String: Any] {
         var object: [String: Any] = [
             "step": name, "clients": clients, "commits": commits, "seconds": seconds,
-            "commits_per_second": commitsPerSecond, "entries_per_fsync": entriesPerFsync, "cpu_percent_per_node": cpuPerNode,
+            "commits_per_second": commitsPerSecond, "entries_per_fsync": entriesPerFsync,
+            "cpu_percent_per_node": cpuPerNode,
         ]
         if let latency {
             object["p50_ms"] = latency.microseconds(atPercentile: 50) / 1000

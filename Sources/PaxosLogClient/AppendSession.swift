@@ -22,7 +22,8 @@ public final class AppendSession: Sendable {
                 }
                 outcome = ClientError(
                     report.unconfirmed > 0
-                        ? "\(report.unconfirmed) entries could not be confirmed within \(timeout)" : "the session is closed")
+                        ? "\(report.unconfirmed) entries could not be confirmed within \(timeout)"
+                        : "the session is closed")
             } catch let error as ClientError {
                 outcome = error
             } catch {
@@ -101,7 +102,8 @@ private final class EntryQueue: Sendable {
 
     func resolve(_ committed: [(position: Int, index: UInt64)]) {
         let ready = state.withLock { state in
-            committed.compactMap { entry in state.waiters.removeValue(forKey: entry.position).map { ($0, entry.index) } }
+            committed.compactMap { entry in state.waiters.removeValue(forKey: entry.position).map { ($0, entry.index) }
+            }
         }
         for (waiter, index) in ready { waiter.resume(returning: index) }
     }

@@ -31,10 +31,15 @@ import Testing
 
             let status = try await cluster.run(["cluster", "status", "--dir", cluster.dir, "--json"])
             #expect(status.status == 0)
-            let rows = status.stdoutLines.compactMap { try? JSONSerialization.jsonObject(with: Data($0.utf8)) as? [String: Any] }
+            let rows = status.stdoutLines.compactMap {
+                try? JSONSerialization.jsonObject(with: Data($0.utf8)) as? [String: Any]
+            }
             #expect(rows.count == 3)
             #expect(rows.filter { $0["role"] as? String == "leader" }.count == 1)
-            #expect(rows.allSatisfy { $0["alive"] as? Bool == true && $0["commit_index"] as? Int == 3 || $0["role"] as? String != "leader" })
+            #expect(
+                rows.allSatisfy {
+                    $0["alive"] as? Bool == true && $0["commit_index"] as? Int == 3 || $0["role"] as? String != "leader"
+                })
 
             let stop = try await cluster.run(["cluster", "stop", "--dir", cluster.dir])
             #expect(stop.status == 0)
@@ -64,7 +69,9 @@ import Testing
 
             // Appends stream while the leader is killed under them.
             let lines = (1...3000).map { "during \($0)" }
-            async let streaming = cluster.run(["append", "--cluster", cluster.dir, "--timeout", "60"], stdin: Data((lines.joined(separator: "\n") + "\n").utf8))
+            async let streaming = cluster.run(
+                ["append", "--cluster", cluster.dir, "--timeout", "60"],
+                stdin: Data((lines.joined(separator: "\n") + "\n").utf8))
             try await Task.sleep(for: .milliseconds(300))
             try await cluster.kill9(leader)
             let result = try await streaming
@@ -90,7 +97,8 @@ import Testing
             for node in try cluster.description.nodes {
                 var local: [String] = []
                 while Date() < deadline {
-                    local = try await cluster.run(["tail", "--cluster", cluster.dir, "--node", "\(node.id)"]).stdoutLines
+                    local = try await cluster.run(["tail", "--cluster", cluster.dir, "--node", "\(node.id)"])
+                        .stdoutLines
                     if local.count == expectedLines.count { break }
                     try await Task.sleep(for: .milliseconds(200))
                 }
@@ -118,7 +126,9 @@ import Testing
             let description = try cluster.description
             let socket = description.nodes[0].socket
             // Garbage bytes: the node closes that connection.
-            let garbage = try await PaxosBinary.onDedicatedThread { try RawSocket.exchange(path: socket, send: Array(repeating: 0xFF, count: 64)) }
+            let garbage = try await PaxosBinary.onDedicatedThread {
+                try RawSocket.exchange(path: socket, send: Array(repeating: 0xFF, count: 64))
+            }
             #expect(garbage.isEmpty || garbage.count < 200)
             // A hello for another cluster: refused with a reason.
             let wrongCluster = Hello(clusterID: description.clusterIDValue &+ 1, role: .client, senderID: 0)
@@ -132,7 +142,9 @@ import Testing
             #expect(answer.count > 5 && answer[4] == Hello.FrameKind.refused)
             #expect(String(decoding: answer.dropFirst(5), as: UTF8.self).contains("cluster id"))
             // An oversized frame header: refused too.
-            let oversized = try await PaxosBinary.onDedicatedThread { try RawSocket.exchange(path: socket, send: [0xFF, 0xFF, 0xFF, 0x7F, 1]) }
+            let oversized = try await PaxosBinary.onDedicatedThread {
+                try RawSocket.exchange(path: socket, send: [0xFF, 0xFF, 0xFF, 0x7F, 1])
+            }
             #expect(oversized.isEmpty || oversized[4] == Hello.FrameKind.refused)
 
             let appended = try await cluster.run(["append", "--cluster", cluster.dir, "still-serving"])
@@ -171,7 +183,9 @@ enum RawSocket {
             for (index, byte) in path.utf8.prefix(buffer.count - 1).enumerated() { buffer[index] = byte }
         }
         let connected = withUnsafePointer(to: &address) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(fd, $0, socklen_t(MemoryLayout<sockaddr_un>.size)) }
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
+                connect(fd, $0, socklen_t(MemoryLayout<sockaddr_un>.size))
+            }
         }
         guard connected == 0 else { throw ClientError("connect \(path): errno \(errno)") }
         var timeout = timeval(tv_sec: 2, tv_usec: 0)

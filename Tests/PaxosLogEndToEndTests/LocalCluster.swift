@@ -12,7 +12,9 @@ struct LocalCluster {
 
     /// `paxoslog cluster start`; fails the test if it does not succeed.
     static func start(in dir: String, nodes: Int = 3) async throws -> LocalCluster {
-        let result = try await PaxosBinary.run(["cluster", "start", "--dir", dir, "--nodes", "\(nodes)", "--wait", "30"])
+        let result = try await PaxosBinary.run([
+            "cluster", "start", "--dir", dir, "--nodes", "\(nodes)", "--wait", "30",
+        ])
         guard result.status == 0 else {
             throw ClientError("cluster start failed (\(result.status)): \(result.stderr)\n\(logs(dir))")
         }
@@ -34,7 +36,9 @@ struct LocalCluster {
         let deadline = Date().addingTimeInterval(seconds)
         while Date() < deadline {
             for node in try description.nodes where !excluding.contains(node.id) {
-                if let status = try? await client.status(of: node.id, timeout: .milliseconds(500)), status.role == "leader" {
+                if let status = try? await client.status(of: node.id, timeout: .milliseconds(500)),
+                    status.role == "leader"
+                {
                     return node.id
                 }
             }
@@ -54,7 +58,8 @@ struct LocalCluster {
 
     /// Starts node `node` again from its `argv` in cluster.json, as an operator would.
     func restart(_ node: UInt32) throws {
-        guard let entry = try description.nodes.first(where: { $0.id == node }), let executable = entry.argv.first else {
+        guard let entry = try description.nodes.first(where: { $0.id == node }), let executable = entry.argv.first
+        else {
             throw ClientError("node \(node) is not in cluster.json")
         }
         let process = Process()
@@ -82,7 +87,8 @@ struct LocalCluster {
 
     /// The tail of every node log, for failure messages.
     static func logs(_ dir: String) -> String {
-        let names = ((try? FileManager.default.contentsOfDirectory(atPath: dir)) ?? []).filter { $0.hasSuffix(".log") }.sorted()
+        let names = ((try? FileManager.default.contentsOfDirectory(atPath: dir)) ?? []).filter { $0.hasSuffix(".log") }
+            .sorted()
         return names.map { name in
             let text = (try? String(contentsOfFile: dir + "/" + name, encoding: .utf8)) ?? ""
             return "== \(name)\n" + text.split(separator: "\n").suffix(15).joined(separator: "\n")

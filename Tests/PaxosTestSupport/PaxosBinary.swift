@@ -31,7 +31,9 @@ public enum PaxosBinary {
         public var status: Int32
         public var stdout: String
         public var stderr: String
-        public var stdoutLines: [String] { stdout.split(separator: "\n", omittingEmptySubsequences: false).dropLast().map(String.init) }
+        public var stdoutLines: [String] {
+            stdout.split(separator: "\n", omittingEmptySubsequences: false).dropLast().map(String.init)
+        }
     }
 
     /// Runs `paxoslog ARGS` to completion, feeding `stdin`, on its own thread (never blocking the
