@@ -15,7 +15,8 @@ enum NodeConnection {
             _ = try await Connector.awaitAcceptance(&iterator, address: address)
             try await outbound.write(request)
             guard let reply = try await iterator.next() else {
-                throw ClientError("\(address) closed the connection before answering")
+                // A transport failure, not an answer: callers try another node.
+                throw TransportError(.connectionClosed, "\(address) closed the connection before answering")
             }
             guard reply.kind == kind else {
                 throw ClientError("\(address) answered with frame kind \(reply.kind), expected \(kind)")

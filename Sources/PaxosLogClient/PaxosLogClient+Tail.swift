@@ -62,12 +62,22 @@ extension PaxosLogClient {
         while next <= snapshotEnd {
             let request = ReadRequest(requestID: requestID, mode: .local, fromIndex: next, upTo: snapshotEnd)
             requestID += 1
-            let result = try await read(request, at: target)
             let before = next
-            try deliver(result, next: &next, onEntries: onEntries)
+            do {
+                let result = try await read(request, at: target)
+                try deliver(result, next: &next, onEntries: onEntries)
+            } catch let error as ClientError {
+                throw error
+            } catch {
+                // The node went away; another one has the same committed entries.
+                guard node == nil else { throw ClientError("lost node \(target): \(error)") }
+            }
             if next == before {
-                // This node is behind the snapshot; ask another one.
+                // This node is gone or behind the snapshot; ask another one.
                 guard node == nil else { throw ClientError("node \(target) stopped at index \(next - 1)") }
+                guard ContinuousClock.now < deadline else {
+                    throw ClientError("cannot read entries from \(next) on within \(timeout)")
+                }
                 target = nextNode(after: target)
                 try await Task.sleep(for: .milliseconds(50))
             }

@@ -107,6 +107,36 @@ import Testing
         }
     }
 
+    @Test func tailFollowKeepsStreamingAcrossANodeFailure() async throws {
+        try await withCluster { cluster in
+            _ = try await cluster.run(["append", "--cluster", cluster.dir, "one", "two"])
+            let follower = Process()
+            follower.executableURL = URL(fileURLWithPath: try PaxosBinary.path())
+            follower.arguments = ["tail", "--cluster", cluster.dir, "--follow"]
+            let output = Pipe()
+            follower.standardOutput = output
+            follower.standardError = FileHandle.nullDevice
+            try follower.run()
+            try await Task.sleep(for: .milliseconds(500))
+            _ = try await cluster.run(["append", "--cluster", cluster.dir, "three"])
+            // Every node dies and comes back in turn; the follower moves on to another one.
+            for node in try cluster.description.nodes {
+                try await cluster.kill9(node.id)
+                try cluster.restart(node.id)
+                _ = try await cluster.leader()
+                _ = try await cluster.run(["append", "--cluster", cluster.dir, "after node \(node.id)"])
+            }
+            try await Task.sleep(for: .seconds(2))
+            kill(follower.processIdentifier, SIGINT)
+            let text = String(decoding: output.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+            follower.waitUntilExit()
+            #expect(
+                text.split(separator: "\n").map(String.init) == [
+                    "1\tone", "2\ttwo", "3\tthree", "4\tafter node 1", "5\tafter node 2", "6\tafter node 3",
+                ])
+        }
+    }
+
     @Test func appendWithoutAMajorityTimesOutAndSaysSo() async throws {
         try await withCluster { cluster in
             let leader = try await cluster.leader()
