@@ -14,13 +14,17 @@ public struct ClusterDescription: Codable, Hashable, Sendable {
         public var dir: String
         /// The exact command that runs this node in the foreground.
         public var argv: [String]
+        /// Where clients reach the node when it is not the local socket: `tcp:HOST:PORT` for a
+        /// cluster spread over several machines (written by hand; `cluster start` leaves it out).
+        public var address: String?
 
-        public init(id: UInt32, pid: Int32, socket: String, dir: String, argv: [String]) {
+        public init(id: UInt32, pid: Int32, socket: String, dir: String, argv: [String], address: String? = nil) {
             self.id = id
             self.pid = pid
             self.socket = socket
             self.dir = dir
             self.argv = argv
+            self.address = address
         }
     }
 
@@ -41,9 +45,13 @@ public struct ClusterDescription: Codable, Hashable, Sendable {
     /// The cluster id as a number.
     public var clusterIDValue: UInt64 { UInt64(clusterID, radix: 16) ?? 0 }
 
-    /// Where node `id` listens.
+    /// Where node `id` listens: its `address` if given, else its Unix socket.
     public func address(of id: UInt32) -> TransportAddress? {
-        nodes.first { $0.id == id }.map { .unix(path: $0.socket) }
+        guard let node = nodes.first(where: { $0.id == id }) else { return nil }
+        if let address = node.address, let parsed = try? TransportAddress(parsing: address) {
+            return parsed
+        }
+        return .unix(path: node.socket)
     }
 
     /// The path of `cluster.json` in a cluster directory.
