@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import PaxosLogClient
 
 /// `paxoslog cluster`: start, stop and look at a local cluster of node processes.
 struct ClusterCommand: AsyncParsableCommand {
@@ -23,5 +24,14 @@ struct ClusterDirectoryOption: ParsableArguments {
     var absolute: String {
         let url = URL(fileURLWithPath: dir)
         return url.standardizedFileURL.path
+    }
+
+    /// The cluster's `cluster.json`, or the error a user should see.
+    func loadDescription() throws -> ClusterDescription {
+        do {
+            return try ClusterDescription.load(from: absolute)
+        } catch {
+            throw CLIError("\(error)")
+        }
     }
 }

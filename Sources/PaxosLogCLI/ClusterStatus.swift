@@ -38,12 +38,7 @@ struct ClusterStatus: AsyncParsableCommand {
 
     func run() async throws {
         let dir = cluster.absolute
-        let description: ClusterDescription
-        do {
-            description = try ClusterDescription.load(from: dir)
-        } catch {
-            throw CLIError("\(error)")
-        }
+        let description = try cluster.loadDescription()
         let client = PaxosLogClient(cluster: description)
         var rows: [Row] = []
         for node in description.nodes {

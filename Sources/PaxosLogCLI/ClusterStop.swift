@@ -13,12 +13,7 @@ struct ClusterStop: AsyncParsableCommand {
 
     func run() async throws {
         let dir = cluster.absolute
-        let description: ClusterDescription
-        do {
-            description = try ClusterDescription.load(from: dir)
-        } catch {
-            throw CLIError("\(error)")
-        }
+        let description = try cluster.loadDescription()
         var running: [(id: UInt32, pid: Int32)] = []
         for node in description.nodes {
             let pidPath = dir + "/node-\(node.id).pid"

@@ -43,35 +43,4 @@ final class CrashTestProcess {
     func remainingOutput() -> (stdout: Data, stderr: Data) {
         (stdout.fileHandleForReading.readDataToEndOfFile(), stderr.fileHandleForReading.readDataToEndOfFile())
     }
-
-    /// The `paxoslog` executable built next to this test bundle, or `PAXOSLOG_BINARY`.
-    static func binary() throws -> String {
-        var candidates: [String] = []
-        if let explicit = ProcessInfo.processInfo.environment["PAXOSLOG_BINARY"] { candidates.append(explicit) }
-        let here = URL(fileURLWithPath: CommandLine.arguments[0]).resolvingSymlinksInPath()
-        candidates.append(here.deletingLastPathComponent().appendingPathComponent("paxoslog").path)
-        if let bundle = Bundle.main.executableURL {
-            candidates.append(bundle.deletingLastPathComponent().appendingPathComponent("paxoslog").path)
-        }
-        guard let found = candidates.first(where: { FileManager.default.isExecutableFile(atPath: $0) }) else {
-            throw CocoaError(
-                .fileNoSuchFile,
-                userInfo: [
-                    NSLocalizedDescriptionKey:
-                        "paxoslog binary not found (looked at \(candidates)); build with --build-tests or set PAXOSLOG_BINARY"
-                ])
-        }
-        return found
-    }
-
-    /// Runs blocking work (process waits, sleeps) on its own thread, not the Swift concurrency pool,
-    /// so it cannot starve the tests running beside it.
-    static func onDedicatedThread<T: Sendable>(_ body: @escaping @Sendable () throws -> T) async throws -> T {
-        try await withCheckedThrowingContinuation { continuation in
-            let thread = Thread {
-                continuation.resume(with: Result { try body() })
-            }
-            thread.start()
-        }
-    }
 }

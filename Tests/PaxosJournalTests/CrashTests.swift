@@ -15,9 +15,9 @@ import Testing
     static let roundsPerJournal = 10
 
     @Test func sigkillAtRandomMomentsLosesNothingAcknowledged() async throws {
-        let binary = try CrashTestProcess.binary()
+        let binary = try PaxosBinary.path()
         let rounds = Self.rounds
-        let (failures, acknowledgedTotal) = try await CrashTestProcess.onDedicatedThread {
+        let (failures, acknowledgedTotal) = try await PaxosBinary.onDedicatedThread {
             () throws -> ([String], Int) in
             var generator = SeededGenerator(seed: 0xC0FFEE)
             var failures: [String] = []

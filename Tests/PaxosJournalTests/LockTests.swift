@@ -26,7 +26,7 @@ import Testing
     }
 
     @Test func openWhileAnotherProcessHoldsItNamesThatPid() throws {
-        let binary = try CrashTestProcess.binary()
+        let binary = try PaxosBinary.path()
         try withTemporaryDirectory { dir in
             let child = try CrashTestProcess(binary: binary, directory: dir, run: 1)
             defer { child.kill() }
