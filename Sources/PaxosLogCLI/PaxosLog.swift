@@ -12,7 +12,8 @@ public struct PaxosLog: AsyncParsableCommand {
             """,
         version: "0.1.0",
         subcommands: [
-            ClusterCommand.self, NodeCommand.self, AppendCommand.self, TailCommand.self, DebugJournalAppend.self,
+            ClusterCommand.self, NodeCommand.self, AppendCommand.self, TailCommand.self, InspectCommand.self,
+            BenchCommand.self, DebugJournalAppend.self, InspectFixtureMaker.self,
         ]
     )
 

@@ -1,0 +1,10 @@
+import ArgumentParser
+
+/// `paxoslog bench`: measurements of this machine's disk and of the journal on it.
+struct BenchCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "bench",
+        abstract: "Measure the disk and the journal (fsync), or a running cluster (cluster).",
+        subcommands: [BenchFsyncCommand.self, ClusterBenchCommand.self]
+    )
+}
