@@ -30,7 +30,7 @@ test: deps
 	$(SWIFT) build --build-tests $(SWIFT_BUILD_FLAGS)
 	$(SWIFT) test --skip-build $(SWIFT_BUILD_FLAGS) 2>&1 | tee .build/test-output.txt; \
 	    status=$${PIPESTATUS[0]}; \
-	    grep -E "Test run with [0-9]+ tests" .build/test-output.txt | tail -1; \
+	    echo "make test: $$(grep -E "Test run with [0-9]+ tests" .build/test-output.txt | tail -1 | sed 's/^[^T]*//')"; \
 	    exit $$status
 
 ## release: optimized build of the paxoslog binary (.build/release/paxoslog).
