@@ -175,7 +175,7 @@ import Testing
             let oversized = try await PaxosBinary.onDedicatedThread {
                 try RawSocket.exchange(path: socket, send: [0xFF, 0xFF, 0xFF, 0x7F, 1])
             }
-            #expect(oversized.isEmpty || oversized[4] == Hello.FrameKind.refused)
+            #expect(oversized.count < 5 || oversized[4] == Hello.FrameKind.refused)
 
             let appended = try await cluster.run(["append", "--cluster", cluster.dir, "still-serving"])
             #expect(appended.status == 0)
