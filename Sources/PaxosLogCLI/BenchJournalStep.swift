@@ -71,8 +71,18 @@ enum BenchJournalStep {
             megabytesPerSecond: Double(total) * Double(size) / elapsed / 1e6,
             fsyncsPerSecond: Double(fsyncs) / elapsed,
             recordsPerFsync: fsyncs == 0 ? 0 : Double(after.recordsWritten - before.recordsWritten) / Double(fsyncs),
+            fsyncBusyFraction: Self.secondsInFsync(before: before, after: after) / elapsed,
             compressionRatio: stored == 0 ? 1 : Double(uncompressed) / Double(stored),
             p50Microseconds: latency.microseconds(atPercentile: 50),
             p99Microseconds: latency.microseconds(atPercentile: 99), ratioToBaseline: 0)
+    }
+
+    /// Time spent in fdatasync between two metric snapshots (the histograms are cumulative).
+    static func secondsInFsync(before: JournalMetrics, after: JournalMetrics) -> Double {
+        let total = { (metrics: JournalMetrics) -> Double in
+            let histogram = metrics.fsyncLatencyNanoseconds
+            return histogram.totalCount == 0 ? 0 : histogram.mean * Double(histogram.totalCount)
+        }
+        return max(0, total(after) - total(before)) / 1e9
     }
 }

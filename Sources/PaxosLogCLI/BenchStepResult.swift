@@ -13,6 +13,9 @@ struct BenchStepResult: Encodable, Sendable {
     var fsyncsPerSecond: Double
     /// Mean records covered by one fdatasync: the group commit factor.
     var recordsPerFsync: Double
+    /// Share of the step's wall time the writer thread spent inside fdatasync: near 1 means the
+    /// disk, not the journal, sets the pace.
+    var fsyncBusyFraction: Double
     /// Uncompressed / stored payload bytes of the frames written.
     var compressionRatio: Double
     /// Append latency percentiles (call to durable acknowledgement) in microseconds.

@@ -28,14 +28,16 @@ enum BenchTextFormat {
                     + "p99 \(micro(large.p99Microseconds))")
         }
         var header = [
-            "writers", "records/s", "MB/s", "fsyncs/s", "rec/fsync", "compression", "p50", "p99", "x baseline",
+            "writers", "records/s", "MB/s", "fsyncs/s", "rec/fsync", "in fsync", "compression", "p50", "p99",
+            "x baseline",
         ]
         if report.largeWriteBaseline != nil { header.append("x 1MiB MB/s") }
         var table = InspectTable(header: header, numeric: Set(0..<header.count))
         for step in report.steps {
             var row = [
                 String(step.writers), number(step.recordsPerSecond), number(step.megabytesPerSecond),
-                number(step.fsyncsPerSecond), number(step.recordsPerFsync), number(step.compressionRatio),
+                number(step.fsyncsPerSecond), number(step.recordsPerFsync),
+                String(format: "%.0f%%", 100 * step.fsyncBusyFraction), number(step.compressionRatio),
                 micro(step.p50Microseconds), micro(step.p99Microseconds), number(step.ratioToBaseline),
             ]
             if report.largeWriteBaseline != nil { row.append(step.ratioToLargeWriteBaseline.map(number) ?? "-") }
