@@ -137,6 +137,29 @@ import Testing
         }
     }
 
+    @Test func clusterStartAgainRestartsOnlyTheDeadNodeAndStatusShowsIt() async throws {
+        try await withCluster { cluster in
+            _ = try await cluster.run(["append", "--cluster", cluster.dir, "a", "b"])
+            let victim = try cluster.description.nodes[1].id
+            let survivors = try cluster.description.nodes.map(\.id).filter { $0 != victim }
+            let pidsBefore = survivors.map { cluster.pid(of: $0) }
+            try await cluster.kill9(victim)
+
+            let status = try await cluster.run(["cluster", "status", "--dir", cluster.dir, "--json"])
+            let rows = status.stdoutLines.compactMap {
+                try? JSONSerialization.jsonObject(with: Data($0.utf8)) as? [String: Any]
+            }
+            #expect(rows.first { $0["id"] as? Int == Int(victim) }?["alive"] as? Bool == false)
+
+            let restart = try await cluster.run(["cluster", "start", "--dir", cluster.dir])
+            #expect(restart.status == 0, "\(restart.stderr)")
+            #expect(restart.stderr.contains("started node \(victim) "))
+            #expect(survivors.map { cluster.pid(of: $0) } == pidsBefore, "running nodes were left alone")
+            let local = try await cluster.run(["tail", "--cluster", cluster.dir, "--node", "\(victim)"])
+            #expect(local.stdoutLines == ["1\ta", "2\tb"])
+        }
+    }
+
     @Test func appendWithoutAMajorityTimesOutAndSaysSo() async throws {
         try await withCluster { cluster in
             let leader = try await cluster.leader()
