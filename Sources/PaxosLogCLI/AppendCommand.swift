@@ -9,13 +9,13 @@ struct AppendCommand: AsyncParsableCommand {
         commandName: "append",
         abstract: "Append entries to the log and print the index of each once it is committed.",
         discussion: """
-            Each ENTRY argument, or else each line of standard input (without its newline), is one
-            entry. For each, its log index is printed on its own line, in input order, once a
-            majority of nodes has it on disk. With standard input many entries are in flight at
+            Each ENTRY argument, or else each line of standard input (without its newline), is one \
+            entry. For each, its log index is printed on its own line, in input order, once a \
+            majority of nodes has it on disk. With standard input many entries are in flight at \
             once, so `producer | paxoslog append --cluster DIR` runs at cluster speed.
 
-            Retries after a node failure or a leader change never duplicate an entry. If entries
-            cannot be committed within --timeout (no majority alive), the indexes that did commit
+            Retries after a node failure or a leader change never duplicate an entry. If entries \
+            cannot be committed within --timeout (no majority alive), the indexes that did commit \
             are printed, the count of unconfirmed entries is reported, and the exit status is 1.
 
             Examples:

@@ -10,7 +10,7 @@ struct BenchFsyncCommand: AsyncParsableCommand {
         commandName: "fsync",
         abstract: "Measure durable journal appends against one fdatasync per record on the same disk.",
         discussion: """
-            Steps, each for --seconds, on files created in DIR and removed
+            Steps, each for --seconds, on files created in DIR and removed \
             afterwards:
               1. Baseline: one thread pwrite()s one --size record and
                  fdatasync()s it, again and again, sequentially through a file
@@ -40,11 +40,11 @@ struct BenchFsyncCommand: AsyncParsableCommand {
                  frame's crc32. Reported in MB/s of segment bytes in use, cold
                  (after eviction) and warm (reopened again at once).
 
-            Records are incompressible by default; --payload text appends
-            log-like lines (timestamps, levels, key=value pairs) to measure
-            what compression gains. A progress line per step goes to standard
-            error when it is a terminal. The default run (baseline and 4
-            writer counts, 3 s each) takes about 15 s. Run it on the disk to
+            Records are incompressible by default; --payload text appends \
+            log-like lines (timestamps, levels, key=value pairs) to measure \
+            what compression gains. A progress line per step goes to standard \
+            error when it is a terminal. The default run (baseline and 4 \
+            writer counts, 3 s each) takes about 15 s. Run it on the disk to \
             measure, not on tmpfs.
 
             Examples:

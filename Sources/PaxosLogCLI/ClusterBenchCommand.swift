@@ -10,11 +10,11 @@ struct ClusterBenchCommand: AsyncParsableCommand {
         commandName: "cluster",
         abstract: "Measure a cluster: commits/s, commit latency, entries per fsync, CPU per node.",
         discussion: """
-            Uses the cluster in DIR if one is running there, or starts one (and stops it at the
-            end). For each client count C, C concurrent clients each append one entry at a time
-            (each waits for its commit before sending the next) for --seconds; then one streaming
-            append keeps many entries in flight. Reported per step: commits/s, commit latency p50
-            and p99 (from the client's send to its acknowledgement, which comes only after a
+            Uses the cluster in DIR if one is running there, or starts one (and stops it at the \
+            end). For each client count C, C concurrent clients each append one entry at a time \
+            (each waits for its commit before sending the next) for --seconds; then one streaming \
+            append keeps many entries in flight. Reported per step: commits/s, commit latency p50 \
+            and p99 (from the client's send to its acknowledgement, which comes only after a \
             majority fsynced), entries per leader fsync, and each node's CPU use.
 
             Example:

@@ -8,7 +8,7 @@ struct ClusterCommand: AsyncParsableCommand {
         commandName: "cluster",
         abstract: "Start, stop and inspect a local cluster of paxoslog node processes.",
         discussion: """
-            A cluster lives in one directory: DIR/cluster.json describes it, DIR/node-K/ holds node
+            A cluster lives in one directory: DIR/cluster.json describes it, DIR/node-K/ holds node \
             K's data, DIR/node-K.sock is its socket, DIR/node-K.log its log, DIR/node-K.pid its pid.
             """,
         subcommands: [ClusterStart.self, ClusterStop.self, ClusterStatus.self]

@@ -10,9 +10,9 @@ struct ClusterStart: AsyncParsableCommand {
         commandName: "start",
         abstract: "Start (or restart) a local cluster and wait until it has a leader.",
         discussion: """
-            Starts N `paxoslog node` processes in the background, each with its data in DIR/node-K/
-            and its socket at DIR/node-K.sock, writes DIR/cluster.json, and returns once a leader is
-            elected and every node answers. On an existing DIR it restarts only the nodes that are
+            Starts N `paxoslog node` processes in the background, each with its data in DIR/node-K/ \
+            and its socket at DIR/node-K.sock, writes DIR/cluster.json, and returns once a leader is \
+            elected and every node answers. On an existing DIR it restarts only the nodes that are \
             not running, keeping all data.
 
             Example:

@@ -9,8 +9,8 @@ struct ClusterStatus: AsyncParsableCommand {
         commandName: "status",
         abstract: "One line per node: pid, liveness, role, ballot, leader, indexes, journal size, fsync latency.",
         discussion: """
-            Columns: node id, pid, alive, role, ballot (number.node), the leader it knows, commit
-            index (entries committed), last slot, journal bytes, fsync p50 and p99 in milliseconds.
+            Columns: node id, pid, alive, role, ballot (number.node), the leader it knows, commit \
+            index (entries committed), last slot, journal bytes, fsync p50 and p99 in milliseconds. \
             --json prints one JSON object per node instead.
             """
     )

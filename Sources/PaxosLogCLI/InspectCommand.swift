@@ -8,27 +8,27 @@ struct InspectCommand: AsyncParsableCommand {
         commandName: "inspect",
         abstract: "Summarize and verify a journal directory or one segment file, without locking it.",
         discussion: """
-            PATH is a journal directory (every *.seg file in it, in sequence
-            order) or one segment file. Nothing is locked or changed, so a live
+            PATH is a journal directory (every *.seg file in it, in sequence \
+            order) or one segment file. Nothing is locked or changed, so a live \
             or damaged journal can be inspected.
 
-            The summary gives segments, records, first and last sequence
-            numbers, batches (one frame per appended batch), bytes on disk and
-            in use, bytes before and after compression with the ratio per codec,
-            a line per segment, and every problem with its file, byte offset and
-            what is wrong. A torn tail (a damaged frame at the end of the last
-            segment with no valid frame after it: what a crash mid-write leaves,
-            and what recovery cuts off at the next open) is reported but is not
+            The summary gives segments, records, first and last sequence \
+            numbers, batches (one frame per appended batch), bytes on disk and \
+            in use, bytes before and after compression with the ratio per codec, \
+            a line per segment, and every problem with its file, byte offset and \
+            what is wrong. A torn tail (a damaged frame at the end of the last \
+            segment with no valid frame after it: what a crash mid-write leaves, \
+            and what recovery cuts off at the next open) is reported but is not \
             damage. File names are printed relative to PATH.
 
-            Verification: every frame's crc32 (over header and stored payload)
-            is always checked. With --verify (and with --records) each payload
-            is also decompressed and split into its records, checking that it
-            holds exactly the record count and lengths the header claims; that
+            Verification: every frame's crc32 (over header and stored payload) \
+            is always checked. With --verify (and with --records) each payload \
+            is also decompressed and split into its records, checking that it \
+            holds exactly the record count and lengths the header claims; that \
             costs a decompression per frame, which plain inspect skips.
 
-            Exit status: 0 when everything verifies (a torn tail included); 1
-            when the journal is damaged, with the first bad file and offset on
+            Exit status: 0 when everything verifies (a torn tail included); 1 \
+            when the journal is damaged, with the first bad file and offset on \
             standard error.
 
             On-disk format (version 1, integers little-endian):

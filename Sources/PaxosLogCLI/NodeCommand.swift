@@ -13,8 +13,8 @@ struct NodeCommand: AsyncParsableCommand {
         commandName: "node",
         abstract: "Run one cluster member in the foreground.",
         discussion: """
-            The node keeps its journal in DIR/journal, listens on --listen for peers and clients,
-            and connects to every --peer. SIGTERM or SIGINT shut it down cleanly. `paxoslog cluster
+            The node keeps its journal in DIR/journal, listens on --listen for peers and clients, \
+            and connects to every --peer. SIGTERM or SIGINT shut it down cleanly. `paxoslog cluster \
             start` runs these for you; the exact command for each node is in DIR/cluster.json.
 
             Example:

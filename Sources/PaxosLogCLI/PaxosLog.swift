@@ -7,7 +7,7 @@ public struct PaxosLog: AsyncParsableCommand {
         commandName: "paxoslog",
         abstract: "A replicated, durable log: Multi-Paxos over a checksummed, compressed write-ahead journal.",
         discussion: """
-            Start a local cluster, append entries, read them back, inspect journal files and measure
+            Start a local cluster, append entries, read them back, inspect journal files and measure \
             the disk and the cluster. Each subcommand has its own --help.
             """,
         version: "0.1.0",

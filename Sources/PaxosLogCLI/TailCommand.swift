@@ -12,9 +12,9 @@ struct TailCommand: AsyncParsableCommand {
         commandName: "tail",
         abstract: "Print committed entries in index order.",
         discussion: """
-            text: INDEX<TAB>ENTRY per line. json: {"index":N,"data":"<base64>"} per line.
-            Without --follow it prints everything committed when the command started (read through
-            the leader: nothing acknowledged before is missing) and exits. With --follow it keeps
+            text: INDEX<TAB>ENTRY per line. json: {"index":N,"data":"<base64>"} per line. \
+            Without --follow it prints everything committed when the command started (read through \
+            the leader: nothing acknowledged before is missing) and exits. With --follow it keeps \
             printing new entries until interrupted. --node K reads node K's own committed prefix.
 
             Examples:
