@@ -15,7 +15,9 @@ struct ClusterBenchCommand: AsyncParsableCommand {
             (each waits for its commit before sending the next) for --seconds; then one streaming \
             append keeps many entries in flight. Reported per step: commits/s, commit latency p50 \
             and p99 (from the client's send to its acknowledgement, which comes only after a \
-            majority fsynced), entries per leader fsync, and each node's CPU use.
+            majority fsynced), entries per leader fsync, each node's CPU use, and the ratio of \
+            commits/s to a baseline measured first in the same run: one entry-sized pwrite + \
+            fdatasync at a time on the same disk.
 
             Example:
               paxoslog bench cluster --dir /tmp/bench --clients 1,64 --seconds 5
@@ -66,6 +68,16 @@ struct ClusterBenchCommand: AsyncParsableCommand {
         let probe = ClusterProbe(description: description, directory: directory)
         try await warmUp(description)
 
+        // The same-run baseline: what this disk gives one writer with no cluster and no journal,
+        // one entry-sized pwrite + fdatasync at a time, in the cluster's own directory.
+        progress("baseline: one \(size)-byte pwrite + fdatasync at a time, 2 s ...")
+        let baselinePath = directory + "/bench-baseline-\(getpid()).dat"
+        let entryBytes = size
+        let baseline = try await BenchThread.run { () throws(CLIError) in
+            try BenchDiskBaseline.run(
+                path: baselinePath, kind: "record", writeSize: entryBytes, fileSize: 64 << 20, seconds: 2)
+        }
+
         var steps: [ClusterBenchStep] = []
         for count in clientCounts {
             progress("\(count) client\(count == 1 ? "" : "s"), one append at a time, \(seconds) s ...")
@@ -75,7 +87,7 @@ struct ClusterBenchCommand: AsyncParsableCommand {
             progress("one streaming append of \(streamEntries) entries ...")
             steps.append(try await measureStream(description: description, probe: probe))
         }
-        report(steps, nodes: description.nodes.count)
+        report(steps, nodes: description.nodes.count, baseline: baseline)
     }
 
     // MARK: - Steps
@@ -147,11 +159,20 @@ struct ClusterBenchCommand: AsyncParsableCommand {
 
     // MARK: - Output
 
-    private func report(_ steps: [ClusterBenchStep], nodes: Int) {
+    private func report(_ steps: [ClusterBenchStep], nodes: Int, baseline: BenchBaselineResult) {
         if json {
-            let objects = steps.map { $0.jsonObject }
+            let objects = steps.map { step -> [String: Any] in
+                var object = step.jsonObject
+                object["ratio_to_disk_fsyncs"] = step.commitsPerSecond / max(baseline.fsyncsPerSecond, 1)
+                return object
+            }
             let document: [String: Any] = [
                 "entry_bytes": size, "nodes": nodes, "steps": objects,
+                "baseline": [
+                    "method": "one entry-sized pwrite + fdatasync at a time on the same disk, same run",
+                    "fsyncs_per_second": baseline.fsyncsPerSecond, "p50_ms": baseline.p50Microseconds / 1000,
+                    "p99_ms": baseline.p99Microseconds / 1000,
+                ],
                 "method": "each commit is acknowledged only after a majority fsynced it; latency from send to ack",
             ]
             if let data = try? JSONSerialization.data(withJSONObject: document, options: [.sortedKeys]) {
@@ -162,7 +183,12 @@ struct ClusterBenchCommand: AsyncParsableCommand {
         Output.line(
             "paxoslog bench cluster: \(nodes) nodes, \(size)-byte entries; a commit is acknowledged only after a majority fsynced it"
         )
-        Output.line("step                  commits/s   p50 ms   p99 ms   entries/fsync   CPU per node")
+        Output.line(
+            String(
+                format: "baseline (same disk, same run): one %d-byte pwrite + fdatasync at a time: "
+                    + "%.0f/s, p50 %.2f ms, p99 %.2f ms",
+                size, baseline.fsyncsPerSecond, baseline.p50Microseconds / 1000, baseline.p99Microseconds / 1000))
+        Output.line("step                  commits/s   p50 ms   p99 ms   entries/fsync   x disk   CPU per node")
         for step in steps {
             let columns = [
                 step.name.padding(toLength: 20, withPad: " ", startingAt: 0),
@@ -170,6 +196,7 @@ struct ClusterBenchCommand: AsyncParsableCommand {
                 step.latency.map { String(format: "%8.2f", $0.microseconds(atPercentile: 50) / 1000) } ?? "       -",
                 step.latency.map { String(format: "%8.2f", $0.microseconds(atPercentile: 99) / 1000) } ?? "       -",
                 String(format: "%15.1f", step.entriesPerFsync),
+                String(format: "%7.2f", step.commitsPerSecond / max(baseline.fsyncsPerSecond, 1)),
                 step.cpuPerNode.map { String(format: "%.0f%%", $0) }.joined(separator: " "),
             ]
             Output.line(columns.joined(separator: "  "))

@@ -160,6 +160,24 @@ import Testing
         }
     }
 
+    @Test func benchClusterMeasuresARunningClusterAgainstItsDiskBaseline() async throws {
+        try await withCluster { cluster in
+            let result = try await cluster.run([
+                "bench", "cluster", "--dir", cluster.dir, "--clients", "2", "--seconds", "1",
+                "--stream-entries", "500", "--json",
+            ])
+            #expect(result.status == 0, "\(result.stderr)")
+            let document = try JSONSerialization.jsonObject(with: Data(result.stdout.utf8)) as? [String: Any]
+            let steps = document?["steps"] as? [[String: Any]] ?? []
+            #expect(steps.count == 2)
+            #expect(steps.allSatisfy { ($0["commits"] as? Int ?? 0) > 0 })
+            #expect(steps.last?["commits"] as? Int == 500)
+            let baseline = document?["baseline"] as? [String: Any]
+            #expect((baseline?["fsyncs_per_second"] as? Double ?? 0) > 0)
+            #expect(cluster.pid(of: 1) != nil, "a cluster it did not start is left running")
+        }
+    }
+
     @Test func appendWithoutAMajorityTimesOutAndSaysSo() async throws {
         try await withCluster { cluster in
             let leader = try await cluster.leader()
