@@ -8,24 +8,13 @@ public struct AppendRequest: Hashable, Sendable {
 
     public func encoded() -> [UInt8] {
         var writer = ByteWriter(capacity: 16 + entries.reduce(0) { $0 + $1.data.count + 20 })
-        writer.write(UInt32(entries.count))
-        for entry in entries {
-            writer.write(entry.key.session)
-            writer.write(entry.key.sequence)
-            writer.writeLengthPrefixed(entry.data)
-        }
+        writer.write(entries)
         return writer.bytes
     }
 
     public init(decoding bytes: [UInt8]) throws(WireDecodingError) {
         var reader = ByteReader(bytes)
-        let count = try reader.readCount(minimumElementSize: 20)
-        entries = []
-        entries.reserveCapacity(count)
-        for _ in 0..<count {
-            let key = ClientKey(session: try reader.read(), sequence: try reader.read())
-            entries.append(ClientEntry(key: key, data: try reader.readLengthPrefixed()))
-        }
+        entries = try reader.readClientEntries()
         try reader.expectEnd()
     }
 }

@@ -17,12 +17,18 @@ extension ByteWriter {
             write(UInt8(0))
         case .entries(let entries):
             write(UInt8(1))
-            write(UInt32(entries.count))
-            for entry in entries {
-                write(entry.key.session)
-                write(entry.key.sequence)
-                writeLengthPrefixed(entry.data)
-            }
+            write(entries)
+        }
+    }
+
+    /// A count, then each entry as session, sequence and length-prefixed bytes. Shared by slot
+    /// values (between replicas, on disk) and append requests (from clients).
+    public mutating func write(_ entries: [ClientEntry]) {
+        write(UInt32(entries.count))
+        for entry in entries {
+            write(entry.key.session)
+            write(entry.key.sequence)
+            writeLengthPrefixed(entry.data)
         }
     }
 
@@ -47,17 +53,22 @@ extension ByteReader {
         case 0:
             return .noop
         case 1:
-            let count = try readCount(minimumElementSize: 20)
-            var entries: [ClientEntry] = []
-            entries.reserveCapacity(count)
-            for _ in 0..<count {
-                let key = ClientKey(session: try read(UInt64.self), sequence: try read(UInt64.self))
-                entries.append(ClientEntry(key: key, data: try readLengthPrefixed()))
-            }
-            return .entries(entries)
+            return .entries(try readClientEntries())
         case let tag:
             throw WireDecodingError(offset: start, message: "unknown slot value tag \(tag)")
         }
+    }
+
+    /// Reads what `ByteWriter.write(_: [ClientEntry])` wrote.
+    public mutating func readClientEntries() throws(WireDecodingError) -> [ClientEntry] {
+        let count = try readCount(minimumElementSize: 20)
+        var entries: [ClientEntry] = []
+        entries.reserveCapacity(count)
+        for _ in 0..<count {
+            let key = ClientKey(session: try read(UInt64.self), sequence: try read(UInt64.self))
+            entries.append(ClientEntry(key: key, data: try readLengthPrefixed()))
+        }
+        return entries
     }
 
     mutating func readSlotValues() throws(WireDecodingError) -> [SlotValue] {
