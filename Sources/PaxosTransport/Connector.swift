@@ -28,7 +28,11 @@ public enum Connector {
             case .unix(let path):
                 channel = try await bootstrap.connect(unixDomainSocketPath: path, channelInitializer: initializer)
             case .tcp(let host, let port):
-                channel = try await bootstrap.connect(host: host, port: port, channelInitializer: initializer)
+                if let literal = address.ipLiteral {
+                    channel = try await bootstrap.connect(to: literal, channelInitializer: initializer)
+                } else {
+                    channel = try await bootstrap.connect(host: host, port: port, channelInitializer: initializer)
+                }
             }
         } catch {
             throw TransportError(.connectFailed, "cannot connect to \(address): \(error)")

@@ -84,7 +84,8 @@ public final class PeerLink {
         let future: EventLoopFuture<Channel>
         switch address {
         case .unix(let path): future = bootstrap.connect(unixDomainSocketPath: path)
-        case .tcp(let host, let port): future = bootstrap.connect(host: host, port: port)
+        case .tcp(let host, let port):
+            future = address.ipLiteral.map { bootstrap.connect(to: $0) } ?? bootstrap.connect(host: host, port: port)
         }
         let bound = NIOLoopBound(self, eventLoop: eventLoop)
         future.whenComplete { result in

@@ -1,3 +1,5 @@
+import NIOCore
+
 /// Where a node listens: a Unix domain socket path, or a TCP host and port.
 public enum TransportAddress: Hashable, Sendable, CustomStringConvertible {
     case unix(path: String)
@@ -27,6 +29,13 @@ public enum TransportAddress: Hashable, Sendable, CustomStringConvertible {
         } else {
             throw TransportError(.invalidAddress, "'\(text)': expected unix:PATH or tcp:HOST:PORT")
         }
+    }
+
+    /// The socket address when the host is an IP literal, so connecting needs no name resolution
+    /// (which NIO runs on a shared dispatch queue that a busy process can keep waiting).
+    var ipLiteral: SocketAddress? {
+        guard case .tcp(let host, let port) = self else { return nil }
+        return try? SocketAddress(ipAddress: host, port: port)
     }
 
     public var description: String {
