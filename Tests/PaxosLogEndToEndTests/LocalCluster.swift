@@ -34,17 +34,22 @@ struct LocalCluster {
     func leader(within seconds: Double = 20, excluding: Set<UInt32> = []) async throws -> UInt32 {
         let client = PaxosLogClient(cluster: try description)
         let deadline = Date().addingTimeInterval(seconds)
+        var answers: [UInt32: String] = [:]
         while Date() < deadline {
             for node in try description.nodes where !excluding.contains(node.id) {
-                if let status = try? await client.status(of: node.id, timeout: .milliseconds(500)),
-                    status.role == "leader"
-                {
-                    return node.id
+                do {
+                    let status = try await client.status(of: node.id, timeout: .seconds(2))
+                    if status.role == "leader" { return node.id }
+                    answers[node.id] = "role \(status.role)"
+                } catch {
+                    answers[node.id] = "\(error)"
                 }
             }
             try await Task.sleep(for: .milliseconds(100))
         }
-        throw ClientError("no leader within \(seconds) s\n\(Self.logs(dir))")
+        let last = answers.sorted { $0.key < $1.key }.map { "node \($0.key): \($0.value)" }
+        throw ClientError(
+            "no leader within \(seconds) s; last answers:\n\(last.joined(separator: "\n"))\n\(Self.logs(dir))")
     }
 
     /// SIGKILLs node `node` and waits until it is gone.

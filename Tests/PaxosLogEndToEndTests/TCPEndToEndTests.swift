@@ -45,10 +45,9 @@ import Testing
                         address: "tcp:127.0.0.1:\(ports[Int(id) - 1])"))
             }
             try ClusterDescription(clusterID: 0x7c9, nodes: nodes).save(in: dir)
+            // The CLI waits for a leader itself (append retries until --timeout), so no separate wait.
             let cluster = LocalCluster(dir: dir)
-            _ = try await cluster.leader()
-
-            let appended = try await cluster.run(["append", "--cluster", dir, "over", "tcp"])
+            let appended = try await cluster.run(["append", "--cluster", dir, "--timeout", "60", "over", "tcp"])
             #expect(appended.status == 0, "\(appended.stderr)")
             #expect(appended.stdoutLines == ["1", "2"])
             let tail = try await cluster.run(["tail", "--cluster", dir])
