@@ -48,7 +48,7 @@ final class JournalCore: Sendable {
             if let failure = state.failure { return .failure(failure) }
             if state.closing { return .failure(JournalError(.closed, "journal is closed", path: directory)) }
             state.pending.append(request)
-            if state.writerSleeping {
+            if state.writerSleeping, state.pending.count >= state.wakeAtCount {
                 state.writerSleeping = false
                 return .success(true)
             }
@@ -63,21 +63,72 @@ final class JournalCore: Sendable {
 
     /// Blocks the writer until there is work; returns up to the batch limits of requests, or nil
     /// when the journal is closing and the queue is empty.
-    func nextBatch() -> [PendingAppend]? {
+    ///
+    /// With a `cohort`, when fewer requests than `cohort.requests` are queued the writer first
+    /// waits up to `cohort.patienceNanoseconds` for them (see ``CohortWait``); the outcome is
+    /// reported back through `cohort`.
+    func nextBatch(cohort: inout CohortWait) -> [PendingAppend]? {
+        var waited = false
         while true {
-            let taken = queue.withLock { state -> [PendingAppend]? in
-                if !state.pending.isEmpty { return takeBounded(&state.pending) }
-                if state.closing { return nil }
+            let step = queue.withLock { state -> NextStep in
+                if !state.pending.isEmpty {
+                    if !waited, !state.closing, let target = cohort.target, state.pending.count < target,
+                        !fillsABatch(state.pending)
+                    {
+                        state.writerSleeping = true
+                        state.wakeAtCount = target
+                        return .waitForCohort(target)
+                    }
+                    return .take(takeBounded(&state.pending))
+                }
+                if state.closing { return .finish }
                 state.writerSleeping = true
-                return []
+                state.wakeAtCount = 1
+                return .sleep
             }
-            guard let taken else { return nil }
-            if taken.isEmpty {
+            switch step {
+            case .finish:
+                return nil
+            case .take(let taken):
+                return topUp(taken)
+            case .sleep:
                 wake.wait()
-                continue
+            case .waitForCohort(let target):
+                waited = true
+                let deadline = DispatchTime.now() + .nanoseconds(cohort.patienceNanoseconds)
+                if wake.wait(timeout: deadline) == .timedOut {
+                    // Either nobody signalled (take back the sleep), or a signal is on its way and
+                    // must be consumed so the semaphore stays matched.
+                    let signalled = queue.withLock { state -> Bool in
+                        defer { state.writerSleeping = false }
+                        return !state.writerSleeping
+                    }
+                    if signalled { wake.wait() }
+                }
+                let arrived = queue.withLock { $0.pending.count }
+                cohort.record(waitedFor: target, arrived: arrived)
             }
-            return topUp(taken)
         }
+    }
+
+    /// What the writer does next, decided under the queue's lock.
+    private enum NextStep {
+        case take([PendingAppend])
+        case sleep
+        case waitForCohort(Int)
+        case finish
+    }
+
+    /// Whether `pending` already reaches a batch bound, so waiting for more would not grow it.
+    private func fillsABatch(_ pending: [PendingAppend]) -> Bool {
+        var records = 0
+        var bytes = 0
+        for request in pending {
+            records += request.records.count
+            bytes += request.payloadBytes
+            if records >= options.maxBatchRecords || bytes >= options.maxBatchBytes { return true }
+        }
+        return false
     }
 
     /// With a group wait configured, sleeps once and adds what arrived meanwhile to a non-full batch.

@@ -15,6 +15,8 @@ public struct JournalMetrics: Sendable {
     public var bytesUncompressed = 0
     /// Payload bytes as stored (after compression), headers and padding excluded.
     public var bytesStored = 0
+    /// Bytes written to segments by appends: frames with their headers and padding.
+    public var bytesWritten = 0
     /// Segment files created.
     public var segmentsCreated = 0
 

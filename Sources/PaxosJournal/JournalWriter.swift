@@ -17,6 +17,8 @@ struct JournalWriter {
     var segment: OpenSegment?
     var nextSequence: UInt64
     var nextSegmentID: UInt64
+    /// Whether to wait for the appenders just completed before taking the next batch.
+    var cohort = CohortWait()
 
     init(core: JournalCore, start: WriterStart) {
         self.core = core
@@ -30,7 +32,7 @@ struct JournalWriter {
     /// Runs until the journal closes, then closes the segment and signals `writerExited`.
     mutating func run() {
         core.writerThread.withLock { $0 = pthread_self() }
-        while let batch = core.nextBatch() {
+        while let batch = core.nextBatch(cohort: &cohort) {
             write(batch)
         }
         if let segment { Posix.close(segment.fd) }
@@ -119,8 +121,11 @@ struct JournalWriter {
             state.metrics.recordsWritten += Int(frame.header.recordCount)
             state.metrics.bytesUncompressed += Int(frame.header.uncompressedLength)
             state.metrics.bytesStored += Int(frame.header.storedLength)
+            state.metrics.bytesWritten += frame.bytes.count
         }
 
+        let alreadyQueued = core.queue.withLock { $0.pending.count }
+        cohort.prepare(completed: batch.count, alreadyQueued: alreadyQueued, syncNanoseconds: elapsed)
         var sequence = first
         for request in batch {
             let range = sequence...(sequence + UInt64(request.records.count) - 1)

@@ -8,4 +8,7 @@ struct WriterQueue: Sendable {
     var closing = false
     /// True while the writer waits on its semaphore; whoever clears it must signal once.
     var writerSleeping = false
+    /// While the writer sleeps, an appender wakes it only once `pending` holds this many requests
+    /// (1 when idle; more while it waits for the appenders it just completed to come back).
+    var wakeAtCount = 1
 }

@@ -33,7 +33,13 @@ struct BenchFsyncCommand: AsyncParsableCommand {
                  HdrHistogram); records/s divided by the baseline's fsyncs/s;
                  for 1 writer the p50 divided by the baseline's p50; with
                  64 KiB+ records MB/s divided by step 2's MB/s.
-              4. With --reopen-mib N: a journal holding about N MiB (stored
+              4. For W > 1, the disk alone again (as in 1) writing what a
+                 perfect group commit would: one pwrite of W records (the
+                 step's bytes per record, headers included) + fdatasync.
+                 W x its fsyncs/s is the most records/s this disk allows
+                 at W writers ("disk max"); fsyncs cost more as writes
+                 grow, so it is usually well below W x the baseline.
+              5. With --reopen-mib N: a journal holding about N MiB (stored
                  bytes, 1 MiB batches) is written, closed, evicted from the
                  page cache (posix_fadvise DONTNEED) and reopened; the open
                  runs recovery, which reads every segment and verifies every
@@ -44,7 +50,7 @@ struct BenchFsyncCommand: AsyncParsableCommand {
             log-like lines (timestamps, levels, key=value pairs) to measure \
             what compression gains. A progress line per step goes to standard \
             error when it is a terminal. The default run (baseline and 4 \
-            writer counts, 3 s each) takes about 15 s. Run it on the disk to \
+            writer counts, 3 s each) takes about 25 s. Run it on the disk to \
             measure, not on tmpfs.
 
             Examples:
@@ -134,6 +140,17 @@ struct BenchFsyncCommand: AsyncParsableCommand {
             if count == 1 { step.p50RatioToBaseline = step.p50Microseconds / max(baseline.p50Microseconds, 1e-9) }
             if let large {
                 step.ratioToLargeWriteBaseline = step.megabytesPerSecond / max(large.megabytesPerSecond, 1e-9)
+            }
+            if count > 1, step.recordsPerFsync > 0 {
+                let fullBatch = Int((step.bytesPerFsync / step.recordsPerFsync * Double(count)).rounded())
+                if progress { Output.note("bench: disk alone, one \(fullBatch)-byte pwrite + fdatasync, \(seconds) s") }
+                let disk = try await BenchThread.run { () throws(CLIError) in
+                    try BenchDiskBaseline.run(
+                        path: base + "-full-batch.dat", kind: "full batch", writeSize: max(1, fullBatch),
+                        fileSize: segmentSize, seconds: seconds)
+                }
+                step.fullBatchDisk = disk
+                step.fullBatchCeilingRecordsPerSecond = disk.fsyncsPerSecond * Double(count)
             }
             steps.append(step)
         }

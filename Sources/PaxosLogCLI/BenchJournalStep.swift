@@ -73,6 +73,7 @@ enum BenchJournalStep {
             recordsPerFsync: fsyncs == 0 ? 0 : Double(after.recordsWritten - before.recordsWritten) / Double(fsyncs),
             fsyncBusyFraction: Self.secondsInFsync(before: before, after: after) / elapsed,
             compressionRatio: stored == 0 ? 1 : Double(uncompressed) / Double(stored),
+            bytesPerFsync: fsyncs == 0 ? 0 : Double(after.bytesWritten - before.bytesWritten) / Double(fsyncs),
             p50Microseconds: latency.microseconds(atPercentile: 50),
             p99Microseconds: latency.microseconds(atPercentile: 99), ratioToBaseline: 0)
     }

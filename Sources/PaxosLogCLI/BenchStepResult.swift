@@ -18,6 +18,8 @@ struct BenchStepResult: Encodable, Sendable {
     var fsyncBusyFraction: Double
     /// Uncompressed / stored payload bytes of the frames written.
     var compressionRatio: Double
+    /// Mean bytes written (frame headers included) per fdatasync.
+    var bytesPerFsync: Double
     /// Append latency percentiles (call to durable acknowledgement) in microseconds.
     var p50Microseconds: Double
     var p99Microseconds: Double
@@ -27,4 +29,10 @@ struct BenchStepResult: Encodable, Sendable {
     var p50RatioToBaseline: Double?
     /// megabytesPerSecond ÷ the 1 MiB baseline's MB/s (reported when records are at least 64 KiB).
     var ratioToLargeWriteBaseline: Double?
+    /// For W > 1: the disk alone (pwrite + fdatasync, no journal) writing what one fsync would
+    /// carry if it held one record of every writer (W × the step's stored bytes per record).
+    var fullBatchDisk: BenchBaselineResult?
+    /// W × fullBatchDisk's fsyncs/s: the most records/s perfect group commit could reach on this
+    /// disk; its ratio to the baseline's fsyncs/s says how far "W × baseline" is reachable here.
+    var fullBatchCeilingRecordsPerSecond: Double?
 }

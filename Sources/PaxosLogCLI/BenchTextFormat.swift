@@ -8,6 +8,8 @@ enum BenchTextFormat {
         + "covering it) to a fresh journal for the step's duration; latency is call to acknowledgement. "
         + "baseline: one thread, one record-sized pwrite + fdatasync per record, sequentially through a "
         + "posix_fallocate'd 64 MiB file in the same directory, re-preallocated when full. "
+        + "disk max (W > 1): W x the fsyncs/s of the same loop writing W records per pwrite, what perfect "
+        + "group commit could reach. "
         + "MB = 10^6 bytes of records before compression."
 
     /// The report as lines.
@@ -29,7 +31,7 @@ enum BenchTextFormat {
         }
         var header = [
             "writers", "records/s", "MB/s", "fsyncs/s", "rec/fsync", "in fsync", "compression", "p50", "p99",
-            "x baseline",
+            "x baseline", "disk max", "of max",
         ]
         if report.largeWriteBaseline != nil { header.append("x 1MiB MB/s") }
         var table = InspectTable(header: header, numeric: Set(0..<header.count))
@@ -39,6 +41,10 @@ enum BenchTextFormat {
                 number(step.fsyncsPerSecond), number(step.recordsPerFsync),
                 String(format: "%.0f%%", 100 * step.fsyncBusyFraction), number(step.compressionRatio),
                 micro(step.p50Microseconds), micro(step.p99Microseconds), number(step.ratioToBaseline),
+                step.fullBatchCeilingRecordsPerSecond.map(number) ?? "-",
+                step.fullBatchCeilingRecordsPerSecond.map {
+                    String(format: "%.0f%%", 100 * step.recordsPerSecond / max($0, 1e-9))
+                } ?? "-",
             ]
             if report.largeWriteBaseline != nil { row.append(step.ratioToLargeWriteBaseline.map(number) ?? "-") }
             table.rows.append(row)

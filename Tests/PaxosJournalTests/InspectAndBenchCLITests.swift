@@ -40,6 +40,10 @@ struct InspectAndBenchCLITests {
             #expect((steps?.first?["records"] as? Int ?? 0) > 0)
             #expect(steps?.first?["p50RatioToBaseline"] != nil)
             #expect(steps?.first?["ratioToLargeWriteBaseline"] != nil)
+            #expect(steps?.first?["fullBatchDisk"] == nil)
+            let fullBatch = steps?.last?["fullBatchDisk"] as? [String: Any]
+            #expect((fullBatch?["writeSize"] as? Int ?? 0) >= 4 * 65536)
+            #expect((steps?.last?["fullBatchCeilingRecordsPerSecond"] as? Double ?? 0) > 0)
             #expect(object?["baseline"] != nil)
             #expect(object?["largeWriteBaseline"] != nil)
             #expect((object?["reopen"] as? [String: Any])?["warmMegabytesPerSecond"] != nil)
