@@ -21,7 +21,7 @@ struct AppendPipeline {
         case input([[UInt8]])
         case inputFinished
         case inputFailed(String)
-        case connected(connection: Int, writer: NIOAsyncChannelOutboundWriter<Frame>, channel: Channel)
+        case connected(connection: Int, channel: Channel)
         case frame(connection: Int, Frame)
         case closed(connection: Int, reason: String)
         case tick
@@ -44,7 +44,6 @@ struct AppendPipeline {
     // The connection in use.
     private var target: UInt32
     private var connection = 0
-    private var writer: NIOAsyncChannelOutboundWriter<Frame>?
     private var channel: Channel?
     private var accepted = false
     private var reconnectAt: ContinuousClock.Instant?
@@ -63,7 +62,8 @@ struct AppendPipeline {
         target = preferredNode ?? cluster.nodes.first?.id ?? 1
     }
 
-    /// Runs until every entry from `nextBatch` is committed, or the timeout passes.
+    /// Runs until every entry from `nextBatch` is committed, or the timeout passes. At most
+    /// `window` entries are in flight: `nextBatch` is not called while the window is full.
     mutating func run(
         nextBatch: @escaping @Sendable () async throws -> [[UInt8]]?,
         onCommitted: ([(position: Int, index: UInt64)]) -> Void
@@ -82,6 +82,17 @@ struct AppendPipeline {
                 continuation.yield(.inputFailed("\(error)"))
             }
         }
+        defer { inputTask.cancel() }
+        return try await run(events: events, continuation: continuation, gate: gate, onCommitted: onCommitted)
+    }
+
+    /// Runs until the input (`.input` events, then `.inputFinished`, yielded into `continuation`
+    /// by the caller) is committed, or the timeout passes. The caller's input goes straight into
+    /// the event stream: no task sits between a caller and the pipeline.
+    mutating func run(
+        events: AsyncStream<Event>, continuation: AsyncStream<Event>.Continuation, gate: WindowGate? = nil,
+        onCommitted: ([(position: Int, index: UInt64)]) -> Void
+    ) async throws -> AppendReport {
         let tickTask = Task {
             while !Task.isCancelled {
                 try? await Task.sleep(for: .milliseconds(50))
@@ -89,7 +100,6 @@ struct AppendPipeline {
             }
         }
         defer {
-            inputTask.cancel()
             tickTask.cancel()
             channel?.close(promise: nil)
         }
@@ -104,22 +114,23 @@ struct AppendPipeline {
                     pending[entered] = (data, now)
                     entered += 1
                 }
-                if accepted { try await send(positions: (entered - batch.count)..<entered) }
+                if accepted { send(positions: (entered - batch.count)..<entered) }
             case .inputFinished:
                 inputDone = true
             case .inputFailed(let message):
                 throw ClientError("reading the entries failed: \(message)")
-            case .connected(let id, let newWriter, let newChannel):
+            case .connected(let id, let newChannel):
                 guard id == connection else {
                     newChannel.close(promise: nil)
                     continue
                 }
-                writer = newWriter
                 channel = newChannel
+                // The node's answer to the hello may have come first.
+                if accepted { send(positions: pending.keys.sorted()) }
             case .frame(let id, let frame):
                 guard id == connection else { continue }
-                let released = try await handle(frame, events: continuation)
-                if released > 0 { await gate.release(released) }
+                let released = try handle(frame, events: continuation)
+                if released > 0, let gate { await gate.release(released) }
             case .closed(let id, let reason):
                 guard id == connection else { continue }
                 lastProblem = "node \(target): \(reason)"
@@ -154,13 +165,13 @@ struct AppendPipeline {
     }
 
     /// Handles one frame from the node; returns how many entries left the window.
-    private mutating func handle(_ frame: Frame, events: AsyncStream<Event>.Continuation) async throws -> Int {
+    private mutating func handle(_ frame: Frame, events: AsyncStream<Event>.Continuation) throws -> Int {
         if !accepted {
             switch frame.kind {
             case Hello.FrameKind.helloAccepted:
                 accepted = true
                 // Everything not yet confirmed goes (again) to this node, in order.
-                try await send(positions: pending.keys.sorted())
+                send(positions: pending.keys.sorted())
                 return 0
             case Hello.FrameKind.refused:
                 throw ClientError(
@@ -199,8 +210,11 @@ struct AppendPipeline {
         return released
     }
 
-    private func send(positions: some Sequence<Int>) async throws {
-        guard let writer else { return }
+    /// Writes the entries at `positions` (those still pending) to the connection, if it is open.
+    /// Write errors need no handling here: the connection closes and its close event brings the
+    /// reconnect and the re-send.
+    private func send(positions: some Sequence<Int>) {
+        guard let channel else { return }
         var frames: [Frame] = []
         var batch: [ClientEntry] = []
         var bytes = 0
@@ -220,17 +234,16 @@ struct AppendPipeline {
             frames.append(Frame(kind: FrameKind.appendRequest, payload: AppendRequest(entries: batch).encoded()))
         }
         guard !frames.isEmpty else { return }
-        do {
-            try await writer.write(contentsOf: frames)
-        } catch {
-            // The connection is going away; its close event triggers the reconnect and re-send.
+        let ready = frames
+        channel.eventLoop.execute {
+            for frame in ready { channel.write(frame, promise: nil) }
+            channel.flush()
         }
     }
 
     private mutating func dropConnection(retryIn delay: Duration) {
         channel?.close(promise: nil)
         channel = nil
-        writer = nil
         accepted = false
         connection += 1
         reconnectAt = ContinuousClock.now + delay
@@ -245,7 +258,6 @@ struct AppendPipeline {
     private mutating func connect(events: AsyncStream<Event>.Continuation) {
         connection += 1
         accepted = false
-        writer = nil
         channel = nil
         let id = connection
         guard let address = cluster.address(of: target) else {
@@ -256,14 +268,11 @@ struct AppendPipeline {
         let group = self.group
         Task {
             do {
-                let channel = try await Connector.connect(to: address, hello: hello, group: group, timeout: .seconds(2))
-                try await channel.executeThenClose { inbound, outbound in
-                    events.yield(.connected(connection: id, writer: outbound, channel: channel.channel))
-                    for try await frame in inbound {
-                        events.yield(.frame(connection: id, frame))
-                    }
-                }
-                events.yield(.closed(connection: id, reason: "connection closed"))
+                let channel = try await Connector.connect(
+                    to: address, hello: hello, group: group, timeout: .seconds(2),
+                    onFrame: { events.yield(.frame(connection: id, $0)) },
+                    onClose: { events.yield(.closed(connection: id, reason: $0)) })
+                events.yield(.connected(connection: id, channel: channel))
             } catch {
                 events.yield(.closed(connection: id, reason: "\(error)"))
             }

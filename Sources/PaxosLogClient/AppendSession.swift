@@ -6,23 +6,29 @@ import Synchronization
 ///
 /// Calls may come from many tasks at once; each gets its own index. If the cluster cannot commit
 /// an entry within the timeout, that call and every later one fail; open a new session to go on.
+///
+/// An append goes straight into the pipeline's event stream and its index comes straight back to
+/// the caller's continuation: on a small machine every task hand-off on that path is a thread
+/// switch, and those, not consensus, set the cost of a round trip.
 public final class AppendSession: Sendable {
-    private let queue = EntryQueue()
+    private let queue: EntryQueue
     private let task = Mutex<Task<Void, Never>?>(nil)
 
     init(client: PaxosLogClient, timeout: Duration) {
-        let queue = self.queue
+        let (events, continuation) = AsyncStream<AppendPipeline.Event>.makeStream()
+        let queue = EntryQueue(events: continuation)
+        self.queue = queue
+        let prepared = client.makePipeline(timeout: timeout, window: Int.max, preferredNode: nil)
         let running = Task {
+            var pipeline = prepared
             let outcome: ClientError
             do {
-                let report = try await client.appendStream(timeout: timeout, window: 100_000) {
-                    await queue.nextBatch()
-                } onCommitted: { committed in
+                let report = try await pipeline.run(events: events, continuation: continuation) { committed in
                     queue.resolve(committed)
                 }
                 outcome = ClientError(
                     report.unconfirmed > 0
-                        ? "\(report.unconfirmed) entries could not be confirmed within \(timeout)"
+                        ? "\(report.unconfirmed) entries could not be confirmed within \(timeout): \(pipeline.problem)"
                         : "the session is closed")
             } catch let error as ClientError {
                 outcome = error
@@ -49,55 +55,34 @@ public final class AppendSession: Sendable {
     }
 }
 
-/// Entries waiting to be sent and callers waiting for their index. Positions are handed out in
-/// the order entries are pushed, which is the order the pipeline receives them.
+/// Callers waiting for their index, by input position. Positions are handed out in the order
+/// entries are pushed, under the same lock that yields them to the pipeline, so the pipeline sees
+/// them in position order.
 private final class EntryQueue: Sendable {
     private struct State {
-        var buffered: [[UInt8]] = []
         var finished = false
         var failure: ClientError?
-        var reader: CheckedContinuation<[[UInt8]]?, Never>?
         var nextPosition = 0
         var waiters: [Int: CheckedContinuation<UInt64, Error>] = [:]
     }
 
     private let state = Mutex(State())
+    private let events: AsyncStream<AppendPipeline.Event>.Continuation
+
+    init(events: AsyncStream<AppendPipeline.Event>.Continuation) {
+        self.events = events
+    }
 
     func push(_ entry: [UInt8], waiter: CheckedContinuation<UInt64, Error>) {
-        let (failure, reader) = state.withLock { state -> (ClientError?, CheckedContinuation<[[UInt8]]?, Never>?) in
-            if let failure = state.failure { return (failure, nil) }
-            if state.finished { return (ClientError("the session is closed"), nil) }
+        let failure = state.withLock { state -> ClientError? in
+            if let failure = state.failure { return failure }
+            if state.finished { return ClientError("the session is closed") }
             state.waiters[state.nextPosition] = waiter
             state.nextPosition += 1
-            state.buffered.append(entry)
-            guard let reader = state.reader else { return (nil, nil) }
-            state.reader = nil
-            return (nil, reader)
+            events.yield(.input([entry]))
+            return nil
         }
         if let failure { waiter.resume(throwing: failure) }
-        if let reader { reader.resume(returning: takeBuffered()) }
-    }
-
-    /// Everything pushed so far, or waits for the next entry; nil once finished and drained.
-    func nextBatch() async -> [[UInt8]]? {
-        await withCheckedContinuation { continuation in
-            let ready = state.withLock { state -> [[UInt8]]?? in
-                if !state.buffered.isEmpty || state.finished || state.failure != nil {
-                    defer { state.buffered = [] }
-                    return .some(state.buffered.isEmpty ? nil : state.buffered)
-                }
-                state.reader = continuation
-                return .none
-            }
-            if let ready { continuation.resume(returning: ready) }
-        }
-    }
-
-    private func takeBuffered() -> [[UInt8]]? {
-        state.withLock { state in
-            defer { state.buffered = [] }
-            return state.buffered.isEmpty ? nil : state.buffered
-        }
     }
 
     func resolve(_ committed: [(position: Int, index: UInt64)]) {
@@ -109,25 +94,20 @@ private final class EntryQueue: Sendable {
     }
 
     func finish() {
-        let reader = state.withLock { state -> CheckedContinuation<[[UInt8]]?, Never>? in
+        state.withLock { state in
+            guard !state.finished else { return }
             state.finished = true
-            defer { state.reader = nil }
-            return state.reader
+            events.yield(.inputFinished)
         }
-        reader?.resume(returning: nil)
     }
 
     func fail(_ error: ClientError) {
-        let (waiters, reader) = state.withLock { state in
+        let waiters = state.withLock { state in
             state.failure = error
-            defer {
-                state.waiters = [:]
-                state.reader = nil
-            }
-            return (Array(state.waiters.values), state.reader)
+            defer { state.waiters = [:] }
+            return Array(state.waiters.values)
         }
         for waiter in waiters { waiter.resume(throwing: error) }
-        reader?.resume(returning: nil)
     }
 }
 

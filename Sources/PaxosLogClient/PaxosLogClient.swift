@@ -60,15 +60,20 @@ public final class PaxosLogClient: Sendable {
         nextBatch: @escaping @Sendable () async throws -> [[UInt8]]?,
         onCommitted: ([(position: Int, index: UInt64)]) -> Void
     ) async throws -> AppendReport {
-        // Sequence numbers are handed out in blocks so that concurrent streams never share one.
+        var pipeline = makePipeline(timeout: timeout, window: window, preferredNode: preferredNode)
+        return try await pipeline.run(nextBatch: nextBatch, onCommitted: onCommitted)
+    }
+
+    /// A pipeline with a block of this client's sequence numbers of its own: blocks are handed out
+    /// so that concurrent streams never share a number.
+    func makePipeline(timeout: Duration, window: Int, preferredNode: UInt32?) -> AppendPipeline {
         let first = nextSequence.withLock { next -> UInt64 in
             defer { next += 1 << 40 }
             return next
         }
-        var pipeline = AppendPipeline(
+        return AppendPipeline(
             cluster: cluster, group: group, session: session, firstSequence: first, timeout: timeout, window: window,
             preferredNode: preferredNode)
-        return try await pipeline.run(nextBatch: nextBatch, onCommitted: onCommitted)
     }
 
     /// Node `id`'s view of itself.

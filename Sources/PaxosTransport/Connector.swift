@@ -41,6 +41,47 @@ public enum Connector {
         return channel
     }
 
+    /// Connects to `address` and sends `hello`, delivering every frame that comes back (the
+    /// listener's answer to the hello first) to `onFrame` on the channel's event loop, and the
+    /// end of the connection to `onClose`, once.
+    ///
+    /// - Returns: the channel, for writing frames and closing.
+    /// - Throws: `TransportError` naming the address when the connection cannot be opened.
+    public static func connect(
+        to address: TransportAddress, hello: Hello, group: EventLoopGroup, timeout: TimeAmount = .seconds(5),
+        maximumFrameSize: Int = Frame.defaultMaximumSize, onFrame: @escaping @Sendable (Frame) -> Void,
+        onClose: @escaping @Sendable (String) -> Void
+    ) async throws -> Channel {
+        let bootstrap = ClientBootstrap(group: group)
+            .connectTimeout(timeout)
+            .channelOption(.socketOption(.tcp_nodelay), value: 1)
+            .channelInitializer { channel in
+                channel.eventLoop.makeCompletedFuture {
+                    try channel.pipeline.syncOperations.addHandler(
+                        ByteToMessageHandler(FrameDecoder(maximumFrameSize: maximumFrameSize)))
+                    try channel.pipeline.syncOperations.addHandler(MessageToByteHandler(FrameEncoder()))
+                    try channel.pipeline.syncOperations.addHandler(FrameForwarder(onFrame: onFrame, onClose: onClose))
+                }
+            }
+        let channel: Channel
+        do {
+            switch address {
+            case .unix(let path):
+                channel = try await bootstrap.connect(unixDomainSocketPath: path).get()
+            case .tcp(let host, let port):
+                if let literal = address.ipLiteral {
+                    channel = try await bootstrap.connect(to: literal).get()
+                } else {
+                    channel = try await bootstrap.connect(host: host, port: port).get()
+                }
+            }
+        } catch {
+            throw TransportError(.connectFailed, "cannot connect to \(address): \(error)")
+        }
+        channel.writeAndFlush(hello.frame, promise: nil)
+        return channel
+    }
+
     /// Reads the listener's answer to the hello: its node id, or the reason it refused.
     public static func awaitAcceptance(
         _ iterator: inout NIOAsyncChannelInboundStream<Frame>.AsyncIterator, address: TransportAddress
