@@ -10,6 +10,8 @@ public struct AppendReport: Sendable {
     public var committed: Int
     /// Entries that could not be confirmed before the timeout.
     public var unconfirmed: Int
+    /// Why the last attempt to reach the leader failed (meaningful when entries are unconfirmed).
+    var problem = ""
 }
 
 /// The engine behind every append: keeps many entries in flight on one connection, follows
@@ -87,71 +89,109 @@ struct AppendPipeline {
     }
 
     /// Runs until the input (`.input` events, then `.inputFinished`, yielded into `continuation`
-    /// by the caller) is committed, or the timeout passes. The caller's input goes straight into
-    /// the event stream: no task sits between a caller and the pipeline.
+    /// by the caller) is committed, or the timeout passes.
     mutating func run(
         events: AsyncStream<Event>, continuation: AsyncStream<Event>.Continuation, gate: WindowGate? = nil,
         onCommitted: ([(position: Int, index: UInt64)]) -> Void
     ) async throws -> AppendReport {
         let tickTask = Task {
             while !Task.isCancelled {
-                try? await Task.sleep(for: .milliseconds(50))
+                try? await Task.sleep(for: Self.tickInterval)
                 continuation.yield(.tick)
             }
         }
         defer {
             tickTask.cancel()
-            channel?.close(promise: nil)
+            close()
         }
-        connect(events: continuation)
-
-        var iterator = events.makeAsyncIterator()
-        while let event = await iterator.next() {
-            switch event {
-            case .input(let batch):
-                let now = ContinuousClock.now
-                for data in batch {
-                    pending[entered] = (data, now)
-                    entered += 1
-                }
-                if accepted { send(positions: (entered - batch.count)..<entered) }
-            case .inputFinished:
-                inputDone = true
-            case .inputFailed(let message):
-                throw ClientError("reading the entries failed: \(message)")
-            case .connected(let id, let newChannel):
-                guard id == connection else {
-                    newChannel.close(promise: nil)
-                    continue
-                }
-                channel = newChannel
-                // The node's answer to the hello may have come first.
-                if accepted { send(positions: pending.keys.sorted()) }
-            case .frame(let id, let frame):
-                guard id == connection else { continue }
-                let released = try handle(frame, events: continuation)
+        let sink: Sink = { continuation.yield($0) }
+        start(sink: sink)
+        for await event in events {
+            switch try handle(event, sink: sink, onCommitted: onCommitted) {
+            case .running(let released):
                 if released > 0, let gate { await gate.release(released) }
-            case .closed(let id, let reason):
-                guard id == connection else { continue }
-                lastProblem = "node \(target): \(reason)"
-                dropConnection(retryIn: .milliseconds(100))
-                target = nextNode(after: target)
-            case .tick:
-                if let at = reconnectAt, ContinuousClock.now >= at {
-                    reconnectAt = nil
-                    connect(events: continuation)
-                }
-                if let oldest = pending.values.map(\.enqueued).min(), ContinuousClock.now - oldest > timeout {
-                    report(onCommitted)
-                    return AppendReport(committed: nextToReport, unconfirmed: entered - nextToReport)
-                }
-            }
-            report(onCommitted)
-            if inputDone && pending.isEmpty {
-                return AppendReport(committed: nextToReport, unconfirmed: 0)
+            case .finished(let report):
+                return report
             }
         }
         return AppendReport(committed: nextToReport, unconfirmed: entered - nextToReport)
+    }
+
+    /// Where the pipeline's own events (connections, frames, closes) go; every event must come
+    /// back to ``handle(_:sink:onCommitted:)``, one at a time, in the order sent.
+    typealias Sink = @Sendable (Event) -> Void
+
+    /// How often the driver must deliver `.tick` (reconnects and the timeout run on it).
+    static let tickInterval = Duration.milliseconds(50)
+
+    /// What became of the pipeline after an event.
+    enum Step {
+        /// Still running; `released` entries left the window.
+        case running(released: Int)
+        /// Every entry is confirmed and the input is finished, or the timeout passed.
+        case finished(AppendReport)
+    }
+
+    /// Opens the first connection.
+    mutating func start(sink: @escaping Sink) {
+        connect(sink: sink)
+    }
+
+    /// Closes the connection in use.
+    func close() {
+        channel?.close(promise: nil)
+    }
+
+    /// Handles one event. Throws when the cluster refuses the entries (not for lost connections
+    /// or a missing leader: those are retried until the timeout).
+    mutating func handle(
+        _ event: Event, sink: @escaping Sink, onCommitted: ([(position: Int, index: UInt64)]) -> Void
+    ) throws -> Step {
+        var released = 0
+        switch event {
+        case .input(let batch):
+            let now = ContinuousClock.now
+            for data in batch {
+                pending[entered] = (data, now)
+                entered += 1
+            }
+            if accepted { send(positions: (entered - batch.count)..<entered) }
+        case .inputFinished:
+            inputDone = true
+        case .inputFailed(let message):
+            throw ClientError("reading the entries failed: \(message)")
+        case .connected(let id, let newChannel):
+            guard id == connection else {
+                newChannel.close(promise: nil)
+                return .running(released: 0)
+            }
+            channel = newChannel
+            // The node's answer to the hello may have come first.
+            if accepted { send(positions: pending.keys.sorted()) }
+        case .frame(let id, let frame):
+            guard id == connection else { return .running(released: 0) }
+            released = try handle(frame, sink: sink)
+        case .closed(let id, let reason):
+            guard id == connection else { return .running(released: 0) }
+            lastProblem = "node \(target): \(reason)"
+            dropConnection(retryIn: .milliseconds(100))
+            target = nextNode(after: target)
+        case .tick:
+            if let at = reconnectAt, ContinuousClock.now >= at {
+                reconnectAt = nil
+                connect(sink: sink)
+            }
+            if let oldest = pending.values.map(\.enqueued).min(), ContinuousClock.now - oldest > timeout {
+                report(onCommitted)
+                return .finished(
+                    AppendReport(committed: nextToReport, unconfirmed: entered - nextToReport, problem: lastProblem))
+            }
+        }
+        report(onCommitted)
+        if inputDone && pending.isEmpty {
+            return .finished(AppendReport(committed: nextToReport, unconfirmed: 0))
+        }
+        return .running(released: released)
     }
 
     /// Reports committed entries in input order, as far as they are contiguous.
@@ -165,7 +205,7 @@ struct AppendPipeline {
     }
 
     /// Handles one frame from the node; returns how many entries left the window.
-    private mutating func handle(_ frame: Frame, events: AsyncStream<Event>.Continuation) throws -> Int {
+    private mutating func handle(_ frame: Frame, sink: @escaping Sink) throws -> Int {
         if !accepted {
             switch frame.kind {
             case Hello.FrameKind.helloAccepted:
@@ -204,7 +244,7 @@ struct AppendPipeline {
             target = redirect ?? nextNode(after: target)
             if redirect != nil {
                 reconnectAt = nil
-                connect(events: events)
+                connect(sink: sink)
             }
         }
         return released
@@ -255,13 +295,13 @@ struct AppendPipeline {
     }
 
     /// Opens a connection to `target` in the background; its frames arrive as events.
-    private mutating func connect(events: AsyncStream<Event>.Continuation) {
+    private mutating func connect(sink: @escaping Sink) {
         connection += 1
         accepted = false
         channel = nil
         let id = connection
         guard let address = cluster.address(of: target) else {
-            events.yield(.closed(connection: id, reason: "node \(target) is not in cluster.json"))
+            sink(.closed(connection: id, reason: "node \(target) is not in cluster.json"))
             return
         }
         let hello = Hello(clusterID: cluster.clusterIDValue, role: .client, senderID: 0)
@@ -270,11 +310,11 @@ struct AppendPipeline {
             do {
                 let channel = try await Connector.connect(
                     to: address, hello: hello, group: group, timeout: .seconds(2),
-                    onFrame: { events.yield(.frame(connection: id, $0)) },
-                    onClose: { events.yield(.closed(connection: id, reason: $0)) })
-                events.yield(.connected(connection: id, channel: channel))
+                    onFrame: { sink(.frame(connection: id, $0)) },
+                    onClose: { sink(.closed(connection: id, reason: $0)) })
+                sink(.connected(connection: id, channel: channel))
             } catch {
-                events.yield(.closed(connection: id, reason: "\(error)"))
+                sink(.closed(connection: id, reason: "\(error)"))
             }
         }
     }

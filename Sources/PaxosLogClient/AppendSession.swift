@@ -15,20 +15,21 @@ public final class AppendSession: Sendable {
     private let task = Mutex<Task<Void, Never>?>(nil)
 
     init(client: PaxosLogClient, timeout: Duration) {
-        let (events, continuation) = AsyncStream<AppendPipeline.Event>.makeStream()
-        let queue = EntryQueue(events: continuation)
+        let loop = client.group.next()
+        let pipeline = client.makePipeline(timeout: timeout, window: Int.max, preferredNode: nil, group: loop)
+        let resolver = Resolver()
+        let driver = EventLoopAppendDriver(pipeline: pipeline, loop: loop) { resolver.queue?.resolve($0) }
+        let queue = EntryQueue(send: driver.send)
+        resolver.queue = queue
         self.queue = queue
-        let prepared = client.makePipeline(timeout: timeout, window: Int.max, preferredNode: nil)
+        driver.start()
         let running = Task {
-            var pipeline = prepared
             let outcome: ClientError
             do {
-                let report = try await pipeline.run(events: events, continuation: continuation) { committed in
-                    queue.resolve(committed)
-                }
+                let report = try await driver.result.get()
                 outcome = ClientError(
                     report.unconfirmed > 0
-                        ? "\(report.unconfirmed) entries could not be confirmed within \(timeout): \(pipeline.problem)"
+                        ? "\(report.unconfirmed) entries could not be confirmed within \(timeout): \(report.problem)"
                         : "the session is closed")
             } catch let error as ClientError {
                 outcome = error
@@ -67,10 +68,10 @@ private final class EntryQueue: Sendable {
     }
 
     private let state = Mutex(State())
-    private let events: AsyncStream<AppendPipeline.Event>.Continuation
+    private let send: @Sendable (AppendPipeline.Event) -> Void
 
-    init(events: AsyncStream<AppendPipeline.Event>.Continuation) {
-        self.events = events
+    init(send: @escaping @Sendable (AppendPipeline.Event) -> Void) {
+        self.send = send
     }
 
     func push(_ entry: [UInt8], waiter: CheckedContinuation<UInt64, Error>) {
@@ -79,7 +80,7 @@ private final class EntryQueue: Sendable {
             if state.finished { return ClientError("the session is closed") }
             state.waiters[state.nextPosition] = waiter
             state.nextPosition += 1
-            events.yield(.input([entry]))
+            send(.input([entry]))
             return nil
         }
         if let failure { waiter.resume(throwing: failure) }
@@ -97,7 +98,7 @@ private final class EntryQueue: Sendable {
         state.withLock { state in
             guard !state.finished else { return }
             state.finished = true
-            events.yield(.inputFinished)
+            send(.inputFinished)
         }
     }
 
@@ -108,6 +109,15 @@ private final class EntryQueue: Sendable {
             return Array(state.waiters.values)
         }
         for waiter in waiters { waiter.resume(throwing: error) }
+    }
+}
+
+/// Lets the pipeline's commit callback reach the queue created after it.
+private final class Resolver: Sendable {
+    private let slot = Mutex<EntryQueue?>(nil)
+    var queue: EntryQueue? {
+        get { slot.withLock { $0 } }
+        set { slot.withLock { $0 = newValue } }
     }
 }
 

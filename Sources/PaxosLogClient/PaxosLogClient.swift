@@ -11,7 +11,7 @@ import Synchronization
 /// after a timeout or a leader change never appends an entry twice.
 public final class PaxosLogClient: Sendable {
     public let cluster: ClusterDescription
-    private let group: EventLoopGroup
+    let group: EventLoopGroup
     private let session: UInt64
     private let nextSequence = Mutex<UInt64>(1)
 
@@ -66,13 +66,15 @@ public final class PaxosLogClient: Sendable {
 
     /// A pipeline with a block of this client's sequence numbers of its own: blocks are handed out
     /// so that concurrent streams never share a number.
-    func makePipeline(timeout: Duration, window: Int, preferredNode: UInt32?) -> AppendPipeline {
+    func makePipeline(
+        timeout: Duration, window: Int, preferredNode: UInt32?, group: EventLoopGroup? = nil
+    ) -> AppendPipeline {
         let first = nextSequence.withLock { next -> UInt64 in
             defer { next += 1 << 40 }
             return next
         }
         return AppendPipeline(
-            cluster: cluster, group: group, session: session, firstSequence: first, timeout: timeout, window: window,
+            cluster: cluster, group: group ?? self.group, session: session, firstSequence: first, timeout: timeout, window: window,
             preferredNode: preferredNode)
     }
 

@@ -57,6 +57,28 @@ extension ClusterEndToEndTests {
     }
 }
 
+extension ClusterEndToEndTests {
+    /// Without a majority a session's append fails once the timeout passes, saying why, and so
+    /// does every later append on that session.
+    @Test func aSessionWithoutAMajorityFailsAfterItsTimeout() async throws {
+        try await withCluster { cluster in
+            try await cluster.kill9(2)
+            try await cluster.kill9(3)
+            let session = PaxosLogClient(cluster: try cluster.description).openSession(timeout: .seconds(2))
+            let started = ContinuousClock.now
+            await #expect(throws: ClientError.self) { _ = try await session.append(Array("lost?".utf8)) }
+            #expect(ContinuousClock.now - started >= .seconds(2))
+            do {
+                _ = try await session.append(Array("later".utf8))
+                Issue.record("an append after the timeout succeeded")
+            } catch let error as ClientError {
+                #expect("\(error)".contains("could not be confirmed"), "\(error)")
+            }
+            await session.close()
+        }
+    }
+}
+
 /// A count shared by tasks.
 private final class Counter: Sendable {
     private let count = Mutex(0)
