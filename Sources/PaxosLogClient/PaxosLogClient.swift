@@ -74,7 +74,8 @@ public final class PaxosLogClient: Sendable {
             return next
         }
         return AppendPipeline(
-            cluster: cluster, group: group ?? self.group, session: session, firstSequence: first, timeout: timeout, window: window,
+            cluster: cluster, group: group ?? self.group, session: session, firstSequence: first, timeout: timeout,
+            window: window,
             preferredNode: preferredNode)
     }
 
