@@ -10,7 +10,7 @@
 /// if fewer are queued when it looks, waits for the rest — but never longer than half the last
 /// fdatasync took (waiting can cost at most half a sync, merging saves a whole one), never when one
 /// request is all it expects (a lone appender is never delayed by a timer), and not at all for a
-/// while after a wait that went mostly unanswered (callers such as the node, whose completions do
+/// while after a wait that was not fully answered (callers such as the node, whose completions do
 /// not lead straight to new appends).
 struct CohortWait {
     /// How many queued requests the writer waits for, or nil when it should not wait.
@@ -19,11 +19,17 @@ struct CohortWait {
     private(set) var patienceNanoseconds = 0
     /// Batches left before waiting is tried again after an unanswered wait.
     private var cooldown = 0
-
     /// The longest wait whatever the disk: beyond this the appenders are not coming back soon.
-    static let maximumPatienceNanoseconds = 1_000_000
-    /// Batches to skip waiting after a wait in which fewer than 3/4 of the expected requests came.
+    let maximumPatienceNanoseconds: Int
+
+    /// The default longest wait: 1 ms.
+    static let defaultMaximumPatienceNanoseconds = 1_000_000
+    /// Batches to skip waiting after a wait in which not every expected request came.
     static let cooldownBatches = 16
+
+    init(maximumPatienceNanoseconds: Int = defaultMaximumPatienceNanoseconds) {
+        self.maximumPatienceNanoseconds = maximumPatienceNanoseconds
+    }
 
     /// Called after each sync, before completing the batch.
     /// - Parameters:
@@ -31,7 +37,7 @@ struct CohortWait {
     ///   - alreadyQueued: requests queued while it synced.
     ///   - syncNanoseconds: how long its fdatasync took.
     mutating func prepare(completed: Int, alreadyQueued: Int, syncNanoseconds: UInt64) {
-        patienceNanoseconds = min(Int(clamping: syncNanoseconds / 2), Self.maximumPatienceNanoseconds)
+        patienceNanoseconds = min(Int(clamping: syncNanoseconds / 2), maximumPatienceNanoseconds)
         let expected = completed + alreadyQueued
         if cooldown > 0 {
             cooldown -= 1

@@ -7,32 +7,50 @@ enum FrameEncoder {
     static func encode(_ records: [[UInt8]], firstSequence: UInt64, codec: Codec) throws(JournalError) -> (
         bytes: [UInt8], header: FrameHeader
     ) {
-        var payload: [UInt8] = []
-        payload.reserveCapacity(records.reduce(0) { $0 + RecordPayload.encodedSize(ofRecordWithCount: $1.count) })
-        RecordPayload.encode(records, into: &payload)
-        guard payload.count <= JournalFormat.maxPayloadBytes, records.count <= Int(UInt32.max) else {
+        var bytes: [UInt8] = []
+        let header = try encode(records, firstSequence: firstSequence, codec: codec, into: &bytes)
+        return (bytes, header)
+    }
+
+    /// Encodes the frame into `frame`, replacing its contents but keeping its capacity: the
+    /// writer reuses one buffer for every batch, so a batch costs no fresh memory to fault in,
+    /// and raw payloads are encoded where they will be written (one copy of each record, not two).
+    static func encode(
+        _ records: [[UInt8]], firstSequence: UInt64, codec: Codec, into frame: inout [UInt8]
+    ) throws(JournalError) -> FrameHeader {
+        let headerSize = JournalFormat.frameHeaderSize
+        let payloadSize = records.reduce(0) { $0 + RecordPayload.encodedSize(ofRecordWithCount: $1.count) }
+        guard payloadSize <= JournalFormat.maxPayloadBytes, records.count <= Int(UInt32.max) else {
             throw JournalError(
                 .invalidArgument,
-                "batch of \(payload.count) bytes exceeds the frame limit of \(JournalFormat.maxPayloadBytes)")
+                "batch of \(payloadSize) bytes exceeds the frame limit of \(JournalFormat.maxPayloadBytes)")
         }
+        frame.removeAll(keepingCapacity: true)
+        frame.reserveCapacity(JournalFormat.aligned(headerSize + payloadSize))
+        frame.append(contentsOf: repeatElement(0, count: headerSize))
+        RecordPayload.encode(records, into: &frame)
+
         var storedCodec = Codec.none
-        var stored = payload
-        do {
-            if let compressed = try BlockCompressor.compress(payload, codec: codec) {
-                stored = compressed
-                storedCodec = codec
+        if codec != .none {
+            do {
+                if let compressed = try BlockCompressor.compress(Array(frame[headerSize...]), codec: codec) {
+                    frame.removeSubrange(headerSize...)
+                    frame.append(contentsOf: compressed)
+                    storedCodec = codec
+                }
+            } catch {
+                throw JournalError(.io, "compression failed: \(error)")
             }
-        } catch {
-            throw JournalError(.io, "compression failed: \(error)")
         }
+        let storedLength = frame.count - headerSize
         var header = FrameHeader(
-            type: .full, codec: storedCodec, storedLength: UInt32(stored.count), firstSequence: firstSequence,
-            recordCount: UInt32(records.count), uncompressedLength: UInt32(payload.count), checksum: 0)
-        header.checksum = stored.withUnsafeBytes { header.computeChecksum(storedPayload: $0) }
-        var bytes = header.encoded(checksum: header.checksum)
-        bytes.reserveCapacity(header.frameSize)
-        bytes.append(contentsOf: stored)
-        bytes.append(contentsOf: repeatElement(0, count: header.frameSize - bytes.count))
-        return (bytes, header)
+            type: .full, codec: storedCodec, storedLength: UInt32(storedLength), firstSequence: firstSequence,
+            recordCount: UInt32(records.count), uncompressedLength: UInt32(payloadSize), checksum: 0)
+        header.checksum = frame.withUnsafeBytes { whole in
+            header.computeChecksum(storedPayload: UnsafeRawBufferPointer(rebasing: whole[headerSize...]))
+        }
+        frame.replaceSubrange(0..<headerSize, with: header.encoded(checksum: header.checksum))
+        frame.append(contentsOf: repeatElement(0, count: header.frameSize - frame.count))
+        return header
     }
 }

@@ -19,6 +19,8 @@ struct JournalWriter {
     var nextSegmentID: UInt64
     /// Whether to wait for the appenders just completed before taking the next batch.
     var cohort = CohortWait()
+    /// The frame being written, reused from batch to batch (see ``FrameEncoder``).
+    var frameBuffer: [UInt8] = []
 
     init(core: JournalCore, start: WriterStart) {
         self.core = core
@@ -50,13 +52,19 @@ struct JournalWriter {
             return
         }
         let first = nextSequence
-        let frame: (bytes: [UInt8], header: FrameHeader)
+        let header: FrameHeader
         do {
-            frame = try FrameEncoder.encode(batch.flatMap(\.records), firstSequence: first, codec: core.options.codec)
+            header = try FrameEncoder.encode(
+                batch.flatMap(\.records), firstSequence: first, codec: core.options.codec, into: &frameBuffer)
         } catch {
             for request in batch { request.completion(.failure(error)) }
             return
         }
+        defer {
+            // One huge request must not pin its memory for the journal's lifetime.
+            if frameBuffer.capacity > 2 * core.options.maxBatchBytes + (64 << 10) { frameBuffer = [] }
+        }
+        let frame = (bytes: frameBuffer, header: header)
         let last = frame.header.lastSequence
         core.published.withLock { $0.lastSequence = last }
 
