@@ -16,9 +16,7 @@ public enum Connector {
             .channelOption(.socketOption(.tcp_nodelay), value: 1)
         let initializer: @Sendable (Channel) -> EventLoopFuture<NIOAsyncChannel<Frame, Frame>> = { channel in
             channel.eventLoop.makeCompletedFuture {
-                try channel.pipeline.syncOperations.addHandler(
-                    ByteToMessageHandler(FrameDecoder(maximumFrameSize: maximumFrameSize)))
-                try channel.pipeline.syncOperations.addHandler(MessageToByteHandler(FrameEncoder()))
+                try channel.pipeline.syncOperations.addFrameCodec(maximumFrameSize: maximumFrameSize)
                 return try NIOAsyncChannel<Frame, Frame>(wrappingChannelSynchronously: channel)
             }
         }
@@ -57,24 +55,13 @@ public enum Connector {
             .channelOption(.socketOption(.tcp_nodelay), value: 1)
             .channelInitializer { channel in
                 channel.eventLoop.makeCompletedFuture {
-                    try channel.pipeline.syncOperations.addHandler(
-                        ByteToMessageHandler(FrameDecoder(maximumFrameSize: maximumFrameSize)))
-                    try channel.pipeline.syncOperations.addHandler(MessageToByteHandler(FrameEncoder()))
+                    try channel.pipeline.syncOperations.addFrameCodec(maximumFrameSize: maximumFrameSize)
                     try channel.pipeline.syncOperations.addHandler(FrameForwarder(onFrame: onFrame, onClose: onClose))
                 }
             }
         let channel: Channel
         do {
-            switch address {
-            case .unix(let path):
-                channel = try await bootstrap.connect(unixDomainSocketPath: path).get()
-            case .tcp(let host, let port):
-                if let literal = address.ipLiteral {
-                    channel = try await bootstrap.connect(to: literal).get()
-                } else {
-                    channel = try await bootstrap.connect(host: host, port: port).get()
-                }
-            }
+            channel = try await bootstrap.connect(transport: address).get()
         } catch {
             throw TransportError(.connectFailed, "cannot connect to \(address): \(error)")
         }
@@ -98,6 +85,18 @@ public enum Connector {
                 "\(address) refused the connection: \(String(decoding: frame.payload, as: UTF8.self))")
         default:
             throw TransportError(.malformedFrame, "\(address) answered the hello with frame kind \(frame.kind)")
+        }
+    }
+}
+
+extension ClientBootstrap {
+    /// Connects to a Unix socket path or a TCP host (an IP literal directly, without NIO's resolver).
+    func connect(transport address: TransportAddress) -> EventLoopFuture<Channel> {
+        switch address {
+        case .unix(let path):
+            return connect(unixDomainSocketPath: path)
+        case .tcp(let host, let port):
+            return address.ipLiteral.map { connect(to: $0) } ?? connect(host: host, port: port)
         }
     }
 }

@@ -51,3 +51,11 @@ public struct FrameEncoder: MessageToByteEncoder {
         out.writeBytes(data.payload)
     }
 }
+
+extension ChannelPipeline.SynchronousOperations {
+    /// Adds the frame decoder (with its size limit) and encoder: every connection's first handlers.
+    public func addFrameCodec(maximumFrameSize: Int = Frame.defaultMaximumSize) throws {
+        try addHandler(ByteToMessageHandler(FrameDecoder(maximumFrameSize: maximumFrameSize)))
+        try addHandler(MessageToByteHandler(FrameEncoder()))
+    }
+}

@@ -20,9 +20,7 @@ public enum Listener {
             .childChannelOption(.socketOption(.tcp_nodelay), value: 1)
             .childChannelInitializer { channel in
                 channel.eventLoop.makeCompletedFuture {
-                    try channel.pipeline.syncOperations.addHandler(
-                        ByteToMessageHandler(FrameDecoder(maximumFrameSize: maximumFrameSize)))
-                    try channel.pipeline.syncOperations.addHandler(MessageToByteHandler(FrameEncoder()))
+                    try channel.pipeline.syncOperations.addFrameCodec(maximumFrameSize: maximumFrameSize)
                     try channel.pipeline.syncOperations.addHandler(
                         HandshakeHandler(clusterID: clusterID, localID: localID, logger: logger))
                     try configure(channel)

@@ -77,16 +77,10 @@ public final class PeerLink {
             .channelOption(.socketOption(.tcp_nodelay), value: 1)
             .channelInitializer { channel in
                 channel.eventLoop.makeCompletedFuture {
-                    try channel.pipeline.syncOperations.addHandler(ByteToMessageHandler(FrameDecoder()))
-                    try channel.pipeline.syncOperations.addHandler(MessageToByteHandler(FrameEncoder()))
+                    try channel.pipeline.syncOperations.addFrameCodec()
                 }
             }
-        let future: EventLoopFuture<Channel>
-        switch address {
-        case .unix(let path): future = bootstrap.connect(unixDomainSocketPath: path)
-        case .tcp(let host, let port):
-            future = address.ipLiteral.map { bootstrap.connect(to: $0) } ?? bootstrap.connect(host: host, port: port)
-        }
+        let future = bootstrap.connect(transport: address)
         let bound = NIOLoopBound(self, eventLoop: eventLoop)
         future.whenComplete { result in
             bound.value.connectCompleted(result)
