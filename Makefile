@@ -10,15 +10,16 @@ SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
 all: build
 
-## deps: install the C libraries (liblz4, zlib) and pkg-config when pkg-config cannot find them.
+## deps: install the C libraries (liblz4, zlib, libdeflate) and pkg-config when pkg-config cannot find them.
+C_PACKAGES := liblz4-dev zlib1g-dev libdeflate-dev pkg-config
 deps:
-	@if pkg-config --exists liblz4 zlib 2>/dev/null; then \
-	    echo "deps: liblz4 and zlib found by pkg-config"; \
+	@if pkg-config --exists liblz4 zlib libdeflate 2>/dev/null; then \
+	    echo "deps: liblz4, zlib and libdeflate found by pkg-config"; \
 	else \
-	    echo "deps: installing liblz4-dev zlib1g-dev pkg-config"; \
+	    echo "deps: installing $(C_PACKAGES)"; \
 	    export DEBIAN_FRONTEND=noninteractive; \
-	    $(SUDO) apt-get install -y -q liblz4-dev zlib1g-dev pkg-config \
-	    || { $(SUDO) apt-get update -q && $(SUDO) apt-get install -y -q liblz4-dev zlib1g-dev pkg-config; }; \
+	    $(SUDO) apt-get install -y -q $(C_PACKAGES) \
+	    || { $(SUDO) apt-get update -q && $(SUDO) apt-get install -y -q $(C_PACKAGES); }; \
 	fi
 
 ## build: debug build of every target.

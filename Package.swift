@@ -32,6 +32,11 @@ let package = Package(
             pkgConfig: "zlib",
             providers: [.apt(["zlib1g-dev"])]
         ),
+        .systemLibrary(
+            name: "CDeflate",
+            pkgConfig: "libdeflate",
+            providers: [.apt(["libdeflate-dev"])]
+        ),
 
         // The Paxos roles and node state machines: values in, actions out, no I/O.
         .target(name: "PaxosCore", swiftSettings: strict),
@@ -45,7 +50,7 @@ let package = Package(
         // The durable, checksummed, segmented write-ahead log. Knows nothing about Paxos.
         .target(
             name: "PaxosJournal",
-            dependencies: ["PaxosCompression", "CZlib", .product(name: "Histogram", package: "hdrhistogram-swift")],
+            dependencies: ["PaxosCompression", "CDeflate", .product(name: "Histogram", package: "hdrhistogram-swift")],
             swiftSettings: strict
         ),
 

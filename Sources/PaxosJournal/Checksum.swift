@@ -1,20 +1,14 @@
-import CZlib
+import CDeflate
 
-/// zlib's crc32, chosen because zlib is already linked and its table-driven crc32 runs at several
-/// GB/s, far beyond the speed of an fdatasync-bound log.
+/// The frame checksum: CRC-32 as in zlib and gzip (polynomial 0x04C11DB7, reflected, initial and
+/// final XOR 0xFFFFFFFF), computed by libdeflate, which uses carry-less multiplication (PCLMULQDQ)
+/// where the CPU has it: about ten times zlib's table-driven speed (zlib's ran at 2.5 GB/s here,
+/// 205 µs for a 512 KiB batch, in series with every write and every read).
 enum Checksum {
     /// The crc32 of `buffer`, continuing from `previous` (0 to start).
     static func crc32(_ buffer: UnsafeRawBufferPointer, continuing previous: UInt32 = 0) -> UInt32 {
-        var crc = uLong(previous)
         guard let base = buffer.baseAddress else { return previous }
-        var start = 0
-        // zlib's length parameter is 32-bit: feed huge buffers in pieces.
-        while start < buffer.count {
-            let count = min(buffer.count - start, 1 << 30)
-            crc = CZlib.crc32(crc, (base + start).assumingMemoryBound(to: Bytef.self), uInt(count))
-            start += count
-        }
-        return UInt32(truncatingIfNeeded: crc)
+        return libdeflate_crc32(previous, base, buffer.count)
     }
 
     /// The crc32 of `bytes`, continuing from `previous` (0 to start).
