@@ -275,10 +275,12 @@ struct AppendPipeline {
         }
         guard !frames.isEmpty else { return }
         let ready = frames
-        channel.eventLoop.execute {
+        let write: @Sendable () -> Void = {
             for frame in ready { channel.write(frame, promise: nil) }
             channel.flush()
         }
+        // A session's pipeline already runs on the channel's loop: write now, not a turn later.
+        if channel.eventLoop.inEventLoop { write() } else { channel.eventLoop.execute(write) }
     }
 
     private mutating func dropConnection(retryIn delay: Duration) {
