@@ -60,9 +60,17 @@ struct ClusterBenchCommand: AsyncParsableCommand {
     func run() async throws {
         let directory = URL(fileURLWithPath: dir).standardizedFileURL.path
         let startedHere = try await ensureCluster(in: directory)
-        defer {
-            if startedHere { stopCluster(in: directory) }
+        do {
+            try await measure(in: directory)
+        } catch {
+            if startedHere { await stopCluster(in: directory) }
+            throw error
         }
+        if startedHere { await stopCluster(in: directory) }
+    }
+
+    /// Every step against the cluster running in `directory`, then the report.
+    private func measure(in directory: String) async throws {
         let description: ClusterDescription
         do { description = try ClusterDescription.load(from: directory) } catch { throw CLIError("\(error)") }
         let probe = ClusterProbe(description: description, directory: directory)
@@ -217,20 +225,29 @@ struct ClusterBenchCommand: AsyncParsableCommand {
                 if (try? await client.status(of: node.id, timeout: .milliseconds(500))) != nil { return false }
             }
         }
-        try runSelf(["cluster", "start", "--dir", directory, "--nodes", "\(nodes)"])
+        try await runSelf(["cluster", "start", "--dir", directory, "--nodes", "\(nodes)"])
         return true
     }
 
-    private func stopCluster(in directory: String) {
-        try? runSelf(["cluster", "stop", "--dir", directory])
+    private func stopCluster(in directory: String) async {
+        try? await runSelf(["cluster", "stop", "--dir", directory])
     }
 
-    private func runSelf(_ arguments: [String]) throws {
+    /// Runs `paxoslog ARGUMENTS` and waits for it on a thread of its own (waiting blocks).
+    private func runSelf(_ arguments: [String]) async throws(CLIError) {
+        try await BenchThread.run { () throws(CLIError) in try Self.runSelfBlocking(arguments) }
+    }
+
+    private static func runSelfBlocking(_ arguments: [String]) throws(CLIError) {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: ProcessLauncher.currentExecutable())
         process.arguments = arguments
         process.standardOutput = FileHandle.nullDevice
-        try process.run()
+        do {
+            try process.run()
+        } catch {
+            throw CLIError("cannot run 'paxoslog \(arguments.joined(separator: " "))': \(error)")
+        }
         process.waitUntilExit()
         guard process.terminationStatus == 0 else {
             throw CLIError(
