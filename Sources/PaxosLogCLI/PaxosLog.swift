@@ -24,16 +24,12 @@ public struct PaxosLog: AsyncParsableCommand {
     /// Parses the command line, runs the command, and reports errors as the CLI contract says:
     /// one line `paxoslog: error: ...` on standard error; usage errors exit 64 (EX_USAGE).
     public static func main() async {
-        // Swift concurrency's jobs run on NIO's event loops, the threads that also read and write
-        // the sockets: a task woken by a reply usually runs on the thread that read it, instead of
-        // being handed to a second pool. On two cores those hand-offs were a third of a client's
-        // CPU; with them gone 64 one-at-a-time clients commit about 1.5x as much (alternating
-        // runs against the same nodes). Nothing in the CLI blocks a concurrency thread on I/O
-        // that needs an event loop (standard input, the disk baselines and the journal writer
-        // have threads of their own). Installed first, before any task exists, as NIO requires.
-        NIOSingletons.unsafeTryInstallSingletonPosixEventLoopGroupAsConcurrencyGlobalExecutor()
         do {
             var command = try parseAsRoot()
+            if command is ClusterClientCommand {
+                // Installed after parsing (which starts no task) and before anything else.
+                NIOSingletons.unsafeTryInstallSingletonPosixEventLoopGroupAsConcurrencyGlobalExecutor()
+            }
             if var asyncCommand = command as? AsyncParsableCommand {
                 try await asyncCommand.run()
             } else {
@@ -60,3 +56,22 @@ public struct PaxosLog: AsyncParsableCommand {
         }
     }
 }
+
+/// A command whose work is talking to a cluster through `PaxosLogClient`. It runs Swift
+/// concurrency's jobs on NIO's event loops, the threads that also read and write the sockets: a
+/// task woken by a reply then usually runs on the thread that read it instead of being handed to a
+/// second pool. On two cores those hand-offs were a third of a client's CPU; without them 64
+/// one-at-a-time clients commit about 1.5x as much (alternating runs against the same nodes).
+/// Such a command must not block a concurrency thread on anything that needs an event loop.
+///
+/// Not for `bench fsync`: there the journal's writer thread resumes hundreds of appenders per
+/// batch, and handing each to an event loop measured slower (64 writers: 47k–87k records/s
+/// against 98k–120k with the default pool).
+protocol ClusterClientCommand {}
+
+extension AppendCommand: ClusterClientCommand {}
+extension TailCommand: ClusterClientCommand {}
+extension ClusterBenchCommand: ClusterClientCommand {}
+extension ClusterStart: ClusterClientCommand {}
+extension ClusterStatus: ClusterClientCommand {}
+extension ClusterStop: ClusterClientCommand {}
