@@ -17,7 +17,8 @@ public struct AppendReport: Sendable {
 /// The engine behind every append: keeps many entries in flight on one connection, follows
 /// redirects to the leader, reconnects elsewhere when a node dies, re-sends what is not yet
 /// confirmed (same session and sequence numbers, so nothing is appended twice), and reports
-/// indexes in input order.
+/// indexes in input order. A value with no thread of its own: ``EventLoopAppendDriver`` feeds it
+/// events one at a time on its connection's event loop.
 struct AppendPipeline {
     enum Event: Sendable {
         case input([[UInt8]])
@@ -34,7 +35,6 @@ struct AppendPipeline {
     let session: UInt64
     let firstSequence: UInt64
     let timeout: Duration
-    let window: Int
 
     // Entries by input position; an entry's sequence number is firstSequence + position.
     private var pending: [Int: (data: [UInt8], enqueued: ContinuousClock.Instant)] = [:]
@@ -53,68 +53,14 @@ struct AppendPipeline {
 
     init(
         cluster: ClusterDescription, group: EventLoopGroup, session: UInt64, firstSequence: UInt64, timeout: Duration,
-        window: Int, preferredNode: UInt32?
+        preferredNode: UInt32?
     ) {
         self.cluster = cluster
         self.group = group
         self.session = session
         self.firstSequence = firstSequence
         self.timeout = timeout
-        self.window = window
         target = preferredNode ?? cluster.nodes.first?.id ?? 1
-    }
-
-    /// Runs until every entry from `nextBatch` is committed, or the timeout passes. At most
-    /// `window` entries are in flight: `nextBatch` is not called while the window is full.
-    mutating func run(
-        nextBatch: @escaping @Sendable () async throws -> [[UInt8]]?,
-        onCommitted: ([(position: Int, index: UInt64)]) -> Void
-    ) async throws -> AppendReport {
-        let (events, continuation) = AsyncStream<Event>.makeStream()
-        let gate = WindowGate(limit: window)
-        let inputTask = Task {
-            do {
-                while let batch = try await nextBatch() {
-                    if batch.isEmpty { continue }
-                    continuation.yield(.input(batch))
-                    await gate.admit(batch.count)
-                }
-                continuation.yield(.inputFinished)
-            } catch {
-                continuation.yield(.inputFailed("\(error)"))
-            }
-        }
-        defer { inputTask.cancel() }
-        return try await run(events: events, continuation: continuation, gate: gate, onCommitted: onCommitted)
-    }
-
-    /// Runs until the input (`.input` events, then `.inputFinished`, yielded into `continuation`
-    /// by the caller) is committed, or the timeout passes.
-    mutating func run(
-        events: AsyncStream<Event>, continuation: AsyncStream<Event>.Continuation, gate: WindowGate? = nil,
-        onCommitted: ([(position: Int, index: UInt64)]) -> Void
-    ) async throws -> AppendReport {
-        let tickTask = Task {
-            while !Task.isCancelled {
-                try? await Task.sleep(for: Self.tickInterval)
-                continuation.yield(.tick)
-            }
-        }
-        defer {
-            tickTask.cancel()
-            close()
-        }
-        let sink: Sink = { continuation.yield($0) }
-        start(sink: sink)
-        for await event in events {
-            switch try handle(event, sink: sink, onCommitted: onCommitted) {
-            case .running(let released):
-                if released > 0, let gate { await gate.release(released) }
-            case .finished(let report):
-                return report
-            }
-        }
-        return AppendReport(committed: nextToReport, unconfirmed: entered - nextToReport)
     }
 
     /// Where the pipeline's own events (connections, frames, closes) go; every event must come

@@ -16,7 +16,7 @@ public final class AppendSession: Sendable {
 
     init(client: PaxosLogClient, timeout: Duration) {
         let loop = client.group.next()
-        let pipeline = client.makePipeline(timeout: timeout, window: Int.max, preferredNode: nil, group: loop)
+        let pipeline = client.makePipeline(timeout: timeout, preferredNode: nil, group: loop)
         let resolver = Resolver()
         let driver = EventLoopAppendDriver(pipeline: pipeline, loop: loop) { resolver.queue?.resolve($0) }
         let queue = EntryQueue(send: driver.send)

@@ -3,7 +3,8 @@ import NIOCore
 /// Runs an ``AppendPipeline`` on one event loop, the loop its connections use: a reply is handled
 /// on the thread that read it, and an append costs one hand-off to that loop and one back to the
 /// caller. (Driven by a task instead, each append crossed threads four times; on a two-core
-/// machine those switches cost more than the consensus round itself.)
+/// machine those switches cost more than the consensus round itself.) Sessions and streams both
+/// run on it.
 final class EventLoopAppendDriver: Sendable {
     private struct State: Sendable {
         var pipeline: AppendPipeline
@@ -14,18 +15,23 @@ final class EventLoopAppendDriver: Sendable {
     private let loop: EventLoop
     private let state: NIOLoopBoundBox<State>
     private let onCommitted: @Sendable ([(position: Int, index: UInt64)]) -> Void
+    private let onReleased: (@Sendable (Int) -> Void)?
     private let outcome: EventLoopPromise<AppendReport>
 
     /// - Parameters:
     ///   - pipeline: a pipeline whose group is `loop`, so its connections live there too.
     ///   - onCommitted: receives (input position, index) pairs in input order, on the loop.
+    ///   - onReleased: receives how many entries were confirmed by each answer (in any order), on
+    ///     the loop: room in the caller's window.
     init(
         pipeline: AppendPipeline, loop: EventLoop,
-        onCommitted: @escaping @Sendable ([(position: Int, index: UInt64)]) -> Void
+        onCommitted: @escaping @Sendable ([(position: Int, index: UInt64)]) -> Void,
+        onReleased: (@Sendable (Int) -> Void)? = nil
     ) {
         self.loop = loop
         state = .makeBoxSendingValue(State(pipeline: pipeline), eventLoop: loop)
         self.onCommitted = onCommitted
+        self.onReleased = onReleased
         outcome = loop.makePromise()
     }
 
@@ -59,8 +65,12 @@ final class EventLoopAppendDriver: Sendable {
             return
         }
         do {
-            let step = try state.value.pipeline.handle(event, sink: { self.send($0) }, onCommitted: onCommitted)
-            if case .finished(let report) = step { finish(.success(report)) }
+            switch try state.value.pipeline.handle(event, sink: { self.send($0) }, onCommitted: onCommitted) {
+            case .running(let released):
+                if released > 0 { onReleased?(released) }
+            case .finished(let report):
+                finish(.success(report))
+            }
         } catch {
             finish(.failure(error))
         }

@@ -60,22 +60,45 @@ public final class PaxosLogClient: Sendable {
         nextBatch: @escaping @Sendable () async throws -> [[UInt8]]?,
         onCommitted: ([(position: Int, index: UInt64)]) -> Void
     ) async throws -> AppendReport {
-        var pipeline = makePipeline(timeout: timeout, window: window, preferredNode: preferredNode)
-        return try await pipeline.run(nextBatch: nextBatch, onCommitted: onCommitted)
+        let loop = group.next()
+        let pipeline = makePipeline(timeout: timeout, preferredNode: preferredNode, group: loop)
+        let gate = WindowGate(limit: window)
+        let (commits, commitSink) = AsyncStream<[(position: Int, index: UInt64)]>.makeStream()
+        let driver = EventLoopAppendDriver(
+            pipeline: pipeline, loop: loop, onCommitted: { commitSink.yield($0) }, onReleased: { gate.release($0) })
+        driver.result.whenComplete { _ in
+            gate.close()
+            commitSink.finish()
+        }
+        driver.start()
+        // The producer: reads input while the window has room, hands it to the pipeline's loop.
+        let input = Task {
+            do {
+                while let batch = try await nextBatch() {
+                    if batch.isEmpty { continue }
+                    driver.send(.input(batch))
+                    await gate.admit(batch.count)
+                }
+                driver.send(.inputFinished)
+            } catch {
+                driver.send(.inputFailed("\(error)"))
+            }
+        }
+        defer { input.cancel() }
+        // Indexes come back here, in input order, to run the caller's closure on its own task.
+        for await batch in commits { onCommitted(batch) }
+        return try await driver.result.get()
     }
 
     /// A pipeline with a block of this client's sequence numbers of its own: blocks are handed out
     /// so that concurrent streams never share a number.
-    func makePipeline(
-        timeout: Duration, window: Int, preferredNode: UInt32?, group: EventLoopGroup? = nil
-    ) -> AppendPipeline {
+    func makePipeline(timeout: Duration, preferredNode: UInt32?, group: EventLoopGroup) -> AppendPipeline {
         let first = nextSequence.withLock { next -> UInt64 in
             defer { next += 1 << 40 }
             return next
         }
         return AppendPipeline(
-            cluster: cluster, group: group ?? self.group, session: session, firstSequence: first, timeout: timeout,
-            window: window,
+            cluster: cluster, group: group, session: session, firstSequence: first, timeout: timeout,
             preferredNode: preferredNode)
     }
 
