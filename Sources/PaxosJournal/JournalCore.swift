@@ -64,7 +64,7 @@ final class JournalCore: Sendable {
     /// Blocks the writer until there is work; returns up to the batch limits of requests, or nil
     /// when the journal is closing and the queue is empty.
     ///
-    /// With a `cohort`, when fewer requests than `cohort.requests` are queued the writer first
+    /// When `cohort` has a target and fewer requests than that are queued, the writer first
     /// waits up to `cohort.patienceNanoseconds` for them (see ``CohortWait``); the outcome is
     /// reported back through `cohort`.
     func nextBatch(cohort: inout CohortWait) -> [PendingAppend]? {

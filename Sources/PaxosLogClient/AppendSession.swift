@@ -7,21 +7,21 @@ import Synchronization
 /// Calls may come from many tasks at once; each gets its own index. If the cluster cannot commit
 /// an entry within the timeout, that call and every later one fail; open a new session to go on.
 ///
-/// An append goes straight into the pipeline's event stream and its index comes straight back to
-/// the caller's continuation: on a small machine every task hand-off on that path is a thread
-/// switch, and those, not consensus, set the cost of a round trip.
+/// An append goes straight to the pipeline on its connection's event loop and its index comes
+/// straight back to the caller's continuation: on a small machine every task hand-off on that path
+/// is a thread switch, and those, not consensus, set the cost of a round trip.
 public final class AppendSession: Sendable {
     private let queue: EntryQueue
+    private let driver: EventLoopAppendDriver
     private let task = Mutex<Task<Void, Never>?>(nil)
 
     init(client: PaxosLogClient, timeout: Duration) {
         let loop = client.group.next()
         let pipeline = client.makePipeline(timeout: timeout, preferredNode: nil, group: loop)
-        let resolver = Resolver()
-        let driver = EventLoopAppendDriver(pipeline: pipeline, loop: loop) { resolver.queue?.resolve($0) }
-        let queue = EntryQueue(send: driver.send)
-        resolver.queue = queue
+        let queue = EntryQueue()
+        let driver = EventLoopAppendDriver(pipeline: pipeline, loop: loop) { queue.resolve($0) }
         self.queue = queue
+        self.driver = driver
         driver.start()
         let running = Task {
             let outcome: ClientError
@@ -44,13 +44,13 @@ public final class AppendSession: Sendable {
     /// Appends `entry`; returns its index once a majority has it on disk.
     public func append(_ entry: [UInt8]) async throws -> UInt64 {
         try await withCheckedThrowingContinuation { continuation in
-            queue.push(entry, waiter: continuation)
+            queue.push(entry, waiter: continuation, to: driver)
         }
     }
 
     /// Ends the session after the entries already handed over are confirmed.
     public func close() async {
-        queue.finish()
+        queue.finish(driver)
         let running = task.withLock { $0 }
         await running?.value
     }
@@ -68,19 +68,14 @@ private final class EntryQueue: Sendable {
     }
 
     private let state = Mutex(State())
-    private let send: @Sendable (AppendPipeline.Event) -> Void
 
-    init(send: @escaping @Sendable (AppendPipeline.Event) -> Void) {
-        self.send = send
-    }
-
-    func push(_ entry: [UInt8], waiter: CheckedContinuation<UInt64, Error>) {
+    func push(_ entry: [UInt8], waiter: CheckedContinuation<UInt64, Error>, to driver: EventLoopAppendDriver) {
         let failure = state.withLock { state -> ClientError? in
             if let failure = state.failure { return failure }
             if state.finished { return ClientError("the session is closed") }
             state.waiters[state.nextPosition] = waiter
             state.nextPosition += 1
-            send(.input([entry]))
+            driver.send(.input([entry]))
             return nil
         }
         if let failure { waiter.resume(throwing: failure) }
@@ -94,11 +89,11 @@ private final class EntryQueue: Sendable {
         for (waiter, index) in ready { waiter.resume(returning: index) }
     }
 
-    func finish() {
+    func finish(_ driver: EventLoopAppendDriver) {
         state.withLock { state in
             guard !state.finished else { return }
             state.finished = true
-            send(.inputFinished)
+            driver.send(.inputFinished)
         }
     }
 
@@ -109,15 +104,6 @@ private final class EntryQueue: Sendable {
             return Array(state.waiters.values)
         }
         for waiter in waiters { waiter.resume(throwing: error) }
-    }
-}
-
-/// Lets the pipeline's commit callback reach the queue created after it.
-private final class Resolver: Sendable {
-    private let slot = Mutex<EntryQueue?>(nil)
-    var queue: EntryQueue? {
-        get { slot.withLock { $0 } }
-        set { slot.withLock { $0 = newValue } }
     }
 }
 
