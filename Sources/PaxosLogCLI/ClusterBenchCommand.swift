@@ -15,9 +15,11 @@ struct ClusterBenchCommand: AsyncParsableCommand {
             (each waits for its commit before sending the next) for --seconds; then one streaming \
             append keeps many entries in flight. Reported per step: commits/s, commit latency p50 \
             and p99 (from the client's send to its acknowledgement, which comes only after a \
-            majority fsynced), entries per leader fsync, each node's CPU use, and the ratio of \
-            commits/s to a baseline measured first in the same run: one entry-sized pwrite + \
-            fdatasync at a time on the same disk.
+            majority fsynced), entries per leader fsync, each node's CPU use, the whole \
+            machine's busy and stolen CPU time (steal: taken by the hypervisor for other guests; \
+            a run with high steal is slow whatever the code does), and the ratio of commits/s to \
+            a baseline measured first in the same run: one entry-sized pwrite + fdatasync at a \
+            time on the same disk.
 
             Example:
               paxoslog bench cluster --dir /tmp/bench --clients 1,64 --seconds 5
@@ -196,7 +198,11 @@ struct ClusterBenchCommand: AsyncParsableCommand {
                 format: "baseline (same disk, same run): one %d-byte pwrite + fdatasync at a time: "
                     + "%.0f/s, p50 %.2f ms, p99 %.2f ms",
                 size, baseline.fsyncsPerSecond, baseline.p50Microseconds / 1000, baseline.p99Microseconds / 1000))
-        Output.line("step                  commits/s   p50 ms   p99 ms   entries/fsync   x disk   CPU per node")
+        Output.line(
+            [
+                "step".padding(toLength: 20, withPad: " ", startingAt: 0), " commits/s", "  p50 ms", "  p99 ms",
+                "  entries/fsync", " x disk", "host busy", " steal", "CPU per node",
+            ].joined(separator: "  "))
         for step in steps {
             let columns = [
                 step.name.padding(toLength: 20, withPad: " ", startingAt: 0),
@@ -205,6 +211,7 @@ struct ClusterBenchCommand: AsyncParsableCommand {
                 step.latency.map { String(format: "%8.2f", $0.microseconds(atPercentile: 99) / 1000) } ?? "       -",
                 String(format: "%15.1f", step.entriesPerFsync),
                 String(format: "%7.2f", step.commitsPerSecond / max(baseline.fsyncsPerSecond, 1)),
+                String(format: "%8.0f%%", step.host.busy), String(format: "%5.1f%%", step.host.steal),
                 step.cpuPerNode.map { String(format: "%.0f%%", $0) }.joined(separator: " "),
             ]
             Output.line(columns.joined(separator: "  "))

@@ -31,11 +31,14 @@ struct ClusterBenchStep {
         }
     }
 
+    /// The whole machine during the step: percent busy and percent stolen by the hypervisor.
+    var host: (busy: Double, steal: Double) { before.host.percentages(until: after.host) }
+
     var jsonObject: [String: Any] {
         var object: [String: Any] = [
             "step": name, "clients": clients, "commits": commits, "seconds": seconds,
             "commits_per_second": commitsPerSecond, "entries_per_fsync": entriesPerFsync,
-            "cpu_percent_per_node": cpuPerNode,
+            "cpu_percent_per_node": cpuPerNode, "host_busy_percent": host.busy, "host_steal_percent": host.steal,
         ]
         if let latency {
             object["p50_ms"] = latency.microseconds(atPercentile: 50) / 1000

@@ -2,11 +2,12 @@ import Foundation
 import PaxosLogClient
 
 /// Reads the cluster's counters around a benchmark step: the leader's fsync count (from its
-/// status) and each node's CPU time (from /proc, by the pid files).
+/// status), each node's CPU time (from /proc, by the pid files) and the whole machine's.
 struct ClusterProbe {
     struct Sample {
         var leaderFsyncs: UInt64 = 0
         var cpuSeconds: [UInt32: Double] = [:]
+        var host = HostCPU()
     }
 
     let description: ClusterDescription
@@ -23,6 +24,7 @@ struct ClusterProbe {
                 sample.cpuSeconds[node.id] = Self.cpuSeconds(of: pid)
             }
         }
+        sample.host = HostCPU.now()
         return sample
     }
 

@@ -172,6 +172,12 @@ import Testing
             #expect(steps.count == 2)
             #expect(steps.allSatisfy { ($0["commits"] as? Int ?? 0) > 0 })
             #expect(steps.last?["commits"] as? Int == 500)
+            // Something ran, so the machine was busy; steal is a share of it, never more.
+            for step in steps {
+                let busy = step["host_busy_percent"] as? Double ?? -1
+                let steal = step["host_steal_percent"] as? Double ?? -1
+                #expect(busy > 0 && busy <= 100 && steal >= 0 && steal <= busy, "busy \(busy) steal \(steal)")
+            }
             let baseline = document?["baseline"] as? [String: Any]
             #expect((baseline?["fsyncs_per_second"] as? Double ?? 0) > 0)
             #expect(cluster.pid(of: 1) != nil, "a cluster it did not start is left running")
