@@ -59,7 +59,7 @@ struct ClusterStart: AsyncParsableCommand {
         for index in description.nodes.indices {
             let node = description.nodes[index]
             let pidPath = dir + "/node-\(node.id).pid"
-            if let pid = PidFile.read(pidPath), PidFile.isLiveNode(pid) {
+            if let pid = PidFile.read(pidPath), PidFile.isLiveNode(pid, pidPath: pidPath) {
                 description.nodes[index].pid = pid
                 continue
             }

@@ -42,8 +42,9 @@ struct ClusterStatus: AsyncParsableCommand {
         let client = PaxosLogClient(cluster: description)
         var rows: [Row] = []
         for node in description.nodes {
-            let pid = PidFile.read(dir + "/node-\(node.id).pid")
-            let alive = pid.map(PidFile.isLiveNode) ?? false
+            let pidPath = dir + "/node-\(node.id).pid"
+            let pid = PidFile.read(pidPath)
+            let alive = pid.map { PidFile.isLiveNode($0, pidPath: pidPath) } ?? false
             var row = Row(id: node.id, pid: pid, alive: alive)
             if alive {
                 do {

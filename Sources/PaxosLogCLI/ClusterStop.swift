@@ -14,25 +14,26 @@ struct ClusterStop: AsyncParsableCommand {
     func run() async throws {
         let dir = cluster.absolute
         let description = try cluster.loadDescription()
-        var running: [(id: UInt32, pid: Int32)] = []
+        var running: [(id: UInt32, pid: Int32, pidPath: String)] = []
         for node in description.nodes {
             let pidPath = dir + "/node-\(node.id).pid"
             guard let pid = PidFile.read(pidPath) else { continue }
-            if PidFile.isLiveNode(pid) {
+            if PidFile.isLiveNode(pid, pidPath: pidPath) {
                 kill(pid, SIGTERM)
-                running.append((node.id, pid))
+                running.append((node.id, pid, pidPath))
             } else {
                 unlink(pidPath)  // left by a killed process
             }
         }
         let deadline = ContinuousClock.now + .seconds(10)
-        while ContinuousClock.now < deadline, running.contains(where: { PidFile.isLiveNode($0.pid) }) {
+        func anyRunning() -> Bool { running.contains { PidFile.isLiveNode($0.pid, pidPath: $0.pidPath) } }
+        while ContinuousClock.now < deadline, anyRunning() {
             try await Task.sleep(for: .milliseconds(50))
         }
-        for node in running where PidFile.isLiveNode(node.pid) {
+        for node in running where PidFile.isLiveNode(node.pid, pidPath: node.pidPath) {
             Output.note("node \(node.id) (pid \(node.pid)) did not stop within 10 s; sending SIGKILL")
             kill(node.pid, SIGKILL)
-            unlink(dir + "/node-\(node.id).pid")
+            unlink(node.pidPath)
         }
         Output.line("stopped \(running.count) node\(running.count == 1 ? "" : "s")")
     }

@@ -23,8 +23,11 @@ enum PidFile {
         }
     }
 
-    /// True when `pid` is a live `paxoslog node` process (not a zombie, not a reused pid).
-    static func isLiveNode(_ pid: Int32) -> Bool {
+    /// True when `pid` is a live node process started with `--pid-file pidPath`: not a zombie, and
+    /// not another program that reused the pid. The node is recognised by its pid file, not by the
+    /// binary's name, so a cluster started from a copied or renamed binary is still stopped.
+    /// A process whose command line cannot be read (another user's) counts as live.
+    static func isLiveNode(_ pid: Int32, pidPath: String) -> Bool {
         guard pid > 0, kill(pid, 0) == 0 || errno == EPERM else { return false }
         if let stat = try? String(contentsOfFile: "/proc/\(pid)/stat", encoding: .utf8),
             let close = stat.lastIndex(of: ")"),
@@ -34,6 +37,23 @@ enum PidFile {
         }
         guard let cmdline = FileManager.default.contents(atPath: "/proc/\(pid)/cmdline") else { return true }
         let arguments = cmdline.split(separator: 0).map { String(decoding: $0, as: UTF8.self) }
-        return arguments.contains("node") && arguments.contains { $0.hasSuffix("paxoslog") }
+        guard arguments.contains("node") else { return false }
+        let wanted = canonical(pidPath)
+        for (index, argument) in arguments.enumerated() {
+            if argument == "--pid-file", index + 1 < arguments.count, canonical(arguments[index + 1]) == wanted {
+                return true
+            }
+            if argument.hasPrefix("--pid-file="), canonical(String(argument.dropFirst(11))) == wanted {
+                return true
+            }
+        }
+        return false
+    }
+
+    /// `path` with symbolic links and `.`/`..` resolved when it exists, as given otherwise.
+    private static func canonical(_ path: String) -> String {
+        guard let resolved = realpath(path, nil) else { return path }
+        defer { free(resolved) }
+        return String(cString: resolved)
     }
 }

@@ -160,6 +160,45 @@ import Testing
         }
     }
 
+    /// Nodes are recognised by their pid file, not by the binary's name: a cluster started from a
+    /// copied binary is seen as running by `start` and `status`, and `stop` stops it.
+    @Test func aClusterStartedFromARenamedBinaryIsStillStopped() async throws {
+        try await withTemporaryDirectory { dir in
+            let renamed = dir + "/pxl-renamed"
+            try FileManager.default.copyItem(atPath: try PaxosBinary.path(), toPath: renamed)
+            let clusterDir = dir + "/cluster"
+            let started = try await PaxosBinary.run(
+                ["cluster", "start", "--dir", clusterDir, "--nodes", "3", "--wait", "30"], binary: renamed)
+            let cluster = LocalCluster(dir: clusterDir)
+            let pids = (1...3).compactMap { cluster.pid(of: UInt32($0)) }
+            defer { for pid in pids { kill(pid, SIGKILL) } }
+            #expect(started.status == 0, "\(started.stderr)")
+            #expect(pids.count == 3)
+
+            let again = try await cluster.run(["cluster", "start", "--dir", clusterDir])
+            #expect(again.status == 0, "\(again.stderr)")
+            #expect(!again.stderr.contains("started node"), "running nodes are not started twice: \(again.stderr)")
+            let status = try await cluster.run(["cluster", "status", "--dir", clusterDir, "--json"])
+            let alive = status.stdoutLines.compactMap {
+                (try? JSONSerialization.jsonObject(with: Data($0.utf8)) as? [String: Any])?["alive"] as? Bool
+            }
+            #expect(alive == [true, true, true], "\(status.stdout)")
+
+            let stopped = try await cluster.run(["cluster", "stop", "--dir", clusterDir])
+            #expect(stopped.stdoutLines.last == "stopped 3 nodes", "\(stopped.stdout)\(stopped.stderr)")
+            for pid in pids {
+                #expect(kill(pid, 0) != 0 || Self.isZombie(pid), "node pid \(pid) is gone")
+            }
+        }
+    }
+
+    static func isZombie(_ pid: Int32) -> Bool {
+        guard let stat = try? String(contentsOfFile: "/proc/\(pid)/stat", encoding: .utf8),
+            let close = stat.lastIndex(of: ")")
+        else { return false }
+        return stat[stat.index(after: close)...].trimmingCharacters(in: .whitespaces).hasPrefix("Z")
+    }
+
     @Test func benchClusterMeasuresARunningClusterAgainstItsDiskBaseline() async throws {
         try await withCluster { cluster in
             let result = try await cluster.run([

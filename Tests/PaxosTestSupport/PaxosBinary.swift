@@ -38,8 +38,11 @@ public enum PaxosBinary {
 
     /// Runs `paxoslog ARGS` to completion, feeding `stdin`, on its own thread (never blocking the
     /// Swift concurrency pool).
-    public static func run(_ arguments: [String], stdin: Data? = nil, timeout: Double = 120) async throws -> Result {
-        let binary = try path()
+    /// `binary` runs another copy of the executable (a renamed one, say) instead of `path()`.
+    public static func run(
+        _ arguments: [String], stdin: Data? = nil, timeout: Double = 120, binary: String? = nil
+    ) async throws -> Result {
+        let binary = try binary ?? path()
         return try await onDedicatedThread {
             let process = Process()
             process.executableURL = URL(fileURLWithPath: binary)
