@@ -73,6 +73,8 @@ public final class NodeServer: Sendable {
                 try channel.pipeline.syncOperations.addHandler(ConnectionHandler(core: core, logger: logger))
             }
         } catch {
+            // The core was never started, but its stop promise must still be completed.
+            try? await loop.submit { core.value.stop() }.get()
             journal.close()
             try? await group.shutdownGracefully()
             throw NodeError("cannot listen on \(configuration.listen): \(error)")

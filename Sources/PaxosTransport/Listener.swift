@@ -5,8 +5,10 @@ import NIOPosix
 
 /// Binds a listening socket and gives every accepted connection the frame codec and the handshake.
 public enum Listener {
-    /// Listens on `address`. A Unix socket file left behind by a killed process is replaced (the
-    /// caller holds the data directory's lock, so no live node owns it); the socket is made 0600.
+    /// Listens on `address`. A Unix socket file left behind by a killed process is replaced, but
+    /// one that a live process still accepts connections on is not: taking it over would cut that
+    /// process off silently (a second node given the same `--listen`), so that is an error. The
+    /// socket is made 0600.
     ///
     /// - Parameter configure: adds the application's handlers after the handshake handler.
     public static func bind(
@@ -28,6 +30,10 @@ public enum Listener {
             }
         switch address {
         case .unix(let path):
+            if UnixSocketProbe.isAccepting(path) {
+                throw TransportError(
+                    .addressInUse, "another process is listening on unix:\(path); stop it or choose another --listen")
+            }
             let channel = try await bootstrap.bind(unixDomainSocketPath: path, cleanupExistingSocketFile: true).get()
             chmod(path, 0o600)
             return channel

@@ -8,6 +8,7 @@ public struct TransportError: Error, Hashable, Sendable, CustomStringConvertible
         case connectionClosed
         case connectFailed
         case timedOut
+        case addressInUse
     }
 
     public var code: Code

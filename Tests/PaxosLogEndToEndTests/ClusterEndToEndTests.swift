@@ -199,6 +199,32 @@ import Testing
         return stat[stat.index(after: close)...].trimmingCharacters(in: .whitespaces).hasPrefix("Z")
     }
 
+    /// A second node given a running node's socket path must not take it over (which would cut the
+    /// running node off from its peers and clients without a word); it exits saying why.
+    @Test func aSecondNodeOnALiveSocketPathIsRefusedAndTheFirstKeepsServing() async throws {
+        try await withCluster { cluster in
+            let first = try cluster.description.nodes[0]
+            let listen = try #require(first.argv.firstIndex(of: "--listen").map { first.argv[$0 + 1] })
+            let intruder = try await cluster.run([
+                "node", "--id", "\(first.id)", "--dir", cluster.dir + "/intruder", "--listen", listen,
+            ])
+            #expect(intruder.status != 0)
+            #expect(intruder.stderr.contains("another process is listening on \(listen)"), "\(intruder.stderr)")
+            #expect(FileManager.default.fileExists(atPath: String(listen.dropFirst("unix:".count))))
+            let appended = try await cluster.run(["append", "--cluster", cluster.dir, "after the intruder"])
+            #expect(appended.status == 0, "\(appended.stderr)")
+            // The first node is still reachable on its socket and learns the commit (a follower
+            // hears of it with the next message from the leader).
+            var local = try await cluster.run(["tail", "--cluster", cluster.dir, "--node", "\(first.id)"])
+            for _ in 0..<50 where local.stdoutLines.last?.hasSuffix("after the intruder") != true {
+                try await Task.sleep(for: .milliseconds(100))
+                local = try await cluster.run(["tail", "--cluster", cluster.dir, "--node", "\(first.id)"])
+            }
+            #expect(local.status == 0, "\(local.stderr)")
+            #expect(local.stdoutLines.last?.hasSuffix("after the intruder") == true, "\(local.stdout)")
+        }
+    }
+
     @Test func benchClusterMeasuresARunningClusterAgainstItsDiskBaseline() async throws {
         try await withCluster { cluster in
             let result = try await cluster.run([
