@@ -13,18 +13,29 @@ public struct JournalOptions: Sendable {
     /// How long the writer waits for more records after picking up a non-full batch, in
     /// microseconds. 0 (the default) means never wait: an idle writer syncs a single record at once.
     public var groupWaitMicroseconds: Int = 0
+    /// Whether the pages the writer has written and synced stay in the page cache. By default
+    /// (false) the writer drops every page it has completely written and synced
+    /// (`posix_fadvise(DONTNEED)` after the fdatasync), as PostgreSQL does with its WAL: a journal
+    /// is written far more than it is re-read (recovery reads it once, at open), and keeping what
+    /// it wrote makes the cache grow by the journal's whole write rate and makes every batch copy
+    /// into pages the kernel must newly allocate. Dropped pages are freed at once and the next
+    /// batches write into them again. Measured on a virtual machine that backs guest memory
+    /// lazily, 8 writers × 64 KiB records: pwrite of a 512 KiB batch 1.0 ms → 0.11 ms, 265 → 554
+    /// MB/s. Set it when readers keep re-reading recent records and should find them in memory.
+    public var keepsWrittenPagesCached: Bool = false
     /// The system calls the writer makes; tests replace them to inject failures.
     public var syscalls: JournalSyscalls = .system
 
     public init(
         codec: Codec = .lz4, segmentSize: Int = 64 << 20, maxBatchBytes: Int = 1 << 20, maxBatchRecords: Int = 4096,
-        groupWaitMicroseconds: Int = 0, syscalls: JournalSyscalls = .system
+        groupWaitMicroseconds: Int = 0, keepsWrittenPagesCached: Bool = false, syscalls: JournalSyscalls = .system
     ) {
         self.codec = codec
         self.segmentSize = segmentSize
         self.maxBatchBytes = maxBatchBytes
         self.maxBatchRecords = maxBatchRecords
         self.groupWaitMicroseconds = groupWaitMicroseconds
+        self.keepsWrittenPagesCached = keepsWrittenPagesCached
         self.syscalls = syscalls
     }
 

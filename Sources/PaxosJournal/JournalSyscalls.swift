@@ -18,17 +18,24 @@ public struct JournalSyscalls: Sendable {
     public var fsync: @Sendable (_ fd: Int32) -> Result<Void, SyscallError>
     /// posix_fallocate(3): reserves the segment's blocks so a full disk shows at segment creation.
     public var fallocate: @Sendable (_ fd: Int32, _ offset: Int64, _ length: Int64) -> Result<Void, SyscallError>
+    /// posix_fadvise(DONTNEED): drops synced pages from the page cache. Advice only: a failure
+    /// changes nothing on disk, so it returns nothing.
+    public var dropCachedPages: @Sendable (_ fd: Int32, _ offset: Int64, _ length: Int64) -> Void
 
     public init(
         pwrite: @escaping @Sendable (Int32, UnsafeRawBufferPointer, Int64) -> Result<Int, SyscallError>,
         fdatasync: @escaping @Sendable (Int32) -> Result<Void, SyscallError>,
         fsync: @escaping @Sendable (Int32) -> Result<Void, SyscallError>,
-        fallocate: @escaping @Sendable (Int32, Int64, Int64) -> Result<Void, SyscallError>
+        fallocate: @escaping @Sendable (Int32, Int64, Int64) -> Result<Void, SyscallError>,
+        dropCachedPages: @escaping @Sendable (Int32, Int64, Int64) -> Void = { fd, offset, length in
+            _ = posix_fadvise(fd, off_t(offset), off_t(length), Int32(POSIX_FADV_DONTNEED))
+        }
     ) {
         self.pwrite = pwrite
         self.fdatasync = fdatasync
         self.fsync = fsync
         self.fallocate = fallocate
+        self.dropCachedPages = dropCachedPages
     }
 
     /// The real system calls.

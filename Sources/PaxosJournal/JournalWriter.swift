@@ -31,6 +31,9 @@ struct JournalWriter {
 
     private var syscalls: JournalSyscalls { core.options.syscalls }
 
+    /// The page cache's unit: only whole pages are dropped.
+    static let pageSize = Int64(max(4096, sysconf(Int32(_SC_PAGESIZE))))
+
     /// Runs until the journal closes, then closes the segment and signals `writerExited`.
     mutating func run() {
         core.writerThread.withLock { $0 = pthread_self() }
@@ -114,6 +117,13 @@ struct JournalWriter {
 
         target.endOffset += Int64(frame.bytes.count)
         target.isEmpty = false
+        if !core.options.keepsWrittenPagesCached {
+            let pages = target.completedPages(pageSize: Self.pageSize)
+            if !pages.isEmpty {
+                syscalls.dropCachedPages(target.fd, pages.lowerBound, pages.upperBound - pages.lowerBound)
+                target.cacheDroppedUpTo = pages.upperBound
+            }
+        }
         segment = target
         nextSequence = last + 1
         let location = FrameLocation(offset: offset, firstSequence: first, recordCount: frame.header.recordCount)
