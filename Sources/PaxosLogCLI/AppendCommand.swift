@@ -50,7 +50,7 @@ struct AppendCommand: AsyncParsableCommand {
             let stdin = StdinBatches()
             nextBatch = { try await stdin.next() }
         } else {
-            let batch = entries.map { Array($0.utf8) }
+            let batch = RawArguments.bytes(of: entries)
             let handedOut = Mutex(false)
             nextBatch = {
                 handedOut.withLock { done -> [[UInt8]]? in

@@ -48,9 +48,14 @@ struct ClusterBenchCommand: AsyncParsableCommand {
     var json = false
 
     func validate() throws {
+        guard (1...9).contains(nodes), nodes % 2 == 1 else { throw ValidationError("--nodes must be odd, from 1 to 9") }
         guard size >= 1, size <= 4 << 20 else { throw ValidationError("--size must be 1 byte to 4 MiB") }
+        guard streamEntries >= 0 else { throw ValidationError("--stream-entries must be 0 (skip) or more") }
         guard seconds > 0 else { throw ValidationError("--seconds must be positive") }
-        guard !clientCounts.isEmpty, clientCounts.allSatisfy({ $0 >= 1 && $0 <= 4096 }) else {
+        let fields = clients.split(separator: ",", omittingEmptySubsequences: false)
+        guard !fields.isEmpty, fields.count == clientCounts.count,
+            clientCounts.allSatisfy({ $0 >= 1 && $0 <= 4096 })
+        else {
             throw ValidationError("--clients must be a comma-separated list of counts from 1 to 4096")
         }
     }

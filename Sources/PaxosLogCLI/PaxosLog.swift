@@ -47,11 +47,14 @@ public struct PaxosLog: AsyncParsableCommand {
             let lines = message.split(separator: "\n", omittingEmptySubsequences: false)
             let first = lines.first.map { String($0) } ?? "\(error)"
             let summary = first.hasPrefix("Error: ") ? String(first.dropFirst(7)) : first
-            Output.note("paxoslog: error: \(summary)")
-            let rest = lines.dropFirst().joined(separator: "\n")
-            if !rest.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty {
-                Output.note(rest)
-            }
+            // One line, as the contract says; the parser's usage block is replaced by a pointer to
+            // the command's --help.
+            let helpHint =
+                lines.map { $0.trimmingCharacters(in: .whitespaces) }
+                .first { $0.hasPrefix("See '") && $0.contains("--help") }
+                .flatMap { $0.split(separator: "'").dropFirst().first }
+                .map { " (see '\($0)')" } ?? ""
+            Output.note("paxoslog: error: \(summary)\(helpHint)")
             Glibc.exit(code.rawValue)
         }
     }

@@ -41,6 +41,20 @@ import Testing
                     $0["alive"] as? Bool == true && $0["commit_index"] as? Int == 3 || $0["role"] as? String != "leader"
                 })
 
+            // Entries are bytes, also as arguments: bytes that are not UTF-8 are stored as given
+            // (the shell builds the argument; Process only passes Strings).
+            let binary = try PaxosBinary.path()
+            let raw = try await PaxosBinary.run(
+                ["-c", #""$0" append --cluster "$1" "$(printf '\377\376A\001')" plain"#, binary, cluster.dir],
+                binary: "/bin/sh")
+            #expect(raw.stdoutLines == ["4", "5"], "\(raw.stderr)")
+            let rawTail = try await cluster.run(["tail", "--cluster", cluster.dir, "--from", "4", "--format", "json"])
+            #expect(
+                rawTail.stdoutLines == [
+                    #"{"index":4,"data":"\#(Data([0xFF, 0xFE, 0x41, 0x01]).base64EncodedString())"}"#,
+                    #"{"index":5,"data":"\#(Data("plain".utf8).base64EncodedString())"}"#,
+                ])
+
             let stop = try await cluster.run(["cluster", "stop", "--dir", cluster.dir])
             #expect(stop.status == 0)
             for node in description.nodes {
@@ -297,9 +311,19 @@ import Testing
 
     @Test func usageAndRuntimeErrorsFollowTheContract() async throws {
         try await withTemporaryDirectory { dir in
-            let usage = try await PaxosBinary.run(["cluster", "start", "--dir", dir, "--nodes", "2"])
-            #expect(usage.status == 64)
-            #expect(usage.stderr.hasPrefix("paxoslog: error: "))
+            // Usage errors: exit 64, one line on standard error, nothing on standard output.
+            let usageErrors: [[String]] = [
+                ["cluster", "start", "--dir", dir, "--nodes", "2"], ["append", "x"],
+                ["tail", "--cluster", dir, "--format", "xml"], ["bench", "cluster", "--dir", dir, "--nodes", "2"],
+                ["bench", "cluster", "--dir", dir, "--clients", "1,x"], ["cluster", "status", "--dir", dir, "--bogus"],
+            ]
+            for arguments in usageErrors {
+                let usage = try await PaxosBinary.run(arguments)
+                #expect(usage.status == 64, "\(arguments): \(usage.stderr)")
+                #expect(usage.stderr.hasPrefix("paxoslog: error: "), "\(arguments)")
+                #expect(usage.stderr.split(separator: "\n").count == 1, "\(arguments): \(usage.stderr)")
+                #expect(usage.stdout.isEmpty, "\(arguments)")
+            }
             let missing = try await PaxosBinary.run(["append", "--cluster", dir + "/nothing", "x"])
             #expect(missing.status == 1)
             #expect(missing.stderr.hasPrefix("paxoslog: error: no cluster at"))
