@@ -10,8 +10,10 @@ struct ClusterStatus: AsyncParsableCommand {
         abstract: "One line per node: pid, liveness, role, ballot, leader, indexes, journal size, fsync latency.",
         discussion: """
             Columns: node id, pid, alive, role, ballot (number.node), the leader it knows, commit \
-            index (entries committed), last slot, journal bytes, fsync p50 and p99 in milliseconds. \
-            --json prints one JSON object per node instead.
+            index (entries committed), last index (where the log would end if every entry the \
+            node has accepted committed), last slot, journal bytes on disk (preallocated segments \
+            included), fsync p50 and p99 in milliseconds. --json prints one JSON object per node \
+            instead, with the same keys for every node (null where a node did not answer).
             """
     )
 
@@ -28,12 +30,37 @@ struct ClusterStatus: AsyncParsableCommand {
         var ballot: String?
         var leader: UInt32?
         var commitIndex: UInt64?
+        var lastIndex: UInt64?
         var lastSlot: UInt64?
         var journalBytes: UInt64?
         var fsyncP50Milliseconds: Double?
         var fsyncP99Milliseconds: Double?
         var recordsPerFsync: Double?
         var error: String?
+
+        enum CodingKeys: String, CodingKey {
+            case id, pid, alive, role, ballot, leader, commitIndex, lastIndex, lastSlot, journalBytes
+            case fsyncP50Milliseconds, fsyncP99Milliseconds, recordsPerFsync, error
+        }
+
+        /// Every key, null when unknown: scripts can read the same fields of a node that is down.
+        func encode(to encoder: Encoder) throws {
+            var container = encoder.container(keyedBy: CodingKeys.self)
+            try container.encode(id, forKey: .id)
+            try container.encode(pid, forKey: .pid)
+            try container.encode(alive, forKey: .alive)
+            try container.encode(role, forKey: .role)
+            try container.encode(ballot, forKey: .ballot)
+            try container.encode(leader, forKey: .leader)
+            try container.encode(commitIndex, forKey: .commitIndex)
+            try container.encode(lastIndex, forKey: .lastIndex)
+            try container.encode(lastSlot, forKey: .lastSlot)
+            try container.encode(journalBytes, forKey: .journalBytes)
+            try container.encode(fsyncP50Milliseconds, forKey: .fsyncP50Milliseconds)
+            try container.encode(fsyncP99Milliseconds, forKey: .fsyncP99Milliseconds)
+            try container.encode(recordsPerFsync, forKey: .recordsPerFsync)
+            try container.encode(error, forKey: .error)
+        }
     }
 
     func run() async throws {
@@ -53,6 +80,7 @@ struct ClusterStatus: AsyncParsableCommand {
                     row.ballot = status.ballot
                     row.leader = status.leader
                     row.commitIndex = status.commitIndex
+                    row.lastIndex = status.lastIndex
                     row.lastSlot = status.lastSlot
                     row.journalBytes = status.journalBytes
                     row.fsyncP50Milliseconds = status.fsyncP50Milliseconds
@@ -73,14 +101,15 @@ struct ClusterStatus: AsyncParsableCommand {
             }
         } else {
             Output.line(
-                "node  pid      alive  role       ballot  leader  commit    last-slot  journal     fsync-p50  fsync-p99"
+                "node  pid      alive  role       ballot  leader  commit    last      last-slot  journal     fsync-p50  fsync-p99"
             )
             for row in rows {
                 func text<T>(_ value: T?) -> String { value.map { "\($0)" } ?? "-" }
                 let columns = [
                     pad(text(row.id), 4), pad(text(row.pid), 7), pad(row.alive ? "yes" : "no", 5),
                     pad(row.role ?? (row.error == nil ? "-" : "no answer"), 9), pad(text(row.ballot), 6),
-                    pad(text(row.leader), 6), pad(text(row.commitIndex), 8), pad(text(row.lastSlot), 9),
+                    pad(text(row.leader), 6), pad(text(row.commitIndex), 8), pad(text(row.lastIndex), 8),
+                    pad(text(row.lastSlot), 9),
                     pad(row.journalBytes.map(formatBytes) ?? "-", 10),
                     pad(row.fsyncP50Milliseconds.map { String(format: "%.2fms", $0) } ?? "-", 9),
                     row.fsyncP99Milliseconds.map { String(format: "%.2fms", $0) } ?? "-",

@@ -1,3 +1,4 @@
+import Synchronization
 import NIOCore
 import PaxosProtocol
 import PaxosTransport
@@ -10,11 +11,28 @@ enum NodeConnection {
     ) async throws -> Frame {
         let hello = Hello(clusterID: clusterID, role: .client, senderID: 0)
         let channel = try await Connector.connect(to: address, hello: hello, group: group, timeout: timeout)
+        // The whole exchange is bounded, not only the connect: a node that accepts the connection
+        // but never answers (stopped with SIGSTOP, or wedged) must not hang the caller.
+        let expired = ExpiryFlag()
+        let deadline = channel.channel.eventLoop.scheduleTask(in: timeout) {
+            expired.set()
+            channel.channel.close(promise: nil)
+        }
+        defer { deadline.cancel() }
         return try await channel.executeThenClose { inbound, outbound in
             var iterator = inbound.makeAsyncIterator()
-            _ = try await Connector.awaitAcceptance(&iterator, address: address)
-            try await outbound.write(request)
-            guard let reply = try await iterator.next() else {
+            let reply: Frame?
+            do {
+                _ = try await Connector.awaitAcceptance(&iterator, address: address)
+                try await outbound.write(request)
+                reply = try await iterator.next()
+            } catch where expired.isSet {
+                throw TransportError(.timedOut, "\(address) did not answer within \(Self.seconds(timeout))")
+            }
+            guard let reply else {
+                if expired.isSet {
+                    throw TransportError(.timedOut, "\(address) did not answer within \(Self.seconds(timeout))")
+                }
                 // A transport failure, not an answer: callers try another node.
                 throw TransportError(.connectionClosed, "\(address) closed the connection before answering")
             }
@@ -24,4 +42,17 @@ enum NodeConnection {
             return reply
         }
     }
+
+    /// `amount` as "2 s" or "0.5 s".
+    static func seconds(_ amount: TimeAmount) -> String {
+        let seconds = Double(amount.nanoseconds) / 1e9
+        return seconds == seconds.rounded() ? "\(Int(seconds)) s" : "\(seconds) s"
+    }
+}
+
+/// Set once, from the event loop, when a round trip's deadline passed.
+final class ExpiryFlag: Sendable {
+    private let state = Mutex(false)
+    func set() { state.withLock { $0 = true } }
+    var isSet: Bool { state.withLock { $0 } }
 }

@@ -172,7 +172,7 @@ final class NodeCore {
     func status() -> NodeStatus {
         let metrics = journal.metrics
         let histogram = metrics.fsyncLatencyNanoseconds
-        return NodeStatus(
+        var status = NodeStatus(
             id: configuration.id.rawValue, pid: getpid(), role: replica.role.rawValue,
             ballot: replica.leaderBallot.map { "\($0.number).\($0.uid.rawValue)" },
             leader: replica.leader?.rawValue, commitIndex: replica.lastIndex, commitSlot: replica.commitIndex,
@@ -180,6 +180,8 @@ final class NodeCore {
             fsyncP50Milliseconds: Double(histogram.valueAtPercentile(50)) / 1e6,
             fsyncP99Milliseconds: Double(histogram.valueAtPercentile(99)) / 1e6,
             recordsPerFsync: metrics.recordsPerFsync)
+        status.lastIndex = replica.lastIndex + replica.acceptedEntriesBeyondCommit
+        return status
     }
 
     private func journalBytes() -> UInt64 {

@@ -9,6 +9,10 @@ public struct NodeStatus: Codable, Hashable, Sendable {
     public var leader: UInt32?
     /// Entries committed and applied on this node (the log's last index as this node knows it).
     public var commitIndex: UInt64
+    /// Where this node's log would end if every entry it has accepted committed: `commitIndex`
+    /// plus the entries in its accepted, not yet chosen slots (an upper bound; see
+    /// `Replica.acceptedEntriesBeyondCommit`).
+    public var lastIndex: UInt64 = 0
     /// Slots chosen on this node.
     public var commitSlot: UInt64
     /// The highest slot holding an accepted value.

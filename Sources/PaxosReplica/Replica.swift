@@ -133,6 +133,16 @@ public struct Replica: Sendable {
     /// The index of the last entry in the committed log.
     public var lastIndex: UInt64 { UInt64(entries.count) }
 
+    /// Entries this replica accepted in slots not yet known chosen: where its log would end if they
+    /// all committed is `lastIndex` plus this. An upper bound, since a retried entry already in
+    /// the log is dropped when its slot is applied.
+    public var acceptedEntriesBeyondCommit: UInt64 {
+        accepted.reduce(0) { total, slot in
+            guard slot.key > commitIndex, case .entries(let entries) = slot.value.value else { return total }
+            return total + UInt64(entries.count)
+        }
+    }
+
     /// The chosen value of `slot`, if this replica knows it.
     public func chosenValue(at slot: Slot) -> SlotValue? {
         slot >= 1 && slot <= commitIndex ? chosenLog[Int(slot - 1)] : nil

@@ -33,7 +33,7 @@ public enum Connector {
                 }
             }
         } catch {
-            throw TransportError(.connectFailed, "cannot connect to \(address): \(error)")
+            throw TransportError(.connectFailed, "cannot connect to \(address): \(describeConnectError(error))")
         }
         try await channel.channel.writeAndFlush(hello.frame)
         return channel
@@ -63,7 +63,7 @@ public enum Connector {
         do {
             channel = try await bootstrap.connect(transport: address).get()
         } catch {
-            throw TransportError(.connectFailed, "cannot connect to \(address): \(error)")
+            throw TransportError(.connectFailed, "cannot connect to \(address): \(describeConnectError(error))")
         }
         channel.writeAndFlush(hello.frame, promise: nil)
         return channel
@@ -98,5 +98,18 @@ extension ClientBootstrap {
         case .tcp(let host, let port):
             return address.ipLiteral.map { connect(to: $0) } ?? connect(host: host, port: port)
         }
+    }
+}
+
+/// A connect failure in words: NIO's `IOError` prints the failing call and its arguments
+/// ("connect(descriptor:addr:size:): No such file or directory (errno: 2)"); a user needs the
+/// reason and, for the usual ones, what it means here.
+func describeConnectError(_ error: Error) -> String {
+    guard let io = error as? IOError else { return "\(error)" }
+    let reason = String(cString: strerror(io.errnoCode))
+    switch io.errnoCode {
+    case ENOENT: return "\(reason.lowercased()) (no socket there: is the node running?)"
+    case ECONNREFUSED: return "\(reason.lowercased()) (is the node running?)"
+    default: return reason.lowercased()
     }
 }

@@ -239,6 +239,28 @@ import Testing
         }
     }
 
+    /// A node that accepts connections but never answers (SIGSTOP) must not hang `cluster status`:
+    /// the others are shown, the frozen one as not answering, every row with the same keys.
+    @Test func statusAnswersWhileANodeIsFrozen() async throws {
+        try await withCluster { cluster in
+            _ = try await cluster.run(["append", "--cluster", cluster.dir, "a", "b"])
+            let frozen = try #require(cluster.pid(of: 2))
+            kill(frozen, SIGSTOP)
+            defer { kill(frozen, SIGCONT) }
+            let status = try await PaxosBinary.run(["cluster", "status", "--dir", cluster.dir, "--json"], timeout: 20)
+            #expect(status.status == 0, "\(status.stderr)")
+            let rows = status.stdoutLines.compactMap {
+                try? JSONSerialization.jsonObject(with: Data($0.utf8)) as? [String: Any]
+            }
+            #expect(rows.count == 3)
+            #expect(Set(rows.map { Set($0.keys) }).count == 1, "every row has the same keys")
+            let row = try #require(rows.first { $0["id"] as? Int == 2 })
+            #expect(row["role"] is NSNull && row["error"] is String, "\(row)")
+            #expect(rows.filter { $0["role"] is String }.count == 2)
+            #expect(rows.allSatisfy { $0["last_index"] is NSNull || ($0["last_index"] as? Int ?? -1) >= 0 })
+        }
+    }
+
     @Test func benchClusterMeasuresARunningClusterAgainstItsDiskBaseline() async throws {
         try await withCluster { cluster in
             let result = try await cluster.run([
