@@ -1,7 +1,7 @@
-import Synchronization
 import NIOCore
 import PaxosProtocol
 import PaxosTransport
+import Synchronization
 
 /// One request and its answer on a fresh connection (status, reads).
 enum NodeConnection {
@@ -26,7 +26,7 @@ enum NodeConnection {
                 _ = try await Connector.awaitAcceptance(&iterator, address: address)
                 try await outbound.write(request)
                 reply = try await iterator.next()
-            } catch where expired.isSet {
+            } catch  where expired.isSet {
                 throw TransportError(.timedOut, "\(address) did not answer within \(Self.seconds(timeout))")
             }
             guard let reply else {
