@@ -41,8 +41,12 @@ struct ClusterStart: AsyncParsableCommand {
 
     func run() async throws {
         let dir = cluster.absolute
-        try FileManager.default.createDirectory(
-            atPath: dir, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
+        do {
+            try FileManager.default.createDirectory(
+                atPath: dir, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
+        } catch {
+            throw CLIError("cannot create the cluster directory \(dir): \(error.localizedDescription)")
+        }
         chmod(dir, 0o700)
         var description: ClusterDescription
         if FileManager.default.fileExists(atPath: ClusterDescription.path(in: dir)) {
@@ -59,7 +63,7 @@ struct ClusterStart: AsyncParsableCommand {
         for index in description.nodes.indices {
             let node = description.nodes[index]
             let pidPath = dir + "/node-\(node.id).pid"
-            if let pid = PidFile.read(pidPath), PidFile.isLiveNode(pid, pidPath: pidPath) {
+            if let pid = PidFile.liveNode(pidPath: pidPath, started: node.pid) {
                 description.nodes[index].pid = pid
                 continue
             }
@@ -77,7 +81,9 @@ struct ClusterStart: AsyncParsableCommand {
                 "started node\(started.count == 1 ? "" : "s") \(started.map(String.init).joined(separator: ", ")) in \(dir)"
             )
         }
-        let leader = try await waitForLeader(description, seconds: wait)
+        let spawned = Dictionary(
+            uniqueKeysWithValues: description.nodes.filter { started.contains($0.id) }.map { ($0.id, $0.pid) })
+        let leader = try await waitForLeader(description, spawned: spawned, seconds: wait)
         Output.line(
             "cluster of \(description.nodes.count) node\(description.nodes.count == 1 ? "" : "s") in \(dir): leader is node \(leader)"
         )
@@ -105,12 +111,25 @@ struct ClusterStart: AsyncParsableCommand {
         return ClusterDescription(clusterID: clusterID, nodes: members)
     }
 
-    /// Polls every node's status until all answer and agree on a leader that says it leads.
-    private func waitForLeader(_ description: ClusterDescription, seconds: Double) async throws -> UInt32 {
+    /// Polls every node's status until all answer and agree on a leader that says it leads. A node
+    /// this command started (`spawned`: id to pid) that exits meanwhile fails the start at once,
+    /// with the last line of its log (a bad data directory, a socket in use), instead of after
+    /// the whole wait.
+    private func waitForLeader(
+        _ description: ClusterDescription, spawned: [UInt32: Int32], seconds: Double
+    ) async throws -> UInt32 {
         let client = PaxosLogClient(cluster: description)
         let deadline = ContinuousClock.now + .milliseconds(Int64(seconds * 1000))
         var silent: [UInt32] = description.nodes.map(\.id)
         while ContinuousClock.now < deadline {
+            for (id, pid) in spawned.sorted(by: { $0.key < $1.key }) {
+                var status: Int32 = 0
+                guard waitpid(pid, &status, WNOHANG) == pid else { continue }
+                let log = cluster.absolute + "/node-\(id).log"
+                let lastLine = ((try? String(contentsOfFile: log, encoding: .utf8)) ?? "")
+                    .split(separator: "\n").last.map(String.init) ?? "(its log is empty)"
+                throw CLIError("node \(id) exited during start: \(lastLine) (see \(log))")
+            }
             var statuses: [UInt32: NodeStatus] = [:]
             for node in description.nodes {
                 if let status = try? await client.status(of: node.id, timeout: .milliseconds(500)) {

@@ -70,8 +70,9 @@ struct ClusterStatus: AsyncParsableCommand {
         var rows: [Row] = []
         for node in description.nodes {
             let pidPath = dir + "/node-\(node.id).pid"
-            let pid = PidFile.read(pidPath)
-            let alive = pid.map { PidFile.isLiveNode($0, pidPath: pidPath) } ?? false
+            let live = PidFile.liveNode(pidPath: pidPath, started: node.pid)
+            let pid = live ?? PidFile.read(pidPath)
+            let alive = live != nil
             var row = Row(id: node.id, pid: pid, alive: alive)
             if alive {
                 do {

@@ -17,11 +17,10 @@ struct ClusterStop: AsyncParsableCommand {
         var running: [(id: UInt32, pid: Int32, pidPath: String)] = []
         for node in description.nodes {
             let pidPath = dir + "/node-\(node.id).pid"
-            guard let pid = PidFile.read(pidPath) else { continue }
-            if PidFile.isLiveNode(pid, pidPath: pidPath) {
+            if let pid = PidFile.liveNode(pidPath: pidPath, started: node.pid) {
                 kill(pid, SIGTERM)
                 running.append((node.id, pid, pidPath))
-            } else {
+            } else if PidFile.read(pidPath) != nil {
                 unlink(pidPath)  // left by a killed process
             }
         }

@@ -91,8 +91,12 @@ struct NodeCommand: AsyncParsableCommand {
             clusterID: UInt64(clusterID, radix: 16) ?? 0, journalOptions: options,
             heartbeatPeriod: .milliseconds(heartbeatMilliseconds),
             electionTimeout: .milliseconds(electionTimeoutMilliseconds))
-        try FileManager.default.createDirectory(
-            atPath: dir, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
+        do {
+            try FileManager.default.createDirectory(
+                atPath: dir, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
+        } catch {
+            throw CLIError("cannot create the data directory \(dir): \(error.localizedDescription)")
+        }
         if let socketDirectory = configuration.listen.unixSocketDirectory {
             chmod(socketDirectory, 0o700)
         }

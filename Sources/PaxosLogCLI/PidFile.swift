@@ -23,6 +23,15 @@ enum PidFile {
         }
     }
 
+    /// The pid of the running node whose pid file is `pidPath`: the file's, or else `started`
+    /// (the pid `cluster start` recorded in cluster.json), which covers a node that was just
+    /// started and has not written its pid file yet. Nil when neither is a live node.
+    static func liveNode(pidPath: String, started: Int32?) -> Int32? {
+        if let pid = read(pidPath), isLiveNode(pid, pidPath: pidPath) { return pid }
+        if let started, isLiveNode(started, pidPath: pidPath) { return started }
+        return nil
+    }
+
     /// True when `pid` is a live node process started with `--pid-file pidPath`: not a zombie, and
     /// not another program that reused the pid. The node is recognised by its pid file, not by the
     /// binary's name, so a cluster started from a copied or renamed binary is still stopped.

@@ -68,7 +68,29 @@ public struct ClusterDescription: Codable, Hashable, Sendable {
         do {
             return try JSONDecoder().decode(ClusterDescription.self, from: data)
         } catch {
-            throw ClientError("\(path) is not a valid cluster description: \(error)")
+            throw ClientError("\(path) is not a valid cluster description: \(Self.describe(error))")
+        }
+    }
+
+    /// A JSON decoding failure in words ("missing key 'cluster_id' in nodes[1]"), not the
+    /// decoder's debug dump.
+    static func describe(_ error: Error) -> String {
+        func path(_ keys: [CodingKey]) -> String {
+            keys.reduce("") { text, key in
+                key.intValue.map { text + "[\($0)]" } ?? (text.isEmpty ? key.stringValue : text + "." + key.stringValue)
+            }
+        }
+        func place(_ keys: [CodingKey]) -> String { keys.isEmpty ? "" : " in \(path(keys))" }
+        guard let decoding = error as? DecodingError else { return "\(error)" }
+        switch decoding {
+        case .keyNotFound(let key, let context):
+            return "missing key '\(key.stringValue)'\(place(context.codingPath))"
+        case .typeMismatch(_, let context), .valueNotFound(_, let context):
+            return "wrong type at \(path(context.codingPath))"
+        case .dataCorrupted(let context):
+            return context.codingPath.isEmpty ? "not JSON" : "bad value at \(path(context.codingPath))"
+        @unknown default:
+            return "\(error)"
         }
     }
 

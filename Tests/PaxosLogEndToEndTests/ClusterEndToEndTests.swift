@@ -261,6 +261,36 @@ import Testing
         }
     }
 
+    /// A node that cannot start fails `cluster start` at once with its reason (not after the
+    /// whole --wait), and `cluster stop` then finds the nodes that did start, even those that
+    /// had not yet written their pid files (it falls back to the pids in cluster.json).
+    @Test func aNodeThatCannotStartFailsTheStartAtOnceAndStopFindsTheOthers() async throws {
+        try await withTemporaryDirectory { dir in
+            let clusterDir = dir + "/cluster"
+            _ = try await LocalCluster.start(in: clusterDir)
+            let stopped = try await PaxosBinary.run(["cluster", "stop", "--dir", clusterDir])
+            #expect(stopped.stdoutLines.last == "stopped 3 nodes")
+            try FileManager.default.removeItem(atPath: clusterDir + "/node-2")
+            #expect(FileManager.default.createFile(atPath: clusterDir + "/node-2", contents: Data()))
+
+            let began = ContinuousClock.now
+            let start = try await PaxosBinary.run(["cluster", "start", "--dir", clusterDir, "--wait", "60"])
+            #expect(start.status == 1)
+            #expect(start.stderr.contains("node 2 exited during start"), "\(start.stderr)")
+            #expect(start.stderr.contains("cannot create the data directory"), "\(start.stderr)")
+            #expect(ContinuousClock.now - began < .seconds(30), "failed before the 60 s wait ran out")
+
+            let description = try ClusterDescription.load(from: clusterDir)
+            let started = description.nodes.filter { $0.id != 2 }.map(\.pid)
+            let stop = try await PaxosBinary.run(["cluster", "stop", "--dir", clusterDir])
+            #expect(stop.stdoutLines.last == "stopped 2 nodes", "\(stop.stdout)\(stop.stderr)")
+            for pid in started {
+                #expect(kill(pid, 0) != 0 || Self.isZombie(pid), "node pid \(pid) is gone")
+                kill(pid, SIGKILL)
+            }
+        }
+    }
+
     @Test func benchClusterMeasuresARunningClusterAgainstItsDiskBaseline() async throws {
         try await withCluster { cluster in
             let result = try await cluster.run([
