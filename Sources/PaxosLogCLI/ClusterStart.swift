@@ -126,7 +126,8 @@ struct ClusterStart: AsyncParsableCommand {
                 var status: Int32 = 0
                 guard waitpid(pid, &status, WNOHANG) == pid else { continue }
                 let log = cluster.absolute + "/node-\(id).log"
-                let lastLine = ((try? String(contentsOfFile: log, encoding: .utf8)) ?? "")
+                let lastLine =
+                    ((try? String(contentsOfFile: log, encoding: .utf8)) ?? "")
                     .split(separator: "\n").last.map(String.init) ?? "(its log is empty)"
                 throw CLIError("node \(id) exited during start: \(lastLine) (see \(log))")
             }
