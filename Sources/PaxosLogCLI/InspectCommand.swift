@@ -114,5 +114,13 @@ struct InspectCommand: AsyncParsableCommand {
         if let damage = summary.firstDamage {
             throw CLIError(damage.location)
         }
+        if isDirectory.boolValue, summary.segments.isEmpty {
+            // Valid (a journal that never got a record), but more often the wrong directory.
+            let nodeJournal = (path as NSString).appendingPathComponent("journal")
+            let hint =
+                FileManager.default.fileExists(atPath: nodeJournal)
+                ? "; a node keeps its journal in \(nodeJournal)" : ""
+            Output.note("paxoslog: note: \(path) holds no segment files (*.seg)\(hint)")
+        }
     }
 }

@@ -17,6 +17,19 @@ struct InspectAndBenchCLITests {
         }
     }
 
+    /// A directory without segments is a valid, empty journal (exit 0), but the usual reason is a
+    /// node's data directory given instead of its journal: say so.
+    @Test func inspectingADirectoryWithoutSegmentsSaysSo() async throws {
+        try await withTemporaryDirectory { dir in
+            try FileManager.default.createDirectory(atPath: dir + "/journal", withIntermediateDirectories: true)
+            let result = try await PaxosBinary.run(["inspect", dir])
+            #expect(result.status == 0)
+            #expect(result.stdout.contains("segments: 0"))
+            #expect(result.stderr.contains("holds no segment files"), "\(result.stderr)")
+            #expect(result.stderr.contains("a node keeps its journal in \(dir)/journal"), "\(result.stderr)")
+        }
+    }
+
     @Test(arguments: [
         ["--writers", "0"], ["--writers", "1,x"], ["--size", "0"], ["--seconds", "0"], ["--codec", "brotli"],
         ["--payload", "zeros"], ["--reopen-mib", "0"],
