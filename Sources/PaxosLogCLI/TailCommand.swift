@@ -38,8 +38,12 @@ struct TailCommand: AsyncParsableCommand {
     @Option(help: "Read node K's own committed prefix (no leader round trip).")
     var node: UInt32?
 
+    @Option(help: "Seconds to find a leader (or node K) able to serve the read before giving up.")
+    var timeout: Double = 30
+
     func validate() throws {
         guard from >= 1 else { throw ValidationError("--from must be 1 or more") }
+        guard timeout > 0 else { throw ValidationError("--timeout must be positive") }
     }
 
     func run() async throws {
@@ -54,7 +58,9 @@ struct TailCommand: AsyncParsableCommand {
         }
         let format = self.format
         do {
-            try await client.tail(from: from, follow: follow, node: node) { entries in
+            try await client.tail(
+                from: from, follow: follow, node: node, timeout: .milliseconds(Int64(timeout * 1000))
+            ) { entries in
                 var out = [UInt8]()
                 for entry in entries {
                     switch format {

@@ -23,7 +23,8 @@ extension PaxosLogClient {
         var lastError = "no node answered"
         while true {
             guard ContinuousClock.now < deadline else {
-                throw ClientError("cannot read the log within \(timeout): \(lastError)")
+                throw ClientError(
+                    "cannot read the log within \(timeout) (is a majority of nodes running?): \(lastError)")
             }
             let mode: ReadMode = node == nil ? .linearizable : .local
             do {

@@ -326,6 +326,14 @@ import Testing
             #expect(result.stdout.isEmpty)
             #expect(result.stderr.hasPrefix("paxoslog: error: "))
             #expect(result.stderr.contains("1 entry could not be confirmed"))
+
+            // A read through the leader needs a majority too: tail gives up after its --timeout.
+            let began = ContinuousClock.now
+            let tail = try await cluster.run(["tail", "--cluster", cluster.dir, "--timeout", "2"])
+            #expect(tail.status == 1)
+            #expect(tail.stdout.isEmpty)
+            #expect(tail.stderr.contains("cannot read the log within"), "\(tail.stderr)")
+            #expect(ContinuousClock.now - began < .seconds(20))
         }
     }
 
