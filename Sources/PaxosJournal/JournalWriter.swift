@@ -117,13 +117,6 @@ struct JournalWriter {
 
         target.endOffset += Int64(frame.bytes.count)
         target.isEmpty = false
-        if !core.options.keepsWrittenPagesCached {
-            let pages = target.completedPages(pageSize: Self.pageSize)
-            if !pages.isEmpty {
-                syscalls.dropCachedPages(target.fd, pages.lowerBound, pages.upperBound - pages.lowerBound)
-                target.cacheDroppedUpTo = pages.upperBound
-            }
-        }
         segment = target
         nextSequence = last + 1
         let location = FrameLocation(offset: offset, firstSequence: first, recordCount: frame.header.recordCount)
@@ -150,6 +143,20 @@ struct JournalWriter {
             sequence = range.upperBound + 1
             request.completion(.success(range))
         }
+        // After the appenders are released: the advice is not on their path. The descriptor stays
+        // open until the writer exits, even if a completion closed the journal.
+        dropCompletedPages()
+    }
+
+    /// Drops the synced whole pages of the open segment from the page cache (see
+    /// ``JournalOptions/keepsWrittenPagesCached``).
+    private mutating func dropCompletedPages() {
+        guard !core.options.keepsWrittenPagesCached, var target = segment else { return }
+        let pages = target.completedPages(pageSize: Self.pageSize)
+        guard !pages.isEmpty else { return }
+        syscalls.dropCachedPages(target.fd, pages.lowerBound, pages.upperBound - pages.lowerBound)
+        target.cacheDroppedUpTo = pages.upperBound
+        segment = target
     }
 
     /// The current segment if the frame fits, else a newly created one big enough for it.
