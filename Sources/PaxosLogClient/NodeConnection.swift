@@ -19,6 +19,7 @@ enum NodeConnection {
             channel.channel.close(promise: nil)
         }
         defer { deadline.cancel() }
+        let timedOut = TransportError(.timedOut, "\(address) did not answer within \(Self.seconds(timeout))")
         return try await channel.executeThenClose { inbound, outbound in
             var iterator = inbound.makeAsyncIterator()
             let reply: Frame?
@@ -26,13 +27,11 @@ enum NodeConnection {
                 _ = try await Connector.awaitAcceptance(&iterator, address: address)
                 try await outbound.write(request)
                 reply = try await iterator.next()
-            } catch  where expired.isSet {
-                throw TransportError(.timedOut, "\(address) did not answer within \(Self.seconds(timeout))")
+            } catch {
+                throw expired.isSet ? timedOut : error
             }
             guard let reply else {
-                if expired.isSet {
-                    throw TransportError(.timedOut, "\(address) did not answer within \(Self.seconds(timeout))")
-                }
+                if expired.isSet { throw timedOut }
                 // A transport failure, not an answer: callers try another node.
                 throw TransportError(.connectionClosed, "\(address) closed the connection before answering")
             }
