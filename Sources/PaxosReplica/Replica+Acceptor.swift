@@ -6,6 +6,10 @@ extension Replica {
         ballot: Ballot, firstSlot: Slot, values: [SlotValue], leaderCommit: Slot, from peer: NodeID, now: ClockInstant
     ) {
         observe(ballot)
+        guard isVoter else {
+            listenAsNonVoter(ballot: ballot, leaderCommit: leaderCommit, from: peer, now: now)
+            return
+        }
         if let promised, ballot < promised {
             send(.nack(ballot: ballot, promised: promised), to: peer)
             return
@@ -41,6 +45,10 @@ extension Replica {
         ballot: Ballot, leaderCommit: Slot, round: UInt64, from peer: NodeID, now: ClockInstant
     ) {
         observe(ballot)
+        guard isVoter else {
+            listenAsNonVoter(ballot: ballot, leaderCommit: leaderCommit, from: peer, now: now)
+            return
+        }
         if let promised, ballot < promised {
             send(.nack(ballot: ballot, promised: promised), to: peer)
             return

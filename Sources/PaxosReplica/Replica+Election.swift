@@ -12,7 +12,9 @@ extension Replica {
             resendUnansweredAccepts(now: now)
             stepDownWithoutQuorumContact(now: now)
         case .follower, .candidate:
-            if now >= electionDeadline {
+            if !isVoter {
+                recoveryTick(now: now)
+            } else if now >= electionDeadline {
                 startPreVote(now: now)
             } else if knownCommitIndex > commitIndex, let leader {
                 requestCatchUp(from: leader, now: now)
@@ -44,7 +46,8 @@ extension Replica {
     mutating func handlePreVote(candidateCommit: Slot, from peer: NodeID, now: ClockInstant) {
         // A replica that hears a live leader, or has chosen more than the candidate knows, says no:
         // the candidate would only disrupt, or would need a long phase 1 to learn what it lacks.
-        let granted = role != .leader && !hearsLiveLeader(now: now) && candidateCommit >= commitIndex
+        // A non-voter supports nobody: its support would stand for promises it may have forgotten.
+        let granted = isVoter && role != .leader && !hearsLiveLeader(now: now) && candidateCommit >= commitIndex
         send(.preVoteReply(granted: granted, promised: promised), to: peer)
     }
 
@@ -72,6 +75,7 @@ extension Replica {
 
     mutating func handlePrepare(ballot: Ballot, fromSlot: Slot, from peer: NodeID, now: ClockInstant) {
         observe(ballot)
+        guard isVoter else { return }
         if let promised, ballot < promised {
             send(.nack(ballot: ballot, promised: promised), to: peer)
             return
@@ -108,10 +112,17 @@ extension Replica {
     }
 
     mutating func handlePromise(ballot: Ballot, reports: [SlotReport], from peer: NodeID, now: ClockInstant) {
-        guard role == .candidate, !isPreVoting, ballot == candidateBallot, promisesReceived[peer] == nil else { return }
+        // A candidacy counts promises only until its deadline: after it, the candidate starts over.
+        // This bounds how long a promise can count, which the recovery rule relies on.
+        guard role == .candidate, !isPreVoting, ballot == candidateBallot, promisesReceived[peer] == nil,
+            now < electionDeadline
+        else { return }
         promisesReceived[peer] = reports
-        if promisesReceived.count >= quorumSize {
+        guard promisesReceived.count >= quorumSize else { return }
+        if isVoter {
             becomeLeader(now: now)
+        } else {
+            completeRecovery(ballot: ballot, now: now)
         }
     }
 

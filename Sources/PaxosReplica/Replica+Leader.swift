@@ -111,7 +111,11 @@ extension Replica {
     mutating func handleAccepted(ballot: Ballot, firstSlot: Slot, count: Int, from peer: NodeID, now: ClockInstant) {
         guard role == .leader, ballot == candidateBallot, count > 0 else { return }
         lastReplyFrom[peer] = now
-        for slot in firstSlot..<(firstSlot + Slot(count)) {
+        // Only slots in flight can gain an acknowledgement: the loop never runs past the pipeline.
+        let first = max(firstSlot, commitIndex + 1)
+        let end = min(firstSlot + Slot(count), nextSlot)
+        guard first < end else { return }
+        for slot in first..<end {
             guard var slotState = inFlight[slot] else { continue }
             slotState.acks.insert(peer)
             slotState.isChosen = slotState.acks.count >= quorumSize

@@ -64,6 +64,7 @@ extension Replica {
     mutating func requestCatchUp(from peer: NodeID, now: ClockInstant) {
         if let asked = catchUpRequestedAt, now - asked < configuration.heartbeatPeriod * 4 { return }
         catchUpRequestedAt = now
+        catchUpAskedOf = peer
         send(.catchUpRequest(fromSlot: commitIndex + 1), to: peer)
     }
 

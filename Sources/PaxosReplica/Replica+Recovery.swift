@@ -3,15 +3,26 @@ import PaxosCore
 extension Replica {
     /// A replica restarted from its journal: `records` are every `PersistRecord` it wrote, in
     /// order. Its promise, its accepted values and its chosen prefix are back; it starts as a
-    /// follower and learns the current leader from the cluster.
+    /// follower and learns the current leader from the cluster. When the records hold a
+    /// `.recoveryStarted` not followed by `.recoveryCompleted`, it starts as a non-voter.
     public static func recover(
         id: NodeID, configuration: ReplicaConfiguration, records: some Sequence<PersistRecord>, now: ClockInstant
     ) -> Replica {
         var replica = Replica(id: id, configuration: configuration, now: now)
+        var lostState = false
         for record in records {
+            switch record {
+            case .recoveryStarted: lostState = true
+            case .recoveryCompleted: lostState = false
+            default: break
+            }
             replica.replay(record)
         }
         replica.output = []
+        if lostState {
+            // Recovery restarts from the beginning: the wait counts from this start.
+            replica.beginRecovery(now: now)
+        }
         replica.nextSlot = replica.commitIndex + 1
         replica.persistedCommitMark = replica.commitIndex
         return replica
@@ -37,6 +48,11 @@ extension Replica {
             for (offset, value) in values.enumerated() where firstSlot + Slot(offset) == commitIndex + 1 {
                 apply(value, at: commitIndex + 1)
             }
+        case .recoveryStarted:
+            break
+        case .recoveryCompleted(let ballot):
+            if ballot > promised { promised = ballot }
+            observe(ballot)
         }
         output = []
     }

@@ -101,6 +101,17 @@ public struct Replica: Sendable {
     var takeoverSlot: Slot = 0
     var pendingReads: [(id: UInt64, round: UInt64)] = []
 
+    // MARK: Recovery after lost state (Replica+Amnesia.swift)
+
+    /// When this replica began rebuilding state it lost; nil while it votes normally.
+    public internal(set) var recoveringSince: ClockInstant?
+    /// The earliest moment of the next recovery ballot.
+    var recoveryAttemptAt: ClockInstant = .zero
+    /// The peer the outstanding catch-up request went to: only its reply is applied.
+    var catchUpAskedOf: NodeID?
+    /// Messages dropped because they failed validation, since the replica started.
+    public internal(set) var droppedMessages: UInt64 = 0
+
     // MARK: Persistence and output
 
     var nextToken: UInt64 = 1
@@ -110,6 +121,10 @@ public struct Replica: Sendable {
     /// Messages to this replica itself, handled after the current event.
     var selfInbox: [ReplicaMessage] = []
     var output: [ReplicaAction] = []
+
+    /// True when this replica promises, accepts and grants pre-votes; false while it rebuilds
+    /// state it lost (see `Replica+Amnesia.swift`).
+    public var isVoter: Bool { recoveringSince == nil }
 
     /// A replica with an empty log, starting at `now`.
     public init(id: NodeID, configuration: ReplicaConfiguration, now: ClockInstant) {
@@ -162,9 +177,17 @@ public struct Replica: Sendable {
         run(now) { replica in replica.handleReadRequest(id: id, now: now) }
     }
 
-    /// A message from `peer` arrived.
+    /// A message from `peer` arrived. It is checked against the protocol state first; one that
+    /// fails is dropped, counted and reported as `.messageDropped`, and changes nothing.
     public mutating func receive(_ message: ReplicaMessage, from peer: NodeID, now: ClockInstant) -> [ReplicaAction] {
-        run(now) { replica in replica.handle(message, from: peer, now: now) }
+        run(now) { replica in
+            if let reason = replica.rejection(of: message, from: peer) {
+                replica.droppedMessages += 1
+                replica.output.append(.messageDropped(from: peer, reason: reason))
+                return
+            }
+            replica.handle(message, from: peer, now: now)
+        }
     }
 
     /// Time passed: heartbeats, re-sends, elections, catch-up retries.

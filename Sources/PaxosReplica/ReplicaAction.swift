@@ -24,6 +24,13 @@ public enum PersistRecord: Hashable, Sendable {
     case committed(commitIndex: Slot, ballot: Ballot)
     /// Chosen values learned from another replica (catch-up).
     case chosen(firstSlot: Slot, values: [SlotValue])
+    /// The records before this one may be incomplete (a lost or damaged journal was detected at
+    /// start): from here on the replica does not vote until it has rebuilt its state from the
+    /// others (see `Replica+Recovery.swift`). Written before anything else after the detection.
+    case recoveryStarted
+    /// The replica rebuilt its state and won `ballot` with promises from a majority of the others:
+    /// it votes again, and never for a ballot below this one.
+    case recoveryCompleted(ballot: Ballot)
 }
 
 /// What a replica asks its caller to do. Perform in order.
@@ -47,4 +54,8 @@ public enum ReplicaAction: Hashable, Sendable {
     case readRejected(id: UInt64, leader: NodeID?)
     /// The replica's role or known leader changed.
     case roleChanged(ReplicaRole, leader: NodeID?, ballot: Ballot?)
+    /// The replica votes again after rebuilding lost state; it won `ballot` to get there.
+    case votingRestored(ballot: Ballot)
+    /// A message from `peer` failed validation against protocol state and was dropped unapplied.
+    case messageDropped(from: NodeID, reason: MessageRejection)
 }

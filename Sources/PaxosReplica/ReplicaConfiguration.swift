@@ -27,6 +27,11 @@ public struct ReplicaConfiguration: Hashable, Sendable {
     public var dedupWindow: UInt64
     /// Seeds the replica's own random choices (election timeouts), so simulations replay.
     public var randomSeed: UInt64
+    /// How long a replica that lost state waits, from the start of its recovery, before it runs the
+    /// ballot that makes it a voter again. It must outlast any candidacy that may still count a
+    /// promise the replica forgot: a candidate gives up after its election deadline, at most twice
+    /// the election timeout, so the default is three election timeouts.
+    public var recoveryWait: Duration
 
     public init(
         members: [NodeID],
@@ -40,7 +45,8 @@ public struct ReplicaConfiguration: Hashable, Sendable {
         catchUpChunkSlots: Int = 512,
         catchUpChunkBytes: Int = 4 << 20,
         dedupWindow: UInt64 = 1 << 16,
-        randomSeed: UInt64 = 0
+        randomSeed: UInt64 = 0,
+        recoveryWait: Duration? = nil
     ) {
         self.members = members
         self.heartbeatPeriod = heartbeatPeriod
@@ -54,6 +60,7 @@ public struct ReplicaConfiguration: Hashable, Sendable {
         self.catchUpChunkBytes = catchUpChunkBytes
         self.dedupWindow = dedupWindow
         self.randomSeed = randomSeed
+        self.recoveryWait = recoveryWait ?? electionTimeout * 3
     }
 
     /// A majority of the members.

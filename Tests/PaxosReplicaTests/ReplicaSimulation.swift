@@ -61,6 +61,24 @@ struct ReplicaSimulation {
     /// checks catch a replica that does not keep its promises.
     var forgetfulRestarts = false
 
+    /// How a restart may lose journal records: all of them (a deleted data directory), a suffix (a
+    /// truncated journal, a restore from an older copy) or the last synced batch (damaged).
+    enum Amnesia {
+        /// Restarts keep every synced record.
+        case never
+        /// Some restarts lose records and the node notices: its journal continues with
+        /// `.recoveryStarted`, as `paxoslog node` writes it.
+        case detected
+        /// Some restarts lose records unnoticed. Unsafe on purpose: the checks must catch it.
+        case undetected
+    }
+    var amnesia = Amnesia.detected
+    /// Replicas that restarted with lost state and do not vote yet. At most one at a time: with
+    /// more, no majority may remember an acknowledged entry and the cluster rightly waits forever.
+    var nonVoters: Set<NodeID> = []
+    /// Where each replica's last synced batch starts in its durable records.
+    var lastBatchStart: [NodeID: Int] = [:]
+
     init(seed: UInt64) {
         self.seed = seed
         generator = SeededGenerator(seed: seed)
@@ -145,6 +163,7 @@ struct ReplicaSimulation {
         guard !down.contains(member), var disk = disks[member], !disk.pending.isEmpty else { return }
         let count = Int.random(in: 1...disk.pending.count, using: &generator)
         let synced = disk.pending.prefix(count)
+        lastBatchStart[member] = disk.durable.count
         disk.durable += synced.map(\.record)
         disk.pending.removeFirst(count)
         disks[member] = disk
@@ -156,6 +175,7 @@ struct ReplicaSimulation {
     private mutating func crashOrRestart() throws(Violation) {
         let member = members.randomElement(using: &generator) ?? members[0]
         if down.contains(member) {
+            if amnesia != .never && nonVoters.isEmpty && generator.chance(30) { loseState(of: member) }
             try restart(member)
             return
         }
@@ -168,6 +188,25 @@ struct ReplicaSimulation {
             disks[member] = disk
         }
         record("crash \(member)")
+    }
+
+    /// The member's journal loses records: everything, a suffix, or its last synced batch.
+    private mutating func loseState(of member: NodeID) {
+        guard var disk = disks[member] else { return }
+        let kept: Int
+        switch Int.random(in: 0..<3, using: &generator) {
+        case 0: kept = 0
+        case 1: kept = Int.random(in: 0...disk.durable.count, using: &generator)
+        default: kept = min(lastBatchStart[member] ?? 0, disk.durable.count)
+        }
+        disk.durable.removeLast(disk.durable.count - kept)
+        lastBatchStart[member] = kept
+        if amnesia == .detected {
+            disk.durable.append(.recoveryStarted)
+            nonVoters.insert(member)
+        }
+        disks[member] = disk
+        record("\(member) loses its journal after record \(kept)")
     }
 
     private mutating func restart(_ member: NodeID) throws(Violation) {
@@ -307,6 +346,13 @@ struct ReplicaSimulation {
                 readsServed += 1
             case .readRejected(let id, _):
                 pendingReads[id] = nil
+            case .votingRestored(let ballot):
+                nonVoters.remove(member)
+                record("\(member) votes again from \(ballot)")
+            case .messageDropped(_, .unexpected):
+                break
+            case .messageDropped(let peer, let reason):
+                throw violation("\(member) dropped a message from \(peer) of a well-behaved cluster: \(reason)")
             case .roleChanged(let role, let leader, let ballot):
                 record(
                     "\(member) is \(role), leader \(leader.map { "\($0)" } ?? "-") ballot \(ballot.map { "\($0)" } ?? "-")"

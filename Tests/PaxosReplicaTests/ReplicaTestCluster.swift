@@ -50,7 +50,7 @@ struct ReplicaTestCluster {
                 reads[id] = .success(lastIndex)
             case .readRejected(let id, let leader):
                 reads[id] = .failure(leader)
-            case .apply, .roleChanged:
+            case .apply, .roleChanged, .votingRestored, .messageDropped:
                 break
             }
         }

@@ -21,6 +21,11 @@ extension PersistRecord {
             writer.write(UInt8(4))
             writer.write(firstSlot)
             writer.write(values)
+        case .recoveryStarted:
+            writer.write(UInt8(5))
+        case .recoveryCompleted(let ballot):
+            writer.write(UInt8(6))
+            writer.write(ballot)
         }
         return writer.bytes
     }
@@ -42,6 +47,10 @@ extension PersistRecord {
         case 4:
             let firstSlot: Slot = try reader.read()
             self = .chosen(firstSlot: firstSlot, values: try reader.readSlotValues())
+        case 5:
+            self = .recoveryStarted
+        case 6:
+            self = .recoveryCompleted(ballot: try reader.readBallot())
         default:
             throw WireDecodingError(offset: 0, message: "unknown journal record tag \(tag)")
         }

@@ -1,0 +1,99 @@
+import PaxosCore
+
+/// Every message from a peer is checked against the protocol state before it touches the
+/// replica: a message that fails is dropped and counted, never applied.
+///
+/// The transport authenticates the sender, so `peer` is who sent the message; these checks keep a
+/// damaged, stale or confused message from a member from corrupting state or trapping on
+/// arithmetic: ballots and slots stay far below overflow, a leader speaks only under its own
+/// ballot, slot runs are non-empty and in range, and a catch-up reply is applied only as the
+/// answer to the request this replica has outstanding, from the replica it asked.
+extension Replica {
+    /// Ballot numbers and slots beyond this are refused: far above anything reachable (2^62), and
+    /// low enough that adding a count or one more ballot can never overflow.
+    static let validationLimit: UInt64 = 1 << 62
+
+    /// Why `message` from `peer` must be dropped, or nil when it may be handled.
+    func rejection(of message: ReplicaMessage, from peer: NodeID) -> MessageRejection? {
+        if case .catchUpReply = message, catchUpRequestedAt == nil || catchUpAskedOf != peer {
+            return .unexpected("catch-up reply that answers no request outstanding to \(peer)")
+        }
+        return malformation(of: message, from: peer).map(MessageRejection.malformed)
+    }
+
+    /// What is wrong with `message` whatever the replica's state, or nil.
+    private func malformation(of message: ReplicaMessage, from peer: NodeID) -> String? {
+        guard peer != id, peers.contains(peer) else { return "sender \(peer) is not another member" }
+        switch message {
+        case .preVote(let commitIndex):
+            return slotProblem(commitIndex, "commit index")
+        case .preVoteReply(_, let promised):
+            return promised.flatMap { ballotProblem($0, "promise") }
+        case .prepare(let ballot, let fromSlot):
+            return ballotProblem(ballot, "ballot", leader: peer) ?? runProblem(fromSlot, count: 1, "prepare")
+        case .promise(let ballot, let reports):
+            if let problem = ballotProblem(ballot, "ballot") { return problem }
+            for report in reports {
+                if let problem = runProblem(report.slot, count: 1, "report") { return problem }
+                if let reported = report.ballot, let problem = ballotProblem(reported, "reported ballot") {
+                    return problem
+                }
+            }
+            return nil
+        case .nack(let ballot, let higher):
+            return ballotProblem(ballot, "ballot") ?? ballotProblem(higher, "promise")
+        case .accept(let ballot, let firstSlot, let values, let commitIndex):
+            return ballotProblem(ballot, "ballot", leader: peer) ?? runProblem(firstSlot, count: values.count, "accept")
+                ?? slotProblem(commitIndex, "commit index")
+        case .accepted(let ballot, let firstSlot, let count):
+            return ballotProblem(ballot, "ballot") ?? runProblem(firstSlot, count: count, "accepted")
+        case .heartbeat(let ballot, let commitIndex, _):
+            return ballotProblem(ballot, "ballot", leader: peer) ?? slotProblem(commitIndex, "commit index")
+        case .heartbeatReply(let ballot, let commitIndex, _):
+            return ballotProblem(ballot, "ballot") ?? slotProblem(commitIndex, "commit index")
+        case .catchUpRequest(let fromSlot):
+            return runProblem(fromSlot, count: 1, "catch-up request")
+        case .catchUpReply(let firstSlot, let values, let commitIndex):
+            return runProblem(firstSlot, count: values.count, "catch-up reply")
+                ?? slotProblem(commitIndex, "commit index")
+        }
+    }
+
+    private func ballotProblem(_ ballot: Ballot, _ what: String, leader: NodeID? = nil) -> String? {
+        guard ballot.number >= 1, ballot.number < Self.validationLimit else {
+            return "\(what) number \(ballot.number) out of range"
+        }
+        guard configuration.members.contains(ballot.uid) else { return "\(what) of non-member \(ballot.uid)" }
+        if let leader, ballot.uid != leader { return "\(what) \(ballot) is not the sender's own" }
+        return nil
+    }
+
+    private func slotProblem(_ slot: Slot, _ what: String) -> String? {
+        slot < Self.validationLimit ? nil : "\(what) \(slot) out of range"
+    }
+
+    /// A run of `count` consecutive slots from `first`: non-empty, starting at 1 or later, in range.
+    private func runProblem(_ first: Slot, count: Int, _ what: String) -> String? {
+        guard count >= 1 else { return "empty \(what)" }
+        guard first >= 1, first < Self.validationLimit, UInt64(count) < Self.validationLimit - first else {
+            return "\(what) of \(count) slots from \(first) out of range"
+        }
+        return nil
+    }
+}
+
+/// Why a peer's message was dropped.
+public enum MessageRejection: Hashable, Sendable, CustomStringConvertible {
+    /// Well formed, but not expected now: a late or duplicated reply. Normal on a real network.
+    case unexpected(String)
+    /// Not a message a correct member sends: out-of-range numbers, a ballot not the sender's own,
+    /// a sender that is not a member.
+    case malformed(String)
+
+    public var description: String {
+        switch self {
+        case .unexpected(let reason): return "unexpected: \(reason)"
+        case .malformed(let reason): return "malformed: \(reason)"
+        }
+    }
+}
