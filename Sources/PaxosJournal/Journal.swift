@@ -13,9 +13,13 @@ public final class Journal: Sendable {
     private let lock: JournalLock
     private let closeStarted = Mutex(false)
 
+    /// What this open found that may mean synced records are gone (see ``OpenFindings``).
+    public let openFindings: OpenFindings
+
     private init(core: JournalCore, lock: JournalLock, start: WriterStart) {
         self.core = core
         self.lock = lock
+        openFindings = start.findings
         let thread = Thread { [core] in
             var writer = JournalWriter(core: core, start: start)
             writer.run()
@@ -199,5 +203,14 @@ public final class Journal: Sendable {
         }
         core.writerExited.wait()
         lock.release()
+    }
+}
+
+extension Journal {
+    /// True when `directory` holds at least one segment file: a journal was created there. Checked
+    /// before `open`, which creates an empty journal where there is none.
+    public static func containsSegments(directory: String) -> Bool {
+        guard Posix.exists(directory), let names = try? Posix.listDirectory(directory) else { return false }
+        return names.contains { $0.hasSuffix(JournalFormat.segmentSuffix) }
     }
 }

@@ -57,7 +57,14 @@ enum JournalRecovery {
         let lastSequence = index.lastSequence
         let nextSequence = index.segments.last.map { $0.lastSequence + 1 } ?? 1
         let published = PublishedState(index: index, durableSequence: lastSequence, lastSequence: lastSequence)
-        return (published, WriterStart(segment: open, nextSequence: nextSequence, nextSegmentID: nextSegmentID))
+        var start = WriterStart(segment: open, nextSequence: nextSequence, nextSegmentID: nextSegmentID)
+        start.findings.tornTail = scan.tornTail.map { "\($0)" }
+        if let last = scan.segments.last, last.fileSize < Int64(options.segmentSize) {
+            // Segments are preallocated to at least the segment size and never shrink.
+            start.findings.truncatedSegment =
+                "\(last.path) is \(last.fileSize) bytes, shorter than the \(options.segmentSize) it was preallocated to"
+        }
+        return (published, start)
     }
 
     /// The segment id in the header of a `.broken` file, if its header is still readable.

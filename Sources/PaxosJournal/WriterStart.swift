@@ -6,4 +6,6 @@ struct WriterStart: Sendable {
     var nextSequence: UInt64
     /// The id for the next segment created: one more than the largest seen.
     var nextSegmentID: UInt64
+    /// What recovery found that may mean synced records are gone.
+    var findings = OpenFindings()
 }

@@ -2,6 +2,7 @@ import ArgumentParser
 import Foundation
 import PaxosCompression
 import PaxosLogClient
+import PaxosNode
 import PaxosProtocol
 
 /// `paxoslog cluster start`.
@@ -108,7 +109,22 @@ struct ClusterStart: AsyncParsableCommand {
             return ClusterDescription.Node(
                 id: UInt32(id), pid: 0, socket: sockets[id - 1], dir: dir + "/node-\(id)", argv: argv)
         }
+        for member in members {
+            try prepareDataDirectory(member.dir, clusterID: clusterID, nodeID: member.id)
+        }
         return ClusterDescription(clusterID: clusterID, nodes: members)
+    }
+
+    /// Creates a new member's data directory with its identity, so its first start expects an
+    /// empty journal; on later starts an empty or missing directory means lost state.
+    private func prepareDataDirectory(_ path: String, clusterID: UInt64, nodeID: UInt32) throws {
+        do {
+            try FileManager.default.createDirectory(
+                atPath: path, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
+            try NodeIdentity.initializeNewMember(dataDirectory: path, clusterID: clusterID, nodeID: nodeID)
+        } catch {
+            throw CLIError("cannot prepare the data directory \(path): \(error)")
+        }
     }
 
     /// Polls every node's status until all answer and agree on a leader that says it leads. A node

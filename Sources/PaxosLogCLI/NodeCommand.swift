@@ -42,6 +42,16 @@ struct NodeCommand: AsyncParsableCommand {
     @Option(help: "Journal codec: lz4 (default), zlib or none.")
     var codec: String = "lz4"
 
+    @Flag(
+        name: .customLong("new-cluster"),
+        help: """
+            This data directory is being set up for a cluster created now, so an empty one is \
+            expected. Only for a member's first start (`cluster start` prepares its directories \
+            itself). Without it, a node that finds its data directory empty assumes it lost its \
+            state and does not vote until it has rebuilt it from a majority of the others.
+            """)
+    var newCluster = false
+
     @Option(name: .customLong("pid-file"), help: "Write this process's pid here while it runs.")
     var pidFile: String?
 
@@ -86,11 +96,12 @@ struct NodeCommand: AsyncParsableCommand {
         let logger = LoggingSetup.bootstrap(label: "paxoslog.node\(id)")
         var options = JournalOptions()
         options.codec = Codec(name: codec) ?? .lz4
-        let configuration = NodeConfiguration(
+        var configuration = NodeConfiguration(
             id: NodeID(id), dataDirectory: dir, listen: try TransportAddress(parsing: listen), peers: try parsePeers(),
             clusterID: UInt64(clusterID, radix: 16) ?? 0, journalOptions: options,
             heartbeatPeriod: .milliseconds(heartbeatMilliseconds),
             electionTimeout: .milliseconds(electionTimeoutMilliseconds))
+        configuration.isNewCluster = newCluster
         do {
             try FileManager.default.createDirectory(
                 atPath: dir, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])

@@ -22,6 +22,10 @@ public struct NodeConfiguration: Sendable {
     public var tickInterval: Duration
     /// A single entry larger than this is refused.
     public var maxEntryBytes: Int
+    /// The operator says this data directory is being set up for a cluster created now, so an empty
+    /// one is expected (`cluster start` prepares its directories instead). Without it, a node that
+    /// finds no state assumes it lost it and rebuilds before it votes.
+    public var isNewCluster = false
 
     public init(
         id: NodeID, dataDirectory: String, listen: TransportAddress, peers: [NodeID: TransportAddress],

@@ -234,6 +234,15 @@ final class NodeCore {
                 logger.info(
                     "role \(role.rawValue), leader \(leader.map { "\($0.rawValue)" } ?? "unknown"), ballot \(ballot.map { "\($0.number).\($0.uid.rawValue)" } ?? "-")"
                 )
+            case .votingRestored(let ballot):
+                logger.notice(
+                    "recovery complete: state rebuilt from a majority of the others, voting again from ballot \(ballot.number).\(ballot.uid.rawValue)"
+                )
+            case .messageDropped(let peer, .unexpected(let reason)):
+                // Late or duplicated replies are normal after reconnects.
+                logger.debug("dropped a message from peer \(peer.rawValue): \(reason)")
+            case .messageDropped(let peer, .malformed(let reason)):
+                logger.warning("dropped a malformed message from peer \(peer.rawValue): \(reason)")
             }
         }
         if !records.isEmpty {

@@ -36,14 +36,32 @@ public final class NodeServer: Sendable {
 
     /// Opens the journal (taking its lock), restores the replica from it, listens and joins the cluster.
     public static func start(configuration: NodeConfiguration, logger: Logger) async throws -> NodeServer {
+        let journalDirectory = configuration.dataDirectory + "/journal"
+        let foundIdentity = try NodeIdentity.read(from: configuration.dataDirectory)
+        let journalExisted = Journal.containsSegments(directory: journalDirectory)
         let journal: Journal
         do {
-            journal = try Journal.open(
-                directory: configuration.dataDirectory + "/journal", options: configuration.journalOptions)
+            journal = try Journal.open(directory: journalDirectory, options: configuration.journalOptions)
         } catch {
             throw NodeError("cannot open the journal: \(error)")
         }
-        let records = try Self.readRecords(journal)
+        var records = try Self.readRecords(journal)
+        let check = try StartupCheck.examine(
+            found: foundIdentity, journalExisted: journalExisted, findings: journal.openFindings,
+            isNewCluster: configuration.isNewCluster, clusterID: configuration.clusterID,
+            nodeID: configuration.id.rawValue, dataDirectory: configuration.dataDirectory)
+        if let lostState = check.lostState {
+            logger.warning(
+                "node \(configuration.id) may have lost state: \(lostState). It will not vote until it has rebuilt its log from a majority of the others (new incarnation \(String(check.identity.incarnation, radix: 16)))"
+            )
+            // On disk before the new identity: a crash in between finds the loss again.
+            try await Self.appendDurably(PersistRecord.recoveryStarted, to: journal)
+            records.append(.recoveryStarted)
+        }
+        if check.identity != foundIdentity {
+            try check.identity.write(to: configuration.dataDirectory)
+        }
+        let restored = records
         let group = MultiThreadedEventLoopGroup(numberOfThreads: 1)
         let loop = group.next()
         let replicaConfiguration = ReplicaConfiguration(
@@ -53,10 +71,13 @@ public final class NodeServer: Sendable {
         let core = try await loop.submit {
             let clock = NodeClock()
             let replica = Replica.recover(
-                id: configuration.id, configuration: replicaConfiguration, records: records, now: clock.now())
+                id: configuration.id, configuration: replicaConfiguration, records: restored, now: clock.now())
             logger.info(
-                "node \(configuration.id) restored \(records.count) journal records: \(replica.lastIndex) entries committed"
+                "node \(configuration.id) restored \(restored.count) journal records: \(replica.lastIndex) entries committed"
             )
+            if !replica.isVoter {
+                logger.notice("node \(configuration.id) is a non-voter until it has rebuilt its state from the others")
+            }
             return NIOLoopBound(
                 NodeCore(
                     configuration: configuration, replica: replica, journal: journal, clock: clock, eventLoop: loop,
@@ -86,6 +107,14 @@ public final class NodeServer: Sendable {
         logger.info("node \(configuration.id) listening on \(configuration.listen)")
         return NodeServer(
             group: group, listener: listener, core: core, stopped: stopped, journal: journal, logger: logger)
+    }
+
+    private static func appendDurably(_ record: PersistRecord, to journal: Journal) async throws {
+        try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<Void, Error>) in
+            journal.append(contentsOf: [record.encoded()]) { result in
+                continuation.resume(with: result.map { _ in () }.mapError { NodeError("journal: \($0)") })
+            }
+        }
     }
 
     private static func readRecords(_ journal: Journal) throws -> [PersistRecord] {

@@ -25,7 +25,7 @@ import Testing
             for id in ids {
                 var argv = [
                     binary, "node", "--id", "\(id)", "--dir", dir + "/node-\(id)", "--listen",
-                    "tcp:127.0.0.1:\(ports[Int(id) - 1])", "--cluster-id", "7c9",
+                    "tcp:127.0.0.1:\(ports[Int(id) - 1])", "--cluster-id", "7c9", "--new-cluster",
                 ]
                 for peer in ids where peer != id {
                     argv += ["--peer", "\(peer)=tcp:127.0.0.1:\(ports[Int(peer) - 1])"]

@@ -1,0 +1,102 @@
+import Foundation
+import Testing
+
+#if canImport(Glibc)
+    import Glibc
+#endif
+
+/// A node that lost its state (a truncated journal, a deleted data directory) must not vote until
+/// it has rebuilt its state from a majority of the others: the schedule fault injection found.
+@Suite(.serialized) struct AmnesiaEndToEndTests {
+    enum Loss: String, CaseIterable, Sendable {
+        case truncatedJournal, deletedDataDirectory
+    }
+
+    /// F down; 2,000 entries acknowledged by the leader L and follower V only; V frozen, killed and
+    /// its state damaged; L killed; F and V restarted. V and F alone must not form a
+    /// majority; once L is back, every acknowledged entry is at its index on every node.
+    @Test(arguments: Loss.allCases)
+    func aNodeWithLostStateDoesNotVoteUntilItRebuilds(loss: Loss) async throws {
+        try await withCluster { cluster in
+            let leader = try await cluster.leader()
+            let others = try cluster.description.nodes.map(\.id).filter { $0 != leader }
+            let (absent, forgetful) = (others[0], others[1])
+            // Killed, not frozen: a frozen node keeps what its peers sent in its socket buffers and
+            // would accept all of it on resuming.
+            try await cluster.kill9(absent)
+
+            let lines = (1...2000).map { "acknowledged \($0)" }
+            let appended = try await cluster.run(
+                ["append", "--cluster", cluster.dir, "--timeout", "60"],
+                stdin: Data((lines.joined(separator: "\n") + "\n").utf8))
+            try #require(appended.status == 0, "\(appended.stderr)\n\(LocalCluster.logs(cluster.dir))")
+            try #require(appended.stdoutLines == (1...2000).map(String.init))
+
+            // The forgetful node stops (frozen first, as a paused VM would be) and loses its state.
+            let forgetfulPid = try #require(cluster.pid(of: forgetful))
+            kill(forgetfulPid, SIGSTOP)
+            try await cluster.kill9(forgetful)
+            try damage(node: forgetful, in: cluster, loss)
+            try await cluster.kill9(leader)
+            try cluster.restart(absent)
+            try cluster.restart(forgetful)
+            // The returning node never saw the acknowledged entries, and nobody alive has them.
+            var absentLog = try await cluster.run(["tail", "--cluster", cluster.dir, "--node", "\(absent)"])
+            for _ in 0..<50 where absentLog.status != 0 {
+                try await Task.sleep(for: .milliseconds(100))
+                absentLog = try await cluster.run(["tail", "--cluster", cluster.dir, "--node", "\(absent)"])
+            }
+            try #require(absentLog.status == 0 && absentLog.stdoutLines.isEmpty, "\(absentLog.stdoutLines.count)")
+
+            // Without the old leader, nothing may commit: the forgetful node does not vote.
+            let intruder = try await cluster.run([
+                "append", "--cluster", cluster.dir, "--timeout", "5", "written without the old leader",
+            ])
+            #expect(intruder.status != 0, "an append committed without any node that held the acknowledged entries")
+            let log = try String(contentsOfFile: cluster.dir + "/node-\(forgetful).log", encoding: .utf8)
+            #expect(log.contains("may have lost state"), "\(log.suffix(2000))")
+
+            try cluster.restart(leader)
+            _ = try await cluster.leader(within: 30)
+            let read = try await cluster.run(["tail", "--cluster", cluster.dir, "--timeout", "30"])
+            let entries = read.stdoutLines.map { $0.split(separator: "\t", maxSplits: 1).last.map(String.init) ?? "" }
+            #expect(Array(entries.prefix(2000)) == lines, "every acknowledged entry at its index")
+            #expect(!entries.contains("written without the old leader") || entries.count > 2000)
+
+            // Every node, the rebuilt one included, ends with the same log.
+            let deadline = Date().addingTimeInterval(30)
+            for node in try cluster.description.nodes {
+                var local: [String] = []
+                while Date() < deadline {
+                    local = try await cluster.run(["tail", "--cluster", cluster.dir, "--node", "\(node.id)"])
+                        .stdoutLines
+                    if local.count >= read.stdoutLines.count { break }
+                    try await Task.sleep(for: .milliseconds(200))
+                }
+                #expect(Array(local.prefix(read.stdoutLines.count)) == read.stdoutLines, "node \(node.id)")
+            }
+            // It votes again once it has run its recovery ballot (after the recovery wait).
+            var rebuilt = ""
+            let recoveryDeadline = Date().addingTimeInterval(30)
+            while Date() < recoveryDeadline && !rebuilt.contains("recovery complete") {
+                try await Task.sleep(for: .milliseconds(200))
+                rebuilt = try String(contentsOfFile: cluster.dir + "/node-\(forgetful).log", encoding: .utf8)
+            }
+            #expect(rebuilt.contains("recovery complete"), "\(rebuilt.suffix(2000))")
+        }
+    }
+
+    private func damage(node: UInt32, in cluster: LocalCluster, _ loss: Loss) throws {
+        let dataDirectory = cluster.dir + "/node-\(node)"
+        switch loss {
+        case .deletedDataDirectory:
+            try FileManager.default.removeItem(atPath: dataDirectory)
+        case .truncatedJournal:
+            let journal = dataDirectory + "/journal"
+            let segments = try FileManager.default.contentsOfDirectory(atPath: journal).filter { $0.hasSuffix(".seg") }
+            let last = try #require(segments.sorted().last)
+            // Keep the segment header and a little more: the acknowledged batches are gone.
+            #expect(truncate(journal + "/" + last, 4096) == 0)
+        }
+    }
+}
