@@ -6,7 +6,7 @@ SWIFT_BUILD_FLAGS ?=
 DIR ?= $(CURDIR)/.paxoslog-demo
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: all deps build test release run soak bench format lint clean
+.PHONY: all deps build test release run soak bench fuzz format lint clean
 
 all: build
 
@@ -58,13 +58,23 @@ bench: deps
 	"$$($(SWIFT) build -c release --show-bin-path)/paxoslog" bench cluster --dir $(BENCH_DIR)/cluster
 	rm -rf $(BENCH_DIR)
 
+## fuzz: coverage-guided fuzzing (libFuzzer + AddressSanitizer) of the wire decoders and the replica's
+## message handling, for FUZZ_SECONDS (default 300). Findings land in .build/fuzz-*; the corpus is kept.
+FUZZ_SECONDS ?= 300
+fuzz: deps
+	cd Fuzz && $(SWIFT) build -c release -Xswiftc -sanitize=fuzzer,address \
+	    -Xswiftc -Xclang-linker -Xswiftc -fuse-ld=lld
+	mkdir -p .build/fuzz-corpus
+	Fuzz/.build/release/PaxosFuzz -max_total_time=$(FUZZ_SECONDS) -rss_limit_mb=2048 \
+	    -artifact_prefix=$(CURDIR)/.build/fuzz- .build/fuzz-corpus
+
 ## format: rewrite sources with the toolchain's swift-format (.swift-format).
 format:
-	$(SWIFT) format --in-place --recursive Package.swift Sources Tests
+	$(SWIFT) format --in-place --recursive Package.swift Sources Tests Fuzz/Package.swift Fuzz/Sources
 
 ## lint: check formatting without changing files.
 lint:
-	$(SWIFT) format lint --strict --recursive Package.swift Sources Tests
+	$(SWIFT) format lint --strict --recursive Package.swift Sources Tests Fuzz/Package.swift Fuzz/Sources
 
 clean:
 	rm -rf .build

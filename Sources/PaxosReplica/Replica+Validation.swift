@@ -13,6 +13,11 @@ extension Replica {
     /// low enough that adding a count or one more ballot can never overflow.
     static let validationLimit: UInt64 = 1 << 62
 
+    /// How far past the commit index (and the reported slots) a promise may report a slot. The
+    /// holes a correct leader leaves are bounded by its pipeline and by how far a lagging
+    /// acceptor trails; a million slots is far beyond both.
+    static let maxPromiseGap: UInt64 = 1 << 20
+
     /// Why `message` from `peer` must be dropped, or nil when it may be handled.
     func rejection(of message: ReplicaMessage, from peer: NodeID) -> MessageRejection? {
         if case .catchUpReply = message, catchUpRequestedAt == nil || catchUpAskedOf != peer {
@@ -33,6 +38,14 @@ extension Replica {
             return ballotProblem(ballot, "ballot", leader: peer) ?? runProblem(fromSlot, count: 1, "prepare")
         case .promise(let ballot, let reports):
             if let problem = ballotProblem(ballot, "ballot") { return problem }
+            // A new leader fills every slot up to the highest reported: a report far beyond what
+            // this replica knows (more than `maxPromiseGap` past its commit index and the reports
+            // themselves) would have it allocate billions of no-ops.
+            if let highest = reports.map(\.slot).max(),
+                highest > commitIndex + UInt64(reports.count) + Self.maxPromiseGap
+            {
+                return "promise reports slot \(highest), beyond \(commitIndex) by more than \(Self.maxPromiseGap)"
+            }
             for report in reports {
                 if let problem = runProblem(report.slot, count: 1, "report") { return problem }
                 if let reported = report.ballot, let problem = ballotProblem(reported, "reported ballot") {

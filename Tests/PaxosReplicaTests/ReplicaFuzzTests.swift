@@ -90,4 +90,30 @@ import Testing
             return
         }
     }
+
+    @Test func findingsOfTheCoverageGuidedFuzzerStayFixed() throws {
+        // `make fuzz` found these within seconds: a journal record whose slots overflow on replay,
+        // and a promise reporting slot 2^32, which made the new leader fill four billion holes.
+        let overflowingRecord: [UInt8] = [4] + [UInt8](repeating: 0xFF, count: 8) + [4, 0, 0, 0, 0, 0, 0, 0]
+        #expect(throws: WireDecodingError.self) { try PersistRecord(decoding: overflowingRecord) }
+
+        var cluster = ReplicaTestCluster()
+        let candidate = NodeID(1)
+        let actions = cluster.replicas[candidate]?.tick(now: cluster.now + .seconds(2)) ?? []
+        cluster.perform(actions, by: candidate)
+        let preVoted = cluster.replicas[candidate]?.receive(
+            .preVoteReply(granted: true, promised: nil), from: NodeID(2), now: cluster.now + .seconds(2))
+        cluster.perform(preVoted ?? [], by: candidate)
+        let ballot = try #require(
+            cluster.inFlight.compactMap { entry -> Ballot? in
+                if case .prepare(let ballot, _) = entry.message { return ballot }
+                return nil
+            }.first)
+        let far =
+            cluster.replicas[candidate]?.receive(
+                .promise(ballot: ballot, reports: [SlotReport(slot: 1 << 32, ballot: nil, value: .noop)]),
+                from: NodeID(2),
+                now: cluster.now + .seconds(2)) ?? []
+        #expect(far.contains { if case .messageDropped(_, .malformed) = $0 { true } else { false } })
+    }
 }

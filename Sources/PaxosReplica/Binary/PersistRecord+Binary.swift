@@ -40,13 +40,17 @@ extension PersistRecord {
         case 2:
             let ballot = try reader.readBallot()
             let firstSlot: Slot = try reader.read()
-            self = .accepted(ballot: ballot, firstSlot: firstSlot, values: try reader.readSlotValues())
+            let values = try reader.readSlotValues()
+            try Self.checkRun(firstSlot, count: values.count, at: 25)
+            self = .accepted(ballot: ballot, firstSlot: firstSlot, values: values)
         case 3:
             let commitIndex: Slot = try reader.read()
             self = .committed(commitIndex: commitIndex, ballot: try reader.readBallot())
         case 4:
             let firstSlot: Slot = try reader.read()
-            self = .chosen(firstSlot: firstSlot, values: try reader.readSlotValues())
+            let values = try reader.readSlotValues()
+            try Self.checkRun(firstSlot, count: values.count, at: 1)
+            self = .chosen(firstSlot: firstSlot, values: values)
         case 5:
             self = .recoveryStarted
         case 6:
@@ -55,5 +59,15 @@ extension PersistRecord {
             throw WireDecodingError(offset: 0, message: "unknown journal record tag \(tag)")
         }
         try reader.expectEnd()
+    }
+
+    /// Slots of a record are 1 or more and far below overflow (`Replica.validationLimit`), so
+    /// replaying a damaged record that slipped past the checksum can never trap on arithmetic.
+    private static func checkRun(_ firstSlot: Slot, count: Int, at offset: Int) throws(WireDecodingError) {
+        guard firstSlot >= 1, firstSlot < Replica.validationLimit,
+            UInt64(count) < Replica.validationLimit - firstSlot
+        else {
+            throw WireDecodingError(offset: offset, message: "slots \(firstSlot)+\(count) out of range")
+        }
     }
 }

@@ -1,0 +1,49 @@
+import PaxosCore
+import PaxosReplica
+
+/// libFuzzer's entry point: one input per call. The first byte picks the target, the rest is the
+/// input: a replica message or a journal record to decode, and a decodable message to hand to a
+/// replica in each role. A trap, an overflow or a hang is a finding; a decoding error is not.
+func fuzzOneInput(_ data: UnsafePointer<UInt8>, _ size: Int) -> Int32 {
+    guard size > 0 else { return 0 }
+    let selector = data[0]
+    let bytes = Array(UnsafeBufferPointer(start: data + 1, count: size - 1))
+    switch selector % 3 {
+    case 0:
+        if let message = try? ReplicaMessage(decoding: bytes) {
+            precondition(message.encoded() == bytes, "a message decodes from bytes it would not encode to")
+        }
+    case 1:
+        if let record = try? PersistRecord(decoding: bytes) {
+            precondition(record.encoded() == bytes, "a record decodes from bytes it would not encode to")
+            _ = Replica.recover(id: NodeID(1), configuration: FuzzReplicas.configuration, records: [record], now: .zero)
+        }
+    default:
+        guard let message = try? ReplicaMessage(decoding: bytes) else { return 0 }
+        let sender = NodeID(UInt32(selector >> 4) % 5)
+        for var replica in FuzzReplicas.all {
+            _ = replica.receive(message, from: sender, now: .zero + .milliseconds(1))
+            _ = replica.tick(now: .zero + .seconds(5))
+        }
+    }
+    return 0
+}
+
+/// Replicas in each role, built once: a follower, a candidate, a leader and a non-voter.
+enum FuzzReplicas {
+    static let configuration = ReplicaConfiguration(members: [NodeID(1), NodeID(2), NodeID(3)])
+
+    static let all: [Replica] = {
+        let ballot = Ballot(number: 3, uid: NodeID(1))
+        var follower = Replica(id: NodeID(2), configuration: configuration, now: .zero)
+        _ = follower.receive(.heartbeat(ballot: ballot, commitIndex: 0, round: 1), from: NodeID(1), now: .zero)
+        var candidate = Replica(id: NodeID(1), configuration: configuration, now: .zero)
+        _ = candidate.tick(now: .zero + .seconds(2))
+        var leader = candidate
+        _ = leader.receive(.preVoteReply(granted: true, promised: nil), from: NodeID(2), now: .zero + .seconds(2))
+        _ = leader.persisted(through: 10, now: .zero + .seconds(2))
+        let nonVoter = Replica.recover(
+            id: NodeID(3), configuration: configuration, records: [.recoveryStarted], now: .zero)
+        return [follower, candidate, leader, nonVoter]
+    }()
+}
