@@ -90,4 +90,10 @@ extension Replica {
         output.append(.votingRestored(ballot: ballot))
         becomeLeader(now: now)
     }
+
+    /// `peer` came back as a new incarnation (it lost state): a promise it gave this candidate
+    /// before is one it no longer remembers, so it counts no more.
+    public mutating func peerRestartedWithLostState(_ peer: NodeID) {
+        promisesReceived[peer] = nil
+    }
 }

@@ -103,3 +103,29 @@ import Testing
         #expect(replica.leader == NodeID(1), "it still follows the leader to learn the log")
     }
 }
+
+extension AmnesiaTests {
+    @Test func aPromiseFromAPeerThatSinceLostStateNoLongerCounts() throws {
+        var cluster = ReplicaTestCluster(size: 5)
+        let candidate = NodeID(1)
+        cluster.perform(cluster.replicas[candidate]?.tick(now: cluster.now + .seconds(2)) ?? [], by: candidate)
+        for voter in [NodeID(2), NodeID(3)] {
+            let actions = cluster.replicas[candidate]?.receive(
+                .preVoteReply(granted: true, promised: nil), from: voter, now: cluster.now + .seconds(2))
+            cluster.perform(actions ?? [], by: candidate)
+        }
+        let ballot = try #require(
+            cluster.inFlight.compactMap { entry -> Ballot? in
+                if case .prepare(let ballot, _) = entry.message { return ballot }
+                return nil
+            }.first)
+        let now = cluster.now + .seconds(2)
+        _ = cluster.replicas[candidate]?.receive(.promise(ballot: ballot, reports: []), from: NodeID(2), now: now)
+        // Node 2 restarts with lost state: its promise is gone with it.
+        cluster.replicas[candidate]?.peerRestartedWithLostState(NodeID(2))
+        _ = cluster.replicas[candidate]?.receive(.promise(ballot: ballot, reports: []), from: NodeID(3), now: now)
+        #expect(cluster.replicas[candidate]?.role == .candidate, "two promises of five, with its own: no majority")
+        _ = cluster.replicas[candidate]?.receive(.promise(ballot: ballot, reports: []), from: NodeID(4), now: now)
+        #expect(cluster.replicas[candidate]?.role == .leader)
+    }
+}
