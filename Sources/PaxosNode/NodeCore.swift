@@ -52,9 +52,14 @@ final class NodeCore {
     var stoppedFuture: EventLoopFuture<Void> { stopped.futureResult }
 
     func start() {
-        let hello = Hello(clusterID: configuration.clusterID, role: .peer, senderID: configuration.id.rawValue)
+        let hello = Hello(
+            clusterID: configuration.clusterID, role: .peer, senderID: configuration.id.rawValue,
+            incarnation: configuration.incarnation)
         for (peer, address) in configuration.peers {
-            let link = PeerLink(address: address, hello: hello, eventLoop: eventLoop, logger: logger)
+            let link = PeerLink(
+                address: address, hello: hello, secret: configuration.secret,
+                keepaliveInterval: configuration.connectionLimits.keepaliveInterval, eventLoop: eventLoop,
+                logger: logger)
             links[peer] = link
             link.connect()
         }

@@ -68,7 +68,8 @@ public final class NodeServer: Sendable {
         do {
             listener = try await Listener.bind(
                 configuration.listen, group: group, clusterID: configuration.clusterID,
-                localID: configuration.id.rawValue, logger: logger
+                localID: configuration.id.rawValue, secret: configuration.secret,
+                limits: configuration.connectionLimits, logger: logger
             ) { channel in
                 try channel.pipeline.syncOperations.addHandler(ConnectionHandler(core: core, logger: logger))
             }

@@ -221,6 +221,7 @@ import Testing
             let listen = try #require(first.argv.firstIndex(of: "--listen").map { first.argv[$0 + 1] })
             let intruder = try await cluster.run([
                 "node", "--id", "\(first.id)", "--dir", cluster.dir + "/intruder", "--listen", listen,
+                "--secret-file", cluster.dir + "/cluster.secret",
             ])
             #expect(intruder.status != 0)
             #expect(intruder.stderr.contains("another process is listening on \(listen)"), "\(intruder.stderr)")
@@ -346,7 +347,7 @@ import Testing
                 try RawSocket.exchange(path: socket, send: Array(repeating: 0xFF, count: 64))
             }
             #expect(garbage.isEmpty || garbage.count < 200)
-            // A hello for another cluster: refused with a reason.
+            // A hello for another cluster: refused with a generic reason that names neither id.
             let wrongCluster = Hello(clusterID: description.clusterIDValue &+ 1, role: .client, senderID: 0)
             var bytes = [UInt8]()
             let frame = wrongCluster.frame
@@ -356,7 +357,18 @@ import Testing
             let hello = bytes
             let answer = try await PaxosBinary.onDedicatedThread { try RawSocket.exchange(path: socket, send: hello) }
             #expect(answer.count > 5 && answer[4] == Hello.FrameKind.refused)
-            #expect(String(decoding: answer.dropFirst(5), as: UTF8.self).contains("cluster id"))
+            let refusal = String(decoding: answer.dropFirst(5), as: UTF8.self)
+            #expect(refusal == "handshake refused: wrong cluster")
+            for id in [description.clusterIDValue, description.clusterIDValue &+ 1] {
+                #expect(!refusal.contains(String(id, radix: 16)) && !refusal.contains(String(id)))
+            }
+            // A hello of the first protocol version (no authentication): refused by version.
+            let old: [UInt8] =
+                [20, 0, 0, 0, Hello.FrameKind.hello] + Hello.magic + [1, 0] + Array(repeating: 7, count: 13)
+            let oldAnswer = try await PaxosBinary.onDedicatedThread { try RawSocket.exchange(path: socket, send: old) }
+            #expect(
+                String(decoding: oldAnswer.dropFirst(5), as: UTF8.self)
+                    == "handshake refused: unsupported protocol version 1")
             // An oversized frame header: refused too.
             let oversized = try await PaxosBinary.onDedicatedThread {
                 try RawSocket.exchange(path: socket, send: [0xFF, 0xFF, 0xFF, 0x7F, 1])
