@@ -119,6 +119,16 @@ let package = Package(
             dependencies: ["PaxosTestSupport", "PaxosLogClient", "PaxosTransport", "PaxosProtocol"],
             swiftSettings: strict),
         .testTarget(
+            name: "PaxosTransportTests",
+            dependencies: [
+                "PaxosTransport", "PaxosTestSupport",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOEmbedded", package: "swift-nio"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: strict),
+        .testTarget(
             name: "PaxosReplicaTests", dependencies: ["PaxosReplica", "PaxosTestSupport"], swiftSettings: strict),
         .testTarget(
             name: "PaxosJournalTests", dependencies: ["PaxosJournal", "PaxosTestSupport"], swiftSettings: strict),
