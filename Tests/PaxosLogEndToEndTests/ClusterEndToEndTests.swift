@@ -375,9 +375,71 @@ import Testing
             }
             #expect(oversized.count < 5 || oversized[4] == Hello.FrameKind.refused)
 
+            // A client with another secret: the node fails the client's check of its proof, and the
+            // client stops at once, saying so (it does not retry until its timeout).
+            let impostorDir = cluster.dir + "/other-secret"
+            try FileManager.default.createDirectory(atPath: impostorDir, withIntermediateDirectories: false)
+            try ClusterSecret.random().write(to: impostorDir + "/cluster.secret")
+            // cluster.json names the real secret file; this copy uses the one beside it.
+            var copied = try ClusterDescription.load(from: cluster.dir)
+            copied.secretFile = nil
+            try copied.save(in: impostorDir)
+            let began = ContinuousClock.now
+            let refused = try await cluster.run(["append", "--cluster", impostorDir, "--timeout", "30", "sneaky"])
+            #expect(refused.status == 1)
+            #expect(refused.stderr.contains("failed to prove that it holds the cluster secret"), "\(refused.stderr)")
+            #expect(ContinuousClock.now - began < .seconds(15))
+            var log = ""
+            for _ in 0..<50 where !log.contains("refused this node's proof") {
+                try await Task.sleep(for: .milliseconds(40))
+                log = (try? String(contentsOfFile: cluster.dir + "/node-1.log", encoding: .utf8)) ?? ""
+            }
+            #expect(log.contains("refused this node's proof"), "\(log)")
+
             let appended = try await cluster.run(["append", "--cluster", cluster.dir, "still-serving"])
             #expect(appended.status == 0)
             #expect(appended.stdoutLines == ["1"])
+        }
+    }
+
+    /// A node without a usable secret file does not start: missing, or readable by others (as
+    /// ssh refuses a private key with loose permissions), or of the wrong size. One line each.
+    @Test func aNodeRefusesToStartWithoutAPrivateSecretFile() async throws {
+        try await withTemporaryDirectory { dir in
+            let secret = dir + "/cluster.secret"
+            try ClusterSecret.random().write(to: secret)
+            let cases: [(prepare: () throws -> Void, expected: String)] = [
+                ({ try FileManager.default.removeItem(atPath: secret) }, "secret file \(secret) does not exist"),
+                (
+                    {
+                        try ClusterSecret.random().write(to: secret)
+                        chmod(secret, 0o644)
+                    }, "secret file \(secret) is accessible by group or others (mode 0644)"
+                ),
+                (
+                    {
+                        try Data(repeating: 1, count: 31).write(to: URL(fileURLWithPath: secret))
+                        chmod(secret, 0o600)
+                    }, "holds 31 bytes"
+                ),
+            ]
+            for (prepare, expected) in cases {
+                try prepare()
+                let result = try await PaxosBinary.run(
+                    [
+                        "node", "--id", "1", "--dir", dir + "/node-1", "--listen", "unix:\(dir)/node-1.sock",
+                        "--secret-file", secret,
+                    ], timeout: 30)
+                #expect(result.status == 1, "\(expected): \(result.stderr)")
+                #expect(result.stderr.hasPrefix("paxoslog: error: node 1: "), "\(result.stderr)")
+                #expect(result.stderr.contains(expected), "\(result.stderr)")
+                #expect(result.stderr.split(separator: "\n").count == 1, "\(result.stderr)")
+                #expect(!FileManager.default.fileExists(atPath: dir + "/node-1.sock"), "it never listened")
+            }
+            let missingOption = try await PaxosBinary.run([
+                "node", "--id", "1", "--dir", dir + "/node-1", "--listen", "unix:\(dir)/node-1.sock",
+            ])
+            #expect(missingOption.status == 64, "--secret-file is required: \(missingOption.stderr)")
         }
     }
 
