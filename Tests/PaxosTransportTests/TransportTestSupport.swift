@@ -26,14 +26,14 @@ final class LogRecorder: Sendable {
 
     fileprivate func record(_ line: String) { lines.withLock { $0.append(line) } }
 
-    /// Waits up to `seconds` for a line containing `text`.
-    func waitFor(_ text: String, seconds: Double = 5) async throws -> Bool {
+    /// Waits up to `seconds` for `count` lines containing `text`.
+    func waitFor(_ text: String, count wanted: Int = 1, seconds: Double = 5) async throws -> Bool {
         let deadline = ContinuousClock.now + .milliseconds(Int64(seconds * 1000))
         while ContinuousClock.now < deadline {
-            if contains(text) { return true }
+            if count(text) >= wanted { return true }
             try await Task.sleep(for: .milliseconds(20))
         }
-        return contains(text)
+        return count(text) >= wanted
     }
 }
 
