@@ -19,6 +19,7 @@ let package = Package(
         .package(url: "https://github.com/HdrHistogram/hdrhistogram-swift", from: "0.2.0"),
         .package(url: "https://github.com/apple/swift-nio", from: "2.101.2"),
         .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
+        .package(url: "https://github.com/apple/swift-crypto", from: "3.12.3"),
     ],
     targets: [
         // C libraries, each behind a shim so Swift sees one module per library.
@@ -54,14 +55,16 @@ let package = Package(
             swiftSettings: strict
         ),
 
-        // Length-prefixed frames with a handshake over Unix domain sockets and TCP (SwiftNIO).
-        // Carries opaque frames: knows nothing about Paxos.
+        // Length-prefixed frames with a mutually authenticated handshake (HMAC-SHA256 over a shared
+        // cluster secret) over Unix domain sockets and TCP (SwiftNIO). Carries opaque frames: knows
+        // nothing about Paxos.
         .target(
             name: "PaxosTransport",
             dependencies: [
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "Logging", package: "swift-log"),
+                .product(name: "Crypto", package: "swift-crypto"),
             ],
             swiftSettings: strict
         ),
@@ -114,6 +117,16 @@ let package = Package(
         .testTarget(
             name: "PaxosLogEndToEndTests",
             dependencies: ["PaxosTestSupport", "PaxosLogClient", "PaxosTransport", "PaxosProtocol"],
+            swiftSettings: strict),
+        .testTarget(
+            name: "PaxosTransportTests",
+            dependencies: [
+                "PaxosTransport", "PaxosTestSupport",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOEmbedded", package: "swift-nio"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
             swiftSettings: strict),
         .testTarget(
             name: "PaxosReplicaTests", dependencies: ["PaxosReplica", "PaxosTestSupport"], swiftSettings: strict),

@@ -4,6 +4,7 @@ import PaxosCompression
 import PaxosLogClient
 import PaxosNode
 import PaxosProtocol
+import PaxosTransport
 
 /// `paxoslog cluster start`.
 struct ClusterStart: AsyncParsableCommand {
@@ -15,6 +16,9 @@ struct ClusterStart: AsyncParsableCommand {
             and its socket at DIR/node-K.sock, writes DIR/cluster.json, and returns once a leader is \
             elected and every node answers. On an existing DIR it restarts only the nodes that are \
             not running, keeping all data.
+
+            A new cluster gets a secret, DIR/cluster.secret (32 random bytes, mode 0600), which \
+            every node and client must prove it holds; keep it private. Restarts keep it.
 
             Example:
               paxoslog cluster start --dir /tmp/demo --nodes 3
@@ -97,11 +101,14 @@ struct ClusterStart: AsyncParsableCommand {
         if let long = sockets.first(where: { $0.utf8.count >= 104 }) {
             throw CLIError("the socket path \(long) is too long for a Unix socket (104 bytes); use a shorter --dir")
         }
+        let secretPath = ClusterDescription.secretPath(in: dir)
+        let secret = try makeSecret(at: secretPath)
         let members: [ClusterDescription.Node] = (1...nodes).map { id in
             var argv = [
                 executable, "node", "--id", "\(id)", "--dir", dir + "/node-\(id)", "--listen",
                 "unix:" + sockets[id - 1],
-                "--cluster-id", String(clusterID, radix: 16), "--codec", codec, "--pid-file", dir + "/node-\(id).pid",
+                "--cluster-id", String(clusterID, radix: 16), "--secret-file", secretPath, "--codec", codec,
+                "--pid-file", dir + "/node-\(id).pid",
             ]
             for peer in 1...nodes where peer != id {
                 argv += ["--peer", "\(peer)=unix:" + sockets[peer - 1]]
@@ -112,7 +119,22 @@ struct ClusterStart: AsyncParsableCommand {
         for member in members {
             try prepareDataDirectory(member.dir, clusterID: clusterID, nodeID: member.id)
         }
-        return ClusterDescription(clusterID: clusterID, nodes: members)
+        return ClusterDescription(clusterID: clusterID, nodes: members, secretFile: secretPath, secret: secret)
+    }
+
+    /// A new secret at `path`, or the one already there: an operator may have put one in place
+    /// before the first start (to share it with a client elsewhere); it must pass the same checks.
+    private func makeSecret(at path: String) throws -> ClusterSecret {
+        do {
+            if FileManager.default.fileExists(atPath: path) {
+                return try ClusterSecret.load(from: path)
+            }
+            let secret = ClusterSecret.random()
+            try secret.write(to: path)
+            return secret
+        } catch {
+            throw CLIError("\(error)")
+        }
     }
 
     /// Creates a new member's data directory with its identity, so its first start expects an

@@ -17,8 +17,14 @@ struct NodeCommand: AsyncParsableCommand {
             and connects to every --peer. SIGTERM or SIGINT shut it down cleanly. `paxoslog cluster \
             start` runs these for you; the exact command for each node is in DIR/cluster.json.
 
+            Every connection, from a peer or a client, must prove it holds the cluster secret: the \
+            --secret-file, exactly 32 random bytes, readable by its owner only (the node refuses to \
+            start otherwise). `cluster start` writes DIR/cluster.secret; for a cluster run by hand, \
+            make one and copy it to every machine: (umask 077; head -c 32 /dev/urandom > cluster.secret)
+
             Example:
               paxoslog node --id 1 --dir /tmp/c/node-1 --listen unix:/tmp/c/node-1.sock \\
+                --secret-file /tmp/c/cluster.secret \\
                 --peer 2=unix:/tmp/c/node-2.sock --peer 3=unix:/tmp/c/node-3.sock
             """
     )
@@ -38,6 +44,11 @@ struct NodeCommand: AsyncParsableCommand {
     @Option(
         name: .customLong("cluster-id"), help: "The cluster's id (hex); connections from other clusters are refused.")
     var clusterID: String = "0"
+
+    @Option(
+        name: .customLong("secret-file"),
+        help: "The cluster secret: a file of exactly 32 raw bytes, mode 0600 (required).")
+    var secretFile: String
 
     @Option(help: "Journal codec: lz4 (default), zlib or none.")
     var codec: String = "lz4"
@@ -93,12 +104,18 @@ struct NodeCommand: AsyncParsableCommand {
     }
 
     func run() async throws {
+        let secret: ClusterSecret
+        do {
+            secret = try ClusterSecret.load(from: secretFile)
+        } catch {
+            throw CLIError("node \(id): \(error)")
+        }
         let logger = LoggingSetup.bootstrap(label: "paxoslog.node\(id)")
         var options = JournalOptions()
         options.codec = Codec(name: codec) ?? .lz4
         var configuration = NodeConfiguration(
             id: NodeID(id), dataDirectory: dir, listen: try TransportAddress(parsing: listen), peers: try parsePeers(),
-            clusterID: UInt64(clusterID, radix: 16) ?? 0, journalOptions: options,
+            clusterID: UInt64(clusterID, radix: 16) ?? 0, secret: secret, journalOptions: options,
             heartbeatPeriod: .milliseconds(heartbeatMilliseconds),
             electionTimeout: .milliseconds(electionTimeoutMilliseconds))
         configuration.isNewCluster = newCluster

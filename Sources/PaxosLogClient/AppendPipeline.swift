@@ -24,6 +24,8 @@ struct AppendPipeline {
         case input([[UInt8]])
         case inputFinished
         case inputFailed(String)
+        /// The pipeline cannot go on (no cluster secret, or a node failed to prove it holds it).
+        case failed(String)
         case connected(connection: Int, channel: Channel)
         case frame(connection: Int, Frame)
         case closed(connection: Int, reason: String)
@@ -106,6 +108,8 @@ struct AppendPipeline {
             inputDone = true
         case .inputFailed(let message):
             throw ClientError("reading the entries failed: \(message)")
+        case .failed(let message):
+            throw ClientError(message)
         case .connected(let id, let newChannel):
             guard id == connection else {
                 newChannel.close(promise: nil)
@@ -161,7 +165,7 @@ struct AppendPipeline {
                 return 0
             case Hello.FrameKind.refused:
                 throw ClientError(
-                    "node \(target) refused the connection: \(String(decoding: frame.payload, as: UTF8.self))")
+                    "node \(target) refused the connection: \(ConnectorHandshake.describeRefusal(frame.payload))")
             default:
                 throw ClientError("node \(target) answered the hello with frame kind \(frame.kind)")
             }
@@ -252,14 +256,28 @@ struct AppendPipeline {
             sink(.closed(connection: id, reason: "node \(target) is not in cluster.json"))
             return
         }
+        let secret: ClusterSecret
+        do {
+            secret = try cluster.requireSecret()
+        } catch {
+            sink(.failed(error.message))
+            return
+        }
         let hello = Hello(clusterID: cluster.clusterIDValue, role: .client, senderID: 0)
         let group = self.group
+        let node = target
         Task {
             do {
                 let channel = try await Connector.connect(
-                    to: address, hello: hello, group: group, timeout: .seconds(2),
+                    to: address, hello: hello, secret: secret, group: group, timeout: .seconds(2),
                     onFrame: { sink(.frame(connection: id, $0)) },
-                    onClose: { sink(.closed(connection: id, reason: $0)) })
+                    onClose: { error in
+                        // A node that cannot prove it holds the secret is an impostor, or this
+                        // client has the wrong secret: either way, stop and say so.
+                        sink(
+                            error.code == .authenticationFailed
+                                ? .failed("node \(node): \(error)") : .closed(connection: id, reason: "\(error)"))
+                    })
                 sink(.connected(connection: id, channel: channel))
             } catch {
                 sink(.closed(connection: id, reason: "\(error)"))

@@ -31,15 +31,24 @@ public struct ClusterDescription: Codable, Hashable, Sendable {
     /// Connections must present this id (hex); it keeps two clusters' nodes from talking.
     public var clusterID: String
     public var nodes: [Node]
+    /// Where the cluster secret is (`secret_file`; relative paths are relative to the cluster
+    /// directory). Absent: `cluster.secret` beside `cluster.json`.
+    public var secretFile: String?
+    /// The cluster secret every connection proves it holds; ``load(from:)`` reads it from
+    /// `secretFile`. Never written to `cluster.json`.
+    public var secret: ClusterSecret?
 
     enum CodingKeys: String, CodingKey {
         case clusterID = "cluster_id"
         case nodes
+        case secretFile = "secret_file"
     }
 
-    public init(clusterID: UInt64, nodes: [Node]) {
+    public init(clusterID: UInt64, nodes: [Node], secretFile: String? = nil, secret: ClusterSecret? = nil) {
         self.clusterID = String(clusterID, radix: 16)
         self.nodes = nodes
+        self.secretFile = secretFile
+        self.secret = secret
     }
 
     /// The cluster id as a number.
@@ -57,7 +66,19 @@ public struct ClusterDescription: Codable, Hashable, Sendable {
     /// The path of `cluster.json` in a cluster directory.
     public static func path(in directory: String) -> String { directory + "/cluster.json" }
 
-    /// Reads `DIR/cluster.json`.
+    /// The default path of the cluster secret in a cluster directory.
+    public static func secretPath(in directory: String) -> String { directory + "/cluster.secret" }
+
+    /// Where this cluster's secret is, for the cluster in `directory`.
+    public func secretPath(in directory: String) -> String {
+        guard let secretFile, !secretFile.isEmpty else { return Self.secretPath(in: directory) }
+        return secretFile.hasPrefix("/") ? secretFile : directory + "/" + secretFile
+    }
+
+    /// Reads `DIR/cluster.json` and the cluster secret it names (by default `DIR/cluster.secret`).
+    ///
+    /// - Throws: `ClientError` when either is missing or unusable (a secret file must be 32 bytes,
+    ///   mode 0600).
     public static func load(from directory: String) throws(ClientError) -> ClusterDescription {
         let path = path(in: directory)
         guard let data = FileManager.default.contents(atPath: path) else {
@@ -65,11 +86,27 @@ public struct ClusterDescription: Codable, Hashable, Sendable {
                 "no cluster at \(directory): \(path) does not exist (start one with 'paxoslog cluster start --dir \(directory)')"
             )
         }
+        var description: ClusterDescription
         do {
-            return try JSONDecoder().decode(ClusterDescription.self, from: data)
+            description = try JSONDecoder().decode(ClusterDescription.self, from: data)
         } catch {
             throw ClientError("\(path) is not a valid cluster description: \(Self.describe(error))")
         }
+        do {
+            description.secret = try ClusterSecret.load(from: description.secretPath(in: directory))
+        } catch {
+            throw ClientError("cannot use the cluster at \(directory): \(error)")
+        }
+        return description
+    }
+
+    /// The secret, or the error to report when the description was made without one.
+    func requireSecret() throws(ClientError) -> ClusterSecret {
+        guard let secret else {
+            throw ClientError(
+                "no cluster secret: load the cluster with ClusterDescription.load(from:) or set its secret")
+        }
+        return secret
     }
 
     /// A JSON decoding failure in words ("missing key 'cluster_id' in nodes[1]"), not the

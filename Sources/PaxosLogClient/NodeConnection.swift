@@ -6,11 +6,12 @@ import Synchronization
 /// One request and its answer on a fresh connection (status, reads).
 enum NodeConnection {
     static func roundTrip(
-        to address: TransportAddress, clusterID: UInt64, request: Frame, expecting kind: UInt8, group: EventLoopGroup,
-        timeout: TimeAmount = .seconds(10)
+        to address: TransportAddress, clusterID: UInt64, secret: ClusterSecret, request: Frame, expecting kind: UInt8,
+        group: EventLoopGroup, timeout: TimeAmount = .seconds(10)
     ) async throws -> Frame {
         let hello = Hello(clusterID: clusterID, role: .client, senderID: 0)
-        let channel = try await Connector.connect(to: address, hello: hello, group: group, timeout: timeout)
+        let channel = try await Connector.connect(
+            to: address, hello: hello, secret: secret, group: group, timeout: timeout)
         // The whole exchange is bounded, not only the connect: a node that accepts the connection
         // but never answers (stopped with SIGSTOP, or wedged) must not hang the caller.
         let expired = ExpiryFlag()
@@ -27,6 +28,10 @@ enum NodeConnection {
                 _ = try await Connector.awaitAcceptance(&iterator, address: address)
                 try await outbound.write(request)
                 reply = try await iterator.next()
+            } catch let error as TransportError where [.authenticationFailed, .handshakeRefused].contains(error.code) {
+                // Not a node that is down: the secrets differ, or an impostor. Callers must not
+                // try elsewhere as if it were a transient failure.
+                throw ClientError(error.message)
             } catch {
                 throw expired.isSet ? timedOut : error
             }

@@ -43,6 +43,7 @@ final class ConnectionHandler: ChannelInboundHandler {
                 return
             }
             caller = .peer(peer)
+            core.value.peerConnected(peer, incarnation: hello.incarnation)
         case .client:
             caller = .client(core.value.registerClient(context.channel))
         }

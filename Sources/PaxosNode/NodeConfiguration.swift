@@ -14,6 +14,13 @@ public struct NodeConfiguration: Sendable {
     public var peers: [NodeID: TransportAddress]
     /// Connections that present another cluster id are refused.
     public var clusterID: UInt64
+    /// The key every member and client proves it holds in the handshake.
+    public var secret: ClusterSecret
+    /// The listener's handshake deadline, connection caps and idle timeout, and the peer links'
+    /// keepalive period.
+    public var connectionLimits: ConnectionLimits
+    /// Which run of this node this is; sent to peers in the hello.
+    public var incarnation: UInt64 = 0
     /// The journal's codec, segment size and batching.
     public var journalOptions: JournalOptions
     public var heartbeatPeriod: Duration
@@ -29,7 +36,8 @@ public struct NodeConfiguration: Sendable {
 
     public init(
         id: NodeID, dataDirectory: String, listen: TransportAddress, peers: [NodeID: TransportAddress],
-        clusterID: UInt64, journalOptions: JournalOptions = JournalOptions(),
+        clusterID: UInt64, secret: ClusterSecret, connectionLimits: ConnectionLimits = ConnectionLimits(),
+        journalOptions: JournalOptions = JournalOptions(),
         heartbeatPeriod: Duration = .milliseconds(50), electionTimeout: Duration = .milliseconds(500),
         tickInterval: Duration = .milliseconds(10), maxEntryBytes: Int = 4 << 20
     ) {
@@ -38,6 +46,8 @@ public struct NodeConfiguration: Sendable {
         self.listen = listen
         self.peers = peers
         self.clusterID = clusterID
+        self.secret = secret
+        self.connectionLimits = connectionLimits
         self.journalOptions = journalOptions
         self.heartbeatPeriod = heartbeatPeriod
         self.electionTimeout = electionTimeout

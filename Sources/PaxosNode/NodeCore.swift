@@ -19,6 +19,8 @@ final class NodeCore {
     let logger: Logger
 
     private var links: [NodeID: PeerLink] = [:]
+    /// The incarnation each peer presented when it last connected.
+    private var peerIncarnations: [NodeID: UInt64] = [:]
     private var clients: [Int: Channel] = [:]
     private var nextClientID = 1
     /// Which client connection is waiting for each entry.
@@ -52,9 +54,14 @@ final class NodeCore {
     var stoppedFuture: EventLoopFuture<Void> { stopped.futureResult }
 
     func start() {
-        let hello = Hello(clusterID: configuration.clusterID, role: .peer, senderID: configuration.id.rawValue)
+        let hello = Hello(
+            clusterID: configuration.clusterID, role: .peer, senderID: configuration.id.rawValue,
+            incarnation: configuration.incarnation)
         for (peer, address) in configuration.peers {
-            let link = PeerLink(address: address, hello: hello, eventLoop: eventLoop, logger: logger)
+            let link = PeerLink(
+                address: address, hello: hello, secret: configuration.secret,
+                keepaliveInterval: configuration.connectionLimits.keepaliveInterval, eventLoop: eventLoop,
+                logger: logger)
             links[peer] = link
             link.connect()
         }
@@ -100,6 +107,16 @@ final class NodeCore {
         guard !isStopped else { return }
         perform(replica.receive(message, from: peer, now: clock.now()))
         flush()
+    }
+
+    /// `peer` connected and proved membership, running as `incarnation`. A peer's incarnation
+    /// changes only when it lost state: a promise it made before then counts no more.
+    func peerConnected(_ peer: NodeID, incarnation: UInt64) {
+        guard let known = peerIncarnations.updateValue(incarnation, forKey: peer), known != incarnation else { return }
+        logger.notice(
+            "peer \(peer.rawValue) is back as a new incarnation (\(String(incarnation, radix: 16)), was \(String(known, radix: 16))): it lost state and rebuilds before it votes"
+        )
+        replica.peerRestartedWithLostState(peer)
     }
 
     func registerClient(_ channel: Channel) -> Int {

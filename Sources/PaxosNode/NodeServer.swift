@@ -35,32 +35,41 @@ public final class NodeServer: Sendable {
     }
 
     /// Opens the journal (taking its lock), restores the replica from it, listens and joins the cluster.
-    public static func start(configuration: NodeConfiguration, logger: Logger) async throws -> NodeServer {
-        let journalDirectory = configuration.dataDirectory + "/journal"
-        let foundIdentity = try NodeIdentity.read(from: configuration.dataDirectory)
+    public static func start(configuration given: NodeConfiguration, logger: Logger) async throws -> NodeServer {
+        let journalDirectory = given.dataDirectory + "/journal"
+        let foundIdentity = try NodeIdentity.read(from: given.dataDirectory)
         let journalExisted = Journal.containsSegments(directory: journalDirectory)
         let journal: Journal
         do {
-            journal = try Journal.open(directory: journalDirectory, options: configuration.journalOptions)
+            journal = try Journal.open(directory: journalDirectory, options: given.journalOptions)
         } catch {
             throw NodeError("cannot open the journal: \(error)")
         }
-        var records = try Self.readRecords(journal)
-        let check = try StartupCheck.examine(
-            found: foundIdentity, journalExisted: journalExisted, findings: journal.openFindings,
-            isNewCluster: configuration.isNewCluster, clusterID: configuration.clusterID,
-            nodeID: configuration.id.rawValue, dataDirectory: configuration.dataDirectory)
-        if let lostState = check.lostState {
-            logger.warning(
-                "node \(configuration.id) may have lost state: \(lostState). It will not vote until it has rebuilt its log from a majority of the others (new incarnation \(String(check.identity.incarnation, radix: 16)))"
-            )
-            // On disk before the new identity: a crash in between finds the loss again.
-            try await Self.appendDurably(PersistRecord.recoveryStarted, to: journal)
-            records.append(.recoveryStarted)
+        var running = given
+        var records: [PersistRecord]
+        do {
+            records = try Self.readRecords(journal)
+            let check = try StartupCheck.examine(
+                found: foundIdentity, journalExisted: journalExisted, findings: journal.openFindings,
+                isNewCluster: given.isNewCluster, clusterID: given.clusterID, nodeID: given.id.rawValue,
+                dataDirectory: given.dataDirectory)
+            if let lostState = check.lostState {
+                logger.warning(
+                    "node \(given.id) may have lost state: \(lostState). It will not vote until it has rebuilt its log from a majority of the others (new incarnation \(String(check.identity.incarnation, radix: 16)))"
+                )
+                // On disk before the new identity: a crash in between finds the loss again.
+                try await Self.appendDurably(PersistRecord.recoveryStarted, to: journal)
+                records.append(.recoveryStarted)
+            }
+            if check.identity != foundIdentity {
+                try check.identity.write(to: given.dataDirectory)
+            }
+            running.incarnation = check.identity.incarnation
+        } catch {
+            journal.close()
+            throw error
         }
-        if check.identity != foundIdentity {
-            try check.identity.write(to: configuration.dataDirectory)
-        }
+        let configuration = running
         let restored = records
         let group = MultiThreadedEventLoopGroup(numberOfThreads: 1)
         let loop = group.next()
@@ -89,7 +98,8 @@ public final class NodeServer: Sendable {
         do {
             listener = try await Listener.bind(
                 configuration.listen, group: group, clusterID: configuration.clusterID,
-                localID: configuration.id.rawValue, logger: logger
+                localID: configuration.id.rawValue, secret: configuration.secret,
+                limits: configuration.connectionLimits, logger: logger
             ) { channel in
                 try channel.pipeline.syncOperations.addHandler(ConnectionHandler(core: core, logger: logger))
             }

@@ -1,14 +1,17 @@
 import NIOCore
 import NIOPosix
 
-/// Opens connections to a listener and performs the caller's side of the handshake.
+/// Opens connections to a listener and performs the caller's side of the handshake
+/// (``ConnectorHandshakeHandler``).
 public enum Connector {
-    /// Connects to `address`, sends `hello` and waits for the listener to accept it.
+    /// Connects to `address` and starts the handshake; read the outcome with
+    /// ``awaitAcceptance(_:address:)`` before writing anything.
     ///
-    /// - Returns: an async channel of frames, past the handshake.
-    /// - Throws: `TransportError` naming the address when the connection or the handshake fails.
+    /// - Parameter timeout: for the connection, and again for the handshake.
+    /// - Returns: an async channel of frames; the first inbound frame answers the handshake.
+    /// - Throws: `TransportError` naming the address when the connection cannot be opened.
     public static func connect(
-        to address: TransportAddress, hello: Hello, group: EventLoopGroup,
+        to address: TransportAddress, hello: Hello, secret: ClusterSecret, group: EventLoopGroup,
         maximumFrameSize: Int = Frame.defaultMaximumSize, timeout: TimeAmount = .seconds(5)
     ) async throws -> NIOAsyncChannel<Frame, Frame> {
         let bootstrap = ClientBootstrap(group: group)
@@ -16,76 +19,97 @@ public enum Connector {
             .channelOption(.socketOption(.tcp_nodelay), value: 1)
         let initializer: @Sendable (Channel) -> EventLoopFuture<NIOAsyncChannel<Frame, Frame>> = { channel in
             channel.eventLoop.makeCompletedFuture {
-                try channel.pipeline.syncOperations.addFrameCodec(maximumFrameSize: maximumFrameSize)
+                try channel.pipeline.syncOperations.addConnectorHandlers(
+                    hello: hello, secret: secret, address: address, maximumFrameSize: maximumFrameSize,
+                    timeout: timeout)
                 return try NIOAsyncChannel<Frame, Frame>(wrappingChannelSynchronously: channel)
             }
         }
-        let channel: NIOAsyncChannel<Frame, Frame>
         do {
             switch address {
             case .unix(let path):
-                channel = try await bootstrap.connect(unixDomainSocketPath: path, channelInitializer: initializer)
+                return try await bootstrap.connect(unixDomainSocketPath: path, channelInitializer: initializer)
             case .tcp(let host, let port):
                 if let literal = address.ipLiteral {
-                    channel = try await bootstrap.connect(to: literal, channelInitializer: initializer)
+                    return try await bootstrap.connect(to: literal, channelInitializer: initializer)
                 } else {
-                    channel = try await bootstrap.connect(host: host, port: port, channelInitializer: initializer)
+                    return try await bootstrap.connect(host: host, port: port, channelInitializer: initializer)
                 }
             }
         } catch {
             throw TransportError(.connectFailed, "cannot connect to \(address): \(describeConnectError(error))")
         }
-        try await channel.channel.writeAndFlush(hello.frame)
-        return channel
     }
 
-    /// Connects to `address` and sends `hello`, delivering every frame that comes back (the
-    /// listener's answer to the hello first) to `onFrame` on the channel's event loop, and the
-    /// end of the connection to `onClose`, once.
+    /// Connects to `address` and starts the handshake, delivering every frame that comes back (the
+    /// listener's `helloAccepted` or `refused` first) to `onFrame` on the channel's event loop, and
+    /// the end of the connection to `onClose`, once, with the reason (`.authenticationFailed` for a
+    /// listener that failed its proof). Write nothing before `helloAccepted` arrived.
     ///
     /// - Returns: the channel, for writing frames and closing.
     /// - Throws: `TransportError` naming the address when the connection cannot be opened.
     public static func connect(
-        to address: TransportAddress, hello: Hello, group: EventLoopGroup, timeout: TimeAmount = .seconds(5),
-        maximumFrameSize: Int = Frame.defaultMaximumSize, onFrame: @escaping @Sendable (Frame) -> Void,
-        onClose: @escaping @Sendable (String) -> Void
+        to address: TransportAddress, hello: Hello, secret: ClusterSecret, group: EventLoopGroup,
+        timeout: TimeAmount = .seconds(5), maximumFrameSize: Int = Frame.defaultMaximumSize,
+        onFrame: @escaping @Sendable (Frame) -> Void, onClose: @escaping @Sendable (TransportError) -> Void
     ) async throws -> Channel {
         let bootstrap = ClientBootstrap(group: group)
             .connectTimeout(timeout)
             .channelOption(.socketOption(.tcp_nodelay), value: 1)
             .channelInitializer { channel in
                 channel.eventLoop.makeCompletedFuture {
-                    try channel.pipeline.syncOperations.addFrameCodec(maximumFrameSize: maximumFrameSize)
+                    try channel.pipeline.syncOperations.addConnectorHandlers(
+                        hello: hello, secret: secret, address: address, maximumFrameSize: maximumFrameSize,
+                        timeout: timeout)
                     try channel.pipeline.syncOperations.addHandler(FrameForwarder(onFrame: onFrame, onClose: onClose))
                 }
             }
-        let channel: Channel
         do {
-            channel = try await bootstrap.connect(transport: address).get()
+            return try await bootstrap.connect(transport: address).get()
         } catch {
             throw TransportError(.connectFailed, "cannot connect to \(address): \(describeConnectError(error))")
         }
-        channel.writeAndFlush(hello.frame, promise: nil)
-        return channel
     }
 
-    /// Reads the listener's answer to the hello: its node id, or the reason it refused.
+    /// Reads the listener's answer to the handshake: its node id, or why the connection failed.
+    ///
+    /// - Throws: `TransportError`: `.handshakeRefused` with the listener's (generic) reason,
+    ///   `.authenticationFailed` for a listener that could not prove it holds the secret, or why
+    ///   the connection ended.
     public static func awaitAcceptance(
         _ iterator: inout NIOAsyncChannelInboundStream<Frame>.AsyncIterator, address: TransportAddress
     ) async throws -> UInt32 {
         guard let frame = try await iterator.next() else {
             throw TransportError(.connectionClosed, "\(address) closed the connection during the handshake")
         }
+        var reader = ByteReader(frame.payload)
         switch frame.kind {
         case Hello.FrameKind.helloAccepted where frame.payload.count == 4:
-            return frame.payload.enumerated().reduce(UInt32(0)) { $0 | UInt32($1.element) << (8 * $1.offset) }
+            return reader.integer(UInt32.self) ?? 0
         case Hello.FrameKind.refused:
             throw TransportError(
                 .handshakeRefused,
-                "\(address) refused the connection: \(String(decoding: frame.payload, as: UTF8.self))")
+                "\(address) refused the connection: \(ConnectorHandshake.describeRefusal(frame.payload))")
         default:
             throw TransportError(.malformedFrame, "\(address) answered the hello with frame kind \(frame.kind)")
         }
+    }
+}
+
+extension ChannelPipeline.SynchronousOperations {
+    /// The connector's handlers: the frame codec, with the low handshake limit until the listener
+    /// accepts, and the handshake.
+    public func addConnectorHandlers(
+        hello: Hello, secret: ClusterSecret, address: TransportAddress,
+        maximumFrameSize: Int = Frame.defaultMaximumSize,
+        timeout: TimeAmount = .seconds(5), completion: EventLoopPromise<Channel>? = nil
+    ) throws {
+        let limit = FrameSizeLimit(authenticated: maximumFrameSize)
+        try addFrameCodec(maximumFrameSize: maximumFrameSize, limit: limit)
+        try addHandler(
+            ConnectorHandshakeHandler(
+                hello: hello, secret: secret, address: address, timeout: timeout, frameLimit: limit,
+                completion: completion))
     }
 }
 

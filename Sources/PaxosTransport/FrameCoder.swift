@@ -1,13 +1,17 @@
 import NIOCore
 
-/// Splits the byte stream into frames, refusing any frame longer than the limit.
+/// Splits the byte stream into frames, refusing any frame longer than the limit. Never traps,
+/// whatever the bytes: a bad length is an error for this connection only.
 public struct FrameDecoder: ByteToMessageDecoder {
     public typealias InboundOut = Frame
 
     public let maximumFrameSize: Int
+    /// When set, the limit in force now (lower until the handshake is done); never above `maximumFrameSize`.
+    private let limit: FrameSizeLimit?
 
-    public init(maximumFrameSize: Int = Frame.defaultMaximumSize) {
+    public init(maximumFrameSize: Int = Frame.defaultMaximumSize, limit: FrameSizeLimit? = nil) {
         self.maximumFrameSize = maximumFrameSize
+        self.limit = limit
     }
 
     public mutating func decode(context: ChannelHandlerContext, buffer: inout ByteBuffer) throws -> DecodingState {
@@ -17,8 +21,9 @@ public struct FrameDecoder: ByteToMessageDecoder {
         guard length >= 1 else {
             throw TransportError(.malformedFrame, "frame length 0 at byte \(buffer.readerIndex) of the stream")
         }
-        guard Int(length) <= maximumFrameSize else {
-            throw TransportError(.frameTooLarge, "frame of \(length) bytes exceeds the limit of \(maximumFrameSize)")
+        let limit = min(self.limit?.current ?? maximumFrameSize, maximumFrameSize)
+        guard Int(length) <= limit else {
+            throw TransportError(.frameTooLarge, "frame of \(length) bytes exceeds the limit of \(limit)")
         }
         guard buffer.readableBytes >= 4 + Int(length) else { return .needMoreData }
         buffer.moveReaderIndex(forwardBy: 4)
@@ -54,8 +59,10 @@ public struct FrameEncoder: MessageToByteEncoder {
 
 extension ChannelPipeline.SynchronousOperations {
     /// Adds the frame decoder (with its size limit) and encoder: every connection's first handlers.
-    public func addFrameCodec(maximumFrameSize: Int = Frame.defaultMaximumSize) throws {
-        try addHandler(ByteToMessageHandler(FrameDecoder(maximumFrameSize: maximumFrameSize)))
+    ///
+    /// - Parameter limit: the lower limit in force until the handshake handler raises it.
+    public func addFrameCodec(maximumFrameSize: Int = Frame.defaultMaximumSize, limit: FrameSizeLimit? = nil) throws {
+        try addHandler(ByteToMessageHandler(FrameDecoder(maximumFrameSize: maximumFrameSize, limit: limit)))
         try addHandler(MessageToByteHandler(FrameEncoder()))
     }
 }

@@ -1,78 +1,199 @@
 import Logging
 import NIOCore
 
-/// Fired down the pipeline once a connection's hello has been checked and accepted.
+/// Fired down the pipeline once a connection's hello has been checked and its proof accepted.
 public struct HandshakeCompleted: Sendable {
+    /// The connector's hello (its role, id and incarnation are now proven to come from a holder of
+    /// the cluster secret).
     public var hello: Hello
 }
 
-/// The listener's side of the handshake: the first frame must be a hello for our cluster and a
-/// version we speak. Anything else is answered with a `refused` frame naming the problem, logged,
-/// and the connection is closed; the node keeps serving everyone else.
+/// The listener's side of every connection: runs ``ListenerHandshake``, then guards the
+/// authenticated connection.
+///
+/// - Before the handshake: at most ``ConnectionLimits/handshakeTimeout``, frames of at most
+///   ``FrameSizeLimit/handshake`` bytes, and a bounded number of such connections (``ConnectionLimiter``).
+///   A failure is answered with a `refused` frame carrying a short generic reason, logged with the
+///   precise one and the remote address, and the connection is closed; the node keeps serving.
+/// - After it: application frames pass on; keepalives are swallowed; a connection from which
+///   nothing was read for ``ConnectionLimits/idleTimeout`` is closed.
 public final class HandshakeHandler: ChannelInboundHandler {
     public typealias InboundIn = Frame
     public typealias InboundOut = Frame
     public typealias OutboundOut = Frame
 
-    private let clusterID: UInt64
-    private let localID: UInt32
+    private var handshake: ListenerHandshake
+    private let limits: ConnectionLimits
+    private let limiter: ConnectionLimiter?
+    private let frameLimit: FrameSizeLimit?
     private let logger: Logger
-    private var completed = false
+    private var admitted = false
+    private var finished = false
+    private var completedHello: Hello?
+    private var deadline: Scheduled<Void>?
+    private var idleCheck: Scheduled<Void>?
+    private var lastRead = NIODeadline.now()
+    private var remote = "a local socket"
 
-    public init(clusterID: UInt64, localID: UInt32, logger: Logger) {
-        self.clusterID = clusterID
-        self.localID = localID
+    /// - Parameters:
+    ///   - limiter: counts this listener's connections; nil for no bound on their number.
+    ///   - frameLimit: the decoder's limit, raised once the connector is authenticated.
+    ///   - nonce: this connection's listener nonce (fresh random bytes by default).
+    public init(
+        clusterID: UInt64, localID: UInt32, secret: ClusterSecret, limits: ConnectionLimits = ConnectionLimits(),
+        limiter: ConnectionLimiter? = nil, frameLimit: FrameSizeLimit? = nil, logger: Logger,
+        nonce: [UInt8] = HandshakeNonce.random()
+    ) {
+        handshake = ListenerHandshake(clusterID: clusterID, localID: localID, secret: secret, nonce: nonce)
+        self.limits = limits
+        self.limiter = limiter
+        self.frameLimit = frameLimit
         self.logger = logger
+    }
+
+    public func channelActive(context: ChannelHandlerContext) {
+        remote = Self.describe(remote: context.remoteAddress)
+        if let limiter {
+            switch limiter.admit() {
+            case .admitted:
+                admitted = true
+            case .refused(let warning):
+                if let warning { logger.warning("\(warning)") }
+                finished = true
+                context.close(promise: nil)
+                return
+            }
+        }
+        deadline = context.eventLoop.assumeIsolated().scheduleTask(in: limits.handshakeTimeout) {
+            self.handshakeExpired(context: context)
+        }
+        context.fireChannelActive()
     }
 
     public func channelRead(context: ChannelHandlerContext, data: NIOAny) {
         let frame = unwrapInboundIn(data)
-        guard !completed else {
+        if completedHello != nil {
+            lastRead = .now()
+            guard frame.kind != Hello.FrameKind.keepalive else { return }
             context.fireChannelRead(data)
             return
         }
-        do {
-            let hello = try Hello(frame: frame)
-            guard hello.version == Hello.currentVersion else {
-                throw TransportError(
-                    .handshakeRefused, "protocol version \(hello.version) is not \(Hello.currentVersion)")
-            }
-            guard hello.clusterID == clusterID else {
-                throw TransportError(
-                    .handshakeRefused,
-                    "cluster id \(String(hello.clusterID, radix: 16)) is not this cluster's \(String(clusterID, radix: 16))"
-                )
-            }
-            completed = true
-            var ack: [UInt8] = []
-            withUnsafeBytes(of: localID.littleEndian) { ack += $0 }
-            context.writeAndFlush(
-                wrapOutboundOut(Frame(kind: Hello.FrameKind.helloAccepted, payload: ack)), promise: nil)
+        guard !finished else { return }
+        switch handshake.receive(frame) {
+        case .send(let challenge):
+            context.writeAndFlush(wrapOutboundOut(challenge), promise: nil)
+        case .accept(let hello, let reply):
+            completedHello = hello
+            deadline?.cancel()
+            deadline = nil
+            limiter?.authenticated()
+            frameLimit?.raise()
+            lastRead = .now()
+            scheduleIdleCheck(context: context, in: limits.idleTimeout)
+            context.writeAndFlush(wrapOutboundOut(reply), promise: nil)
             context.fireUserInboundEventTriggered(HandshakeCompleted(hello: hello))
-        } catch {
-            refuse(context: context, reason: "\(error)")
+        case .refuse(let refusal):
+            refuse(context: context, refusal)
+        case .abandoned(let reason):
+            finished = true
+            deadline?.cancel()
+            deadline = nil
+            logger.warning("connection from \(describe(context)) failed: \(reason)")
+            context.close(promise: nil)
         }
     }
 
     public func errorCaught(context: ChannelHandlerContext, error: Error) {
         // Garbage, an oversized frame or a reset: drop this connection only.
-        if completed {
-            logger.warning("closing connection from \(remote(context)): \(error)")
+        if completedHello != nil {
+            logger.warning("closing connection from \(describe(context)): \(error)")
             context.close(promise: nil)
         } else {
-            refuse(context: context, reason: "\(error)")
+            refuse(
+                context: context,
+                ListenerHandshake.Refusal(reply: ListenerHandshake.Refusal.protocolError, reason: "\(error)"))
         }
     }
 
-    private func refuse(context: ChannelHandlerContext, reason: String) {
-        logger.warning("refused connection from \(remote(context)): \(reason)")
-        let frame = Frame(kind: Hello.FrameKind.refused, payload: Array(reason.utf8))
-        // The flush writes the frame to the socket at once when it can; the peer then sees why.
+    public func channelInactive(context: ChannelHandlerContext) {
+        // The slot is free now, not when the pipeline is torn down a moment later: a new
+        // connection accepted in between must not be refused for a connection that is gone.
+        release()
+        if !finished && completedHello == nil {
+            finished = true
+            logger.info("connection from \(describe(context)) closed before completing the handshake")
+        }
+        context.fireChannelInactive()
+    }
+
+    public func handlerRemoved(context: ChannelHandlerContext) {
+        deadline?.cancel()
+        idleCheck?.cancel()
+        release()
+    }
+
+    private func release() {
+        guard admitted else { return }
+        admitted = false
+        limiter?.release(wasAuthenticated: completedHello != nil)
+    }
+
+    private func handshakeExpired(context: ChannelHandlerContext) {
+        deadline = nil
+        guard completedHello == nil, !finished else { return }
+        refuse(
+            context: context,
+            ListenerHandshake.Refusal(
+                reply: ListenerHandshake.Refusal.timedOut,
+                reason: "no completed handshake within \(Self.seconds(limits.handshakeTimeout))"))
+    }
+
+    private func scheduleIdleCheck(context: ChannelHandlerContext, in delay: TimeAmount) {
+        idleCheck = context.eventLoop.assumeIsolated().scheduleTask(in: delay) {
+            self.checkIdle(context: context)
+        }
+    }
+
+    private func checkIdle(context: ChannelHandlerContext) {
+        idleCheck = nil
+        guard context.channel.isActive else { return }
+        let silent = NIODeadline.now() - lastRead
+        if silent >= limits.idleTimeout {
+            logger.info(
+                "closing connection from \(describe(context)): nothing read for \(Self.seconds(limits.idleTimeout))")
+            context.close(promise: nil)
+        } else {
+            scheduleIdleCheck(context: context, in: limits.idleTimeout - silent)
+        }
+    }
+
+    private func refuse(context: ChannelHandlerContext, _ refusal: ListenerHandshake.Refusal) {
+        guard !finished else { return }
+        finished = true
+        deadline?.cancel()
+        deadline = nil
+        logger.warning("refused connection from \(describe(context)): \(refusal.reason)")
+        let frame = Frame(kind: Hello.FrameKind.refused, payload: Array(refusal.reply.utf8))
+        // The flush writes the frame to the socket at once when it can; the other side then sees why.
         context.writeAndFlush(wrapOutboundOut(frame), promise: nil)
         context.close(promise: nil)
     }
 
-    private func remote(_ context: ChannelHandlerContext) -> String {
-        context.remoteAddress.map { "\($0)" } ?? "a local socket"
+    /// The remote address (or "a local socket"), and once authenticated who it is.
+    private func describe(_ context: ChannelHandlerContext) -> String {
+        guard let hello = completedHello else { return remote }
+        return "\(ListenerHandshake.describe(hello)) at \(remote)"
+    }
+
+    /// "127.0.0.1:50112", "[::1]:50112", or "a local socket" for a Unix socket.
+    static func describe(remote address: SocketAddress?) -> String {
+        guard let address, let ip = address.ipAddress, let port = address.port else { return "a local socket" }
+        return address.protocol == .inet6 ? "[\(ip)]:\(port)" : "\(ip):\(port)"
+    }
+
+    /// `amount` as "5 s" or "0.25 s".
+    static func seconds(_ amount: TimeAmount) -> String {
+        let seconds = Double(amount.nanoseconds) / 1e9
+        return seconds == seconds.rounded() ? "\(Int(seconds)) s" : "\(seconds) s"
     }
 }

@@ -10,21 +10,33 @@ public enum Listener {
     /// process off silently (a second node given the same `--listen`), so that is an error. The
     /// socket is made 0600.
     ///
-    /// - Parameter configure: adds the application's handlers after the handshake handler.
+    /// Every connection must complete the authenticated handshake (``HandshakeHandler``) within
+    /// the limits before the application sees anything of it.
+    ///
+    /// - Parameters:
+    ///   - secret: the cluster secret connectors must prove they hold.
+    ///   - limits: the handshake deadline, the connection caps and the idle timeout.
+    ///   - configure: adds the application's handlers after the handshake handler.
     public static func bind(
         _ address: TransportAddress, group: EventLoopGroup, clusterID: UInt64, localID: UInt32,
+        secret: ClusterSecret, limits: ConnectionLimits = ConnectionLimits(),
         maximumFrameSize: Int = Frame.defaultMaximumSize, logger: Logger,
         configure: @escaping @Sendable (Channel) throws -> Void
     ) async throws -> Channel {
+        let limiter = ConnectionLimiter(limits: limits)
         let bootstrap = ServerBootstrap(group: group)
             .serverChannelOption(.backlog, value: 256)
             .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
             .childChannelOption(.socketOption(.tcp_nodelay), value: 1)
             .childChannelInitializer { channel in
                 channel.eventLoop.makeCompletedFuture {
-                    try channel.pipeline.syncOperations.addFrameCodec(maximumFrameSize: maximumFrameSize)
+                    let frameLimit = FrameSizeLimit(authenticated: maximumFrameSize)
+                    try channel.pipeline.syncOperations.addFrameCodec(
+                        maximumFrameSize: maximumFrameSize, limit: frameLimit)
                     try channel.pipeline.syncOperations.addHandler(
-                        HandshakeHandler(clusterID: clusterID, localID: localID, logger: logger))
+                        HandshakeHandler(
+                            clusterID: clusterID, localID: localID, secret: secret, limits: limits, limiter: limiter,
+                            frameLimit: frameLimit, logger: logger))
                     try configure(channel)
                 }
             }

@@ -2,16 +2,20 @@ import Logging
 import NIOCore
 import NIOPosix
 
-/// A one-way link to a peer that keeps itself connected: it connects, says hello, and sends frames;
-/// when the connection fails it retries with exponential backoff (50 ms doubling to 2 s).
+/// A one-way link to a peer that keeps itself connected: it connects, completes the authenticated
+/// handshake, and sends frames; when the connection or the handshake fails it retries with
+/// exponential backoff (50 ms doubling to 2 s). When it has sent nothing for `keepaliveInterval`
+/// it sends a keepalive frame, so the peer's idle timeout never closes a healthy link.
 ///
-/// Frames sent while disconnected are dropped: the protocol above re-sends what matters (the
-/// replica re-sends unanswered accepts and heartbeats), and a bounded queue of stale messages
-/// would only delay fresh ones. Lives on one event loop; every method must be called there.
+/// Frames sent while disconnected (or still in the handshake) are dropped: the protocol above
+/// re-sends what matters (the replica re-sends unanswered accepts and heartbeats), and a bounded
+/// queue of stale messages would only delay fresh ones. Lives on one event loop; every method must
+/// be called there.
 public final class PeerLink {
     private enum State {
         case idle
-        case connecting
+        /// Connecting, then in the handshake once the channel exists.
+        case connecting(Channel?)
         case connected(Channel)
         case waitingToRetry
         case closed
@@ -19,20 +23,33 @@ public final class PeerLink {
 
     public let address: TransportAddress
     private let hello: Hello
+    private let secret: ClusterSecret
+    private let keepaliveInterval: TimeAmount
     private let eventLoop: EventLoop
     private let logger: Logger
     private var state = State.idle
     private var backoff: TimeAmount = .milliseconds(50)
-    private var loggedFailure = false
+    private var lastFailure: String?
+    private var sentSinceKeepalive = false
+    private var keepalive: RepeatedTask?
 
-    public init(address: TransportAddress, hello: Hello, eventLoop: EventLoop, logger: Logger) {
+    /// - Parameters:
+    ///   - hello: this node's hello (a fresh nonce goes into each connection's copy).
+    ///   - secret: the cluster secret the handshake proves.
+    ///   - keepaliveInterval: the longest the link stays silent while connected.
+    public init(
+        address: TransportAddress, hello: Hello, secret: ClusterSecret, keepaliveInterval: TimeAmount = .seconds(10),
+        eventLoop: EventLoop, logger: Logger
+    ) {
         self.address = address
         self.hello = hello
+        self.secret = secret
+        self.keepaliveInterval = keepaliveInterval
         self.eventLoop = eventLoop
         self.logger = logger
     }
 
-    /// True while a connection is open.
+    /// True while an authenticated connection is open.
     public var isConnected: Bool {
         if case .connected = state { return true }
         return false
@@ -43,6 +60,7 @@ public final class PeerLink {
         eventLoop.preconditionInEventLoop()
         switch state {
         case .connected(let channel):
+            sentSinceKeepalive = true
             channel.writeAndFlush(frame, promise: nil)
         case .idle:
             connect()
@@ -58,65 +76,138 @@ public final class PeerLink {
             if case .idle = state { connect() }
             return
         }
+        sentSinceKeepalive = true
         for frame in frames { channel.write(frame, promise: nil) }
         channel.flush()
     }
 
     public func close() {
         eventLoop.preconditionInEventLoop()
-        if case .connected(let channel) = state { channel.close(promise: nil) }
+        switch state {
+        case .connected(let channel), .connecting(.some(let channel)):
+            channel.close(promise: nil)
+        case .idle, .connecting(.none), .waitingToRetry, .closed:
+            break
+        }
+        stopKeepalive()
         state = .closed
     }
 
     public func connect() {
         eventLoop.preconditionInEventLoop()
         guard case .idle = state else { return }
-        state = .connecting
+        state = .connecting(nil)
+        let handshake = eventLoop.makePromise(of: Channel.self)
+        let (hello, secret, address) = (self.hello, self.secret, self.address)
         let bootstrap = ClientBootstrap(group: eventLoop)
             .connectTimeout(.seconds(2))
             .channelOption(.socketOption(.tcp_nodelay), value: 1)
             .channelInitializer { channel in
                 channel.eventLoop.makeCompletedFuture {
-                    try channel.pipeline.syncOperations.addFrameCodec()
+                    try channel.pipeline.syncOperations.addConnectorHandlers(
+                        hello: hello, secret: secret, address: address, completion: handshake)
                 }
             }
-        let future = bootstrap.connect(transport: address)
         let bound = NIOLoopBound(self, eventLoop: eventLoop)
-        future.whenComplete { result in
-            bound.value.connectCompleted(result)
+        bootstrap.connect(transport: address).whenComplete { result in
+            switch result {
+            case .success(let channel):
+                bound.value.connected(channel)
+            case .failure(let error):
+                handshake.fail(error)
+                bound.value.failed("cannot reach peer \(address) yet: \(error)")
+            }
+        }
+        handshake.futureResult.whenComplete { result in
+            bound.value.handshakeCompleted(result)
         }
     }
 
-    private func connectCompleted(_ result: Result<Channel, Error>) {
+    /// The socket is open; the handshake runs.
+    private func connected(_ channel: Channel) {
+        switch state {
+        case .connecting:
+            state = .connecting(channel)
+        case .connected(let current) where current === channel:
+            break  // the handshake's answer was handled first
+        default:
+            channel.close(promise: nil)
+            return
+        }
+        let bound = NIOLoopBound(self, eventLoop: eventLoop)
+        channel.closeFuture.whenComplete { _ in bound.value.channelClosed(channel) }
+    }
+
+    private func handshakeCompleted(_ result: Result<Channel, Error>) {
         switch result {
         case .success(let channel):
-            if case .closed = state {
+            guard case .connecting = state else {
                 channel.close(promise: nil)
                 return
             }
             state = .connected(channel)
             backoff = .milliseconds(50)
-            if loggedFailure {
+            if lastFailure != nil {
                 logger.info("connected to peer \(address)")
-                loggedFailure = false
+                lastFailure = nil
             }
-            channel.writeAndFlush(hello.frame, promise: nil)
-            let bound = NIOLoopBound(self, eventLoop: eventLoop)
-            channel.closeFuture.whenComplete { _ in bound.value.connectionLost() }
-        case .failure(let error):
-            if !loggedFailure {
-                logger.info("cannot reach peer \(address) yet: \(error); retrying with backoff")
-                loggedFailure = true
-            }
-            retryLater()
+            startKeepalive(channel)
+        case .failure(let error as TransportError) where error.code == .authenticationFailed:
+            // A listener that is not a member (or has another secret): say so each time it changes.
+            report("peer \(error)", level: .warning)
+        case .failure(let error as TransportError) where error.code == .handshakeRefused:
+            report("peer \(error)", level: .warning)
+        case .failure:
+            // The socket failed or closed; its close, or the connect failure, brings the retry.
+            break
         }
     }
 
-    private func connectionLost() {
-        if case .closed = state { return }
-        logger.info("connection to peer \(address) closed; reconnecting")
-        loggedFailure = true
+    private func channelClosed(_ channel: Channel) {
+        switch state {
+        case .connected(let current) where current === channel:
+            stopKeepalive()
+            logger.info("connection to peer \(address) closed; reconnecting")
+            lastFailure = "closed"
+            retryLater()
+        case .connecting(.some(let current)) where current === channel:
+            // A refusal or a failed proof was reported when it happened.
+            if lastFailure == nil { report("the handshake with peer \(address) did not complete", level: .info) }
+            retryLater()
+        default:
+            break
+        }
+    }
+
+    private func failed(_ message: String) {
+        guard case .connecting = state else { return }
+        report(message, level: .info)
         retryLater()
+    }
+
+    /// Logs a failure the first time it happens, not again while the same one repeats.
+    private func report(_ message: String, level: Logger.Level) {
+        guard lastFailure != message else { return }
+        lastFailure = message
+        logger.log(level: level, "\(message)")
+    }
+
+    private func startKeepalive(_ channel: Channel) {
+        sentSinceKeepalive = false
+        let bound = NIOLoopBound(self, eventLoop: eventLoop)
+        keepalive = eventLoop.scheduleRepeatedTask(initialDelay: keepaliveInterval, delay: keepaliveInterval) { _ in
+            let link = bound.value
+            guard case .connected(let current) = link.state, current === channel else { return }
+            if !link.sentSinceKeepalive {
+                current.writeAndFlush(Frame(kind: Hello.FrameKind.keepalive, payload: []), promise: nil)
+            }
+            link.sentSinceKeepalive = false
+        }
+    }
+
+    private func stopKeepalive() {
+        keepalive?.cancel()
+        keepalive = nil
     }
 
     private func retryLater() {

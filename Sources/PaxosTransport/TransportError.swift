@@ -1,4 +1,5 @@
-/// A transport failure: bad address, bad frame, refused handshake, closed connection.
+/// A transport failure: bad address, bad frame, refused or failed handshake, closed connection,
+/// unusable secret file.
 public struct TransportError: Error, Hashable, Sendable, CustomStringConvertible {
     public enum Code: String, Hashable, Sendable {
         case invalidAddress
@@ -9,6 +10,10 @@ public struct TransportError: Error, Hashable, Sendable, CustomStringConvertible
         case connectFailed
         case timedOut
         case addressInUse
+        /// The other side could not prove that it holds the cluster secret (a fake or misconfigured node).
+        case authenticationFailed
+        /// A secret file that is missing, unreadable, the wrong size or too widely readable.
+        case invalidSecret
     }
 
     public var code: Code

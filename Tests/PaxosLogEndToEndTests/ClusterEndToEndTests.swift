@@ -221,6 +221,7 @@ import Testing
             let listen = try #require(first.argv.firstIndex(of: "--listen").map { first.argv[$0 + 1] })
             let intruder = try await cluster.run([
                 "node", "--id", "\(first.id)", "--dir", cluster.dir + "/intruder", "--listen", listen,
+                "--secret-file", cluster.dir + "/cluster.secret",
             ])
             #expect(intruder.status != 0)
             #expect(intruder.stderr.contains("another process is listening on \(listen)"), "\(intruder.stderr)")
@@ -346,7 +347,7 @@ import Testing
                 try RawSocket.exchange(path: socket, send: Array(repeating: 0xFF, count: 64))
             }
             #expect(garbage.isEmpty || garbage.count < 200)
-            // A hello for another cluster: refused with a reason.
+            // A hello for another cluster: refused with a generic reason that names neither id.
             let wrongCluster = Hello(clusterID: description.clusterIDValue &+ 1, role: .client, senderID: 0)
             var bytes = [UInt8]()
             let frame = wrongCluster.frame
@@ -356,16 +357,89 @@ import Testing
             let hello = bytes
             let answer = try await PaxosBinary.onDedicatedThread { try RawSocket.exchange(path: socket, send: hello) }
             #expect(answer.count > 5 && answer[4] == Hello.FrameKind.refused)
-            #expect(String(decoding: answer.dropFirst(5), as: UTF8.self).contains("cluster id"))
+            let refusal = String(decoding: answer.dropFirst(5), as: UTF8.self)
+            #expect(refusal == "handshake refused: wrong cluster")
+            for id in [description.clusterIDValue, description.clusterIDValue &+ 1] {
+                #expect(!refusal.contains(String(id, radix: 16)) && !refusal.contains(String(id)))
+            }
+            // A hello of the first protocol version (no authentication): refused by version.
+            let old: [UInt8] =
+                [20, 0, 0, 0, Hello.FrameKind.hello] + Hello.magic + [1, 0] + Array(repeating: 7, count: 13)
+            let oldAnswer = try await PaxosBinary.onDedicatedThread { try RawSocket.exchange(path: socket, send: old) }
+            #expect(
+                String(decoding: oldAnswer.dropFirst(5), as: UTF8.self)
+                    == "handshake refused: unsupported protocol version 1")
             // An oversized frame header: refused too.
             let oversized = try await PaxosBinary.onDedicatedThread {
                 try RawSocket.exchange(path: socket, send: [0xFF, 0xFF, 0xFF, 0x7F, 1])
             }
             #expect(oversized.count < 5 || oversized[4] == Hello.FrameKind.refused)
 
+            // A client with another secret: the node fails the client's check of its proof, and the
+            // client stops at once, saying so (it does not retry until its timeout).
+            let impostorDir = cluster.dir + "/other-secret"
+            try FileManager.default.createDirectory(atPath: impostorDir, withIntermediateDirectories: false)
+            try ClusterSecret.random().write(to: impostorDir + "/cluster.secret")
+            // cluster.json names the real secret file; this copy uses the one beside it.
+            var copied = try ClusterDescription.load(from: cluster.dir)
+            copied.secretFile = nil
+            try copied.save(in: impostorDir)
+            let began = ContinuousClock.now
+            let refused = try await cluster.run(["append", "--cluster", impostorDir, "--timeout", "30", "sneaky"])
+            #expect(refused.status == 1)
+            #expect(refused.stderr.contains("failed to prove that it holds the cluster secret"), "\(refused.stderr)")
+            #expect(ContinuousClock.now - began < .seconds(15))
+            var log = ""
+            for _ in 0..<50 where !log.contains("refused this node's proof") {
+                try await Task.sleep(for: .milliseconds(40))
+                log = (try? String(contentsOfFile: cluster.dir + "/node-1.log", encoding: .utf8)) ?? ""
+            }
+            #expect(log.contains("refused this node's proof"), "\(log)")
+
             let appended = try await cluster.run(["append", "--cluster", cluster.dir, "still-serving"])
             #expect(appended.status == 0)
             #expect(appended.stdoutLines == ["1"])
+        }
+    }
+
+    /// A node without a usable secret file does not start: missing, or readable by others (as
+    /// ssh refuses a private key with loose permissions), or of the wrong size. One line each.
+    @Test func aNodeRefusesToStartWithoutAPrivateSecretFile() async throws {
+        try await withTemporaryDirectory { dir in
+            let secret = dir + "/cluster.secret"
+            try ClusterSecret.random().write(to: secret)
+            let cases: [(prepare: () throws -> Void, expected: String)] = [
+                ({ try FileManager.default.removeItem(atPath: secret) }, "secret file \(secret) does not exist"),
+                (
+                    {
+                        try ClusterSecret.random().write(to: secret)
+                        chmod(secret, 0o644)
+                    }, "secret file \(secret) is accessible by group or others (mode 0644)"
+                ),
+                (
+                    {
+                        try Data(repeating: 1, count: 31).write(to: URL(fileURLWithPath: secret))
+                        chmod(secret, 0o600)
+                    }, "holds 31 bytes"
+                ),
+            ]
+            for (prepare, expected) in cases {
+                try prepare()
+                let result = try await PaxosBinary.run(
+                    [
+                        "node", "--id", "1", "--dir", dir + "/node-1", "--listen", "unix:\(dir)/node-1.sock",
+                        "--secret-file", secret,
+                    ], timeout: 30)
+                #expect(result.status == 1, "\(expected): \(result.stderr)")
+                #expect(result.stderr.hasPrefix("paxoslog: error: node 1: "), "\(result.stderr)")
+                #expect(result.stderr.contains(expected), "\(result.stderr)")
+                #expect(result.stderr.split(separator: "\n").count == 1, "\(result.stderr)")
+                #expect(!FileManager.default.fileExists(atPath: dir + "/node-1.sock"), "it never listened")
+            }
+            let missingOption = try await PaxosBinary.run([
+                "node", "--id", "1", "--dir", dir + "/node-1", "--listen", "unix:\(dir)/node-1.sock",
+            ])
+            #expect(missingOption.status == 64, "--secret-file is required: \(missingOption.stderr)")
         }
     }
 

@@ -1,6 +1,7 @@
 import Foundation
 import PaxosLogClient
 import PaxosTestSupport
+import PaxosTransport
 import Testing
 
 #if canImport(Glibc)
@@ -21,11 +22,15 @@ import Testing
                     process.waitUntilExit()
                 }
             }
+            // The secret beside cluster.json, where clients look when cluster.json names none.
+            let secret = dir + "/cluster.secret"
+            try ClusterSecret.random().write(to: secret)
             var nodes: [ClusterDescription.Node] = []
             for id in ids {
                 var argv = [
                     binary, "node", "--id", "\(id)", "--dir", dir + "/node-\(id)", "--listen",
-                    "tcp:127.0.0.1:\(ports[Int(id) - 1])", "--cluster-id", "7c9", "--new-cluster",
+                    "tcp:127.0.0.1:\(ports[Int(id) - 1])", "--cluster-id", "7c9", "--secret-file", secret,
+                    "--new-cluster",
                 ]
                 for peer in ids where peer != id {
                     argv += ["--peer", "\(peer)=tcp:127.0.0.1:\(ports[Int(peer) - 1])"]

@@ -1,0 +1,119 @@
+/// The connector's side of the handshake as a state machine (see ``ListenerHandshake`` for the
+/// exchange): it sends ``helloFrame``, checks the listener's proof before proving itself, and
+/// refuses a listener that cannot prove it holds the cluster secret.
+public struct ConnectorHandshake: Sendable {
+    /// What the caller must do after a frame.
+    public enum Action: Hashable, Sendable {
+        /// Send this frame (the connector's proof) and wait for the acceptance.
+        case send(Frame)
+        /// The listener accepted; the connection is open for application frames.
+        case established(listenerID: UInt32)
+        /// The listener refused, for this reason (its refusal frame's text, made printable).
+        case refused(String)
+        /// The listener failed its proof or broke the protocol; close the connection.
+        case failed(TransportError)
+    }
+
+    private enum State: Sendable {
+        case awaitingChallenge
+        case awaitingAcceptance(listenerID: UInt32)
+        case established
+        case failed
+    }
+
+    /// The hello this connection sends, with its fresh nonce.
+    public let hello: Hello
+    private let helloBytes: [UInt8]
+    private let secret: ClusterSecret
+    private var state = State.awaitingChallenge
+
+    /// - Parameters:
+    ///   - hello: who is connecting; its nonce is replaced by `nonce`.
+    ///   - nonce: 32 fresh bytes from a cryptographically secure generator (the default).
+    public init(hello: Hello, secret: ClusterSecret, nonce: [UInt8] = HandshakeNonce.random()) {
+        precondition(nonce.count == Hello.nonceSize, "a handshake nonce is \(Hello.nonceSize) bytes")
+        var hello = hello
+        hello.nonce = nonce
+        self.hello = hello
+        helloBytes = hello.frame.payload
+        self.secret = secret
+    }
+
+    /// The first frame to send.
+    public var helloFrame: Frame { Frame(kind: Hello.FrameKind.hello, payload: helloBytes) }
+
+    /// True once the listener has accepted.
+    public var isEstablished: Bool {
+        if case .established = state { return true }
+        return false
+    }
+
+    /// Handles the next frame from the listener, until the connection is established.
+    public mutating func receive(_ frame: Frame) -> Action {
+        if frame.kind == Hello.FrameKind.refused {
+            state = .failed
+            return .refused(Self.describeRefusal(frame.payload))
+        }
+        switch state {
+        case .awaitingChallenge:
+            guard frame.kind == Hello.FrameKind.challenge else {
+                return fail(.malformedFrame, "answered the hello with frame kind \(frame.kind)")
+            }
+            guard let challenge = HandshakeChallenge(payload: frame.payload) else {
+                return fail(.malformedFrame, "sent a malformed challenge (\(frame.payload.count) bytes)")
+            }
+            let expected = HandshakeProof.listener(
+                secret: secret, hello: helloBytes, listenerNonce: challenge.nonce, listenerID: challenge.listenerID)
+            guard HandshakeProof.constantTimeEqual(challenge.proof, expected) else {
+                return fail(
+                    .authenticationFailed,
+                    "failed to prove that it holds the cluster secret: it is not a member of this cluster, "
+                        + "or its secret file differs from ours; not connecting")
+            }
+            state = .awaitingAcceptance(listenerID: challenge.listenerID)
+            let proof = HandshakeProof.connector(
+                secret: secret, hello: helloBytes, listenerNonce: challenge.nonce, listenerProof: challenge.proof)
+            return .send(Frame(kind: Hello.FrameKind.proof, payload: proof))
+        case .awaitingAcceptance(let listenerID):
+            var reader = ByteReader(frame.payload)
+            guard frame.kind == Hello.FrameKind.helloAccepted, frame.payload.count == 4,
+                let accepted = reader.integer(UInt32.self)
+            else {
+                return fail(.malformedFrame, "answered the proof with frame kind \(frame.kind)")
+            }
+            guard accepted == listenerID else {
+                return fail(.malformedFrame, "accepted as node \(accepted) after proving to be node \(listenerID)")
+            }
+            state = .established
+            return .established(listenerID: listenerID)
+        case .established, .failed:
+            return fail(.malformedFrame, "sent a handshake frame after the handshake ended")
+        }
+    }
+
+    private mutating func fail(_ code: TransportError.Code, _ message: String) -> Action {
+        state = .failed
+        return .failed(TransportError(code, message))
+    }
+
+    /// A refusal frame's reason in words, with what it usually means on this side.
+    public static func describeRefusal(_ payload: [UInt8]) -> String {
+        var reason = printable(payload)
+        if reason.hasPrefix("handshake refused: ") { reason.removeFirst("handshake refused: ".count) }
+        switch reason {
+        case "authentication failed":
+            return "authentication failed (the cluster secret used here is not the node's)"
+        case "wrong cluster":
+            return "wrong cluster (the node belongs to another cluster)"
+        default:
+            return reason
+        }
+    }
+
+    /// A refusal's text as printable ASCII, at most 200 characters: whatever a listener sends must
+    /// not reach a terminal as control sequences.
+    static func printable(_ bytes: [UInt8]) -> String {
+        let text = String(decoding: bytes.prefix(200), as: UTF8.self)
+        return String(text.unicodeScalars.map { (0x20..<0x7F).contains($0.value) ? Character($0) : "?" })
+    }
+}

@@ -1,0 +1,115 @@
+import NIOCore
+
+/// The connector's side of every connection: sends the hello when the connection opens, checks
+/// the listener's proof and answers with its own (``ConnectorHandshake``).
+///
+/// What the layers above see:
+/// - the listener's `helloAccepted` frame, once the handshake succeeded, then every frame after it
+///   (keepalives excepted); `completion`, if given, succeeds with the channel;
+/// - the listener's `refused` frame, if it refused (`completion` fails with `.handshakeRefused`);
+/// - an error (`.authenticationFailed` for a listener that failed its proof, `.timedOut`,
+///   `.malformedFrame`), after which the connection is closed and `completion` fails with it.
+///
+/// The application must not write before the handshake succeeded: such frames would reach the
+/// listener in place of the proof.
+public final class ConnectorHandshakeHandler: ChannelInboundHandler {
+    public typealias InboundIn = Frame
+    public typealias InboundOut = Frame
+    public typealias OutboundOut = Frame
+
+    private var handshake: ConnectorHandshake
+    private let address: TransportAddress
+    private let timeout: TimeAmount
+    private let frameLimit: FrameSizeLimit?
+    private let completion: EventLoopPromise<Channel>?
+    private var established = false
+    private var ended = false
+    private var deadline: Scheduled<Void>?
+
+    /// - Parameters:
+    ///   - hello: who is connecting (a fresh nonce is put in).
+    ///   - address: where to, for messages.
+    ///   - timeout: how long the listener has to complete the handshake.
+    ///   - frameLimit: the decoder's limit, raised once the listener accepted.
+    ///   - completion: completed with the channel when the handshake succeeds, or with its failure.
+    public init(
+        hello: Hello, secret: ClusterSecret, address: TransportAddress, timeout: TimeAmount = .seconds(5),
+        frameLimit: FrameSizeLimit? = nil, completion: EventLoopPromise<Channel>? = nil
+    ) {
+        handshake = ConnectorHandshake(hello: hello, secret: secret)
+        self.address = address
+        self.timeout = timeout
+        self.frameLimit = frameLimit
+        self.completion = completion
+    }
+
+    public func channelActive(context: ChannelHandlerContext) {
+        context.writeAndFlush(wrapOutboundOut(handshake.helloFrame), promise: nil)
+        deadline = context.eventLoop.assumeIsolated().scheduleTask(in: timeout) {
+            self.fail(
+                context: context,
+                TransportError(
+                    .timedOut,
+                    "\(self.address) did not complete the handshake within \(HandshakeHandler.seconds(self.timeout))"))
+        }
+        context.fireChannelActive()
+    }
+
+    public func channelRead(context: ChannelHandlerContext, data: NIOAny) {
+        let frame = unwrapInboundIn(data)
+        if established {
+            guard frame.kind != Hello.FrameKind.keepalive else { return }
+            context.fireChannelRead(data)
+            return
+        }
+        guard !ended else { return }
+        switch handshake.receive(frame) {
+        case .send(let proof):
+            context.writeAndFlush(wrapOutboundOut(proof), promise: nil)
+        case .established:
+            established = true
+            deadline?.cancel()
+            deadline = nil
+            frameLimit?.raise()
+            completion?.succeed(context.channel)
+            context.fireChannelRead(data)
+        case .refused(let reason):
+            ended = true
+            deadline?.cancel()
+            deadline = nil
+            completion?.fail(TransportError(.handshakeRefused, "\(address) refused the connection: \(reason)"))
+            context.fireChannelRead(data)
+        case .failed(let error):
+            if error.code == .authenticationFailed {
+                // Tell the listener, so its log says why this connection ended; nothing more.
+                let refusal = Frame(
+                    kind: Hello.FrameKind.refused, payload: Array(ListenerHandshake.Refusal.authenticationFailed.utf8))
+                context.writeAndFlush(wrapOutboundOut(refusal), promise: nil)
+            }
+            fail(context: context, TransportError(error.code, "\(address) \(error.message)"))
+        }
+    }
+
+    public func channelInactive(context: ChannelHandlerContext) {
+        deadline?.cancel()
+        deadline = nil
+        completion?.fail(
+            TransportError(.connectionClosed, "\(address) closed the connection during the handshake"))
+        context.fireChannelInactive()
+    }
+
+    public func handlerRemoved(context: ChannelHandlerContext) {
+        deadline?.cancel()
+        completion?.fail(TransportError(.connectionClosed, "the connection to \(address) was closed"))
+    }
+
+    private func fail(context: ChannelHandlerContext, _ error: TransportError) {
+        guard !ended else { return }
+        ended = true
+        deadline?.cancel()
+        deadline = nil
+        completion?.fail(error)
+        context.fireErrorCaught(error)
+        context.close(promise: nil)
+    }
+}
