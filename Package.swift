@@ -61,6 +61,7 @@ let package = Package(
         .target(
             name: "PaxosTransport",
             dependencies: [
+                "CDeflate",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "Logging", package: "swift-log"),
@@ -129,7 +130,8 @@ let package = Package(
             ],
             swiftSettings: strict),
         .testTarget(
-            name: "PaxosReplicaTests", dependencies: ["PaxosReplica", "PaxosTestSupport"], swiftSettings: strict),
+            name: "PaxosReplicaTests", dependencies: ["PaxosReplica", "PaxosTestSupport", "PaxosTransport"],
+            swiftSettings: strict),
         .testTarget(
             name: "PaxosJournalTests", dependencies: ["PaxosJournal", "PaxosTestSupport"], swiftSettings: strict),
         .testTarget(

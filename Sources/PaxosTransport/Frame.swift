@@ -1,8 +1,13 @@
+import CDeflate
+
 /// One message on a connection: a kind byte and its payload.
 ///
-/// On the wire: `u32 length (little-endian, of kind + payload) | u8 kind | payload`. The length
-/// is checked against a limit before anything is buffered, so a peer cannot make us allocate
-/// more than `maximumFrameSize`.
+/// On the wire: `u32 length | u8 kind | payload | u32 checksum`, little-endian. The length counts
+/// the kind, the payload and the checksum; the checksum is the CRC-32 (zlib's) of everything
+/// before it, the length word included. The length is checked against a limit before anything is
+/// buffered, so a peer cannot make us allocate more than the limit, and a frame whose bytes were
+/// changed on the way (a flipped bit in a NIC, a buggy middlebox, a mutated stream) is refused
+/// before it is decoded, so it can never enter the log.
 public struct Frame: Hashable, Sendable {
     public var kind: UInt8
     public var payload: [UInt8]
@@ -15,4 +20,46 @@ public struct Frame: Hashable, Sendable {
     /// The default limit on one frame: large enough for a 4 MiB entry in a batch, small enough
     /// that a garbage length is refused at once.
     public static let defaultMaximumSize = 64 << 20
+
+    /// Bytes on the wire around the payload: the length word, the kind and the checksum.
+    public static let overhead = 9
+
+    /// The frame as it goes on the wire.
+    public func wireBytes() -> [UInt8] {
+        var bytes: [UInt8] = []
+        bytes.reserveCapacity(Self.overhead + payload.count)
+        withUnsafeBytes(of: UInt32(5 + payload.count).littleEndian) { bytes += $0 }
+        bytes.append(kind)
+        bytes += payload
+        let checksum = bytes.withUnsafeBytes { Self.checksum($0) }
+        withUnsafeBytes(of: checksum.littleEndian) { bytes += $0 }
+        return bytes
+    }
+
+    /// Decodes exactly one frame written by `wireBytes()`: the length must match and the checksum hold.
+    public init(wireBytes bytes: [UInt8]) throws(TransportError) {
+        guard bytes.count >= Self.overhead else {
+            throw TransportError(.malformedFrame, "\(bytes.count) bytes are too few for a frame")
+        }
+        let length = bytes.prefix(4).reversed().reduce(0) { $0 << 8 | Int($1) }
+        guard length + 4 == bytes.count else {
+            throw TransportError(.malformedFrame, "frame length \(length) does not match its \(bytes.count) bytes")
+        }
+        let stored = bytes.suffix(4).reversed().reduce(UInt32(0)) { $0 << 8 | UInt32($1) }
+        let computed = bytes.withUnsafeBytes { Self.checksum(UnsafeRawBufferPointer(rebasing: $0.dropLast(4))) }
+        guard stored == computed else { throw Self.checksumMismatch(stored: stored, computed: computed) }
+        self.init(kind: bytes[4], payload: Array(bytes[5..<(bytes.count - 4)]))
+    }
+
+    /// The CRC-32 of `bytes` (libdeflate's, with carry-less multiplication where the CPU has it).
+    static func checksum(_ bytes: UnsafeRawBufferPointer) -> UInt32 {
+        guard let base = bytes.baseAddress else { return 0 }
+        return libdeflate_crc32(0, base, bytes.count)
+    }
+
+    static func checksumMismatch(stored: UInt32, computed: UInt32) -> TransportError {
+        TransportError(
+            .malformedFrame,
+            "frame checksum mismatch (expected 0x\(String(computed, radix: 16)), found 0x\(String(stored, radix: 16)))")
+    }
 }

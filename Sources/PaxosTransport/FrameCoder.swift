@@ -18,19 +18,31 @@ public struct FrameDecoder: ByteToMessageDecoder {
         guard let length = buffer.getInteger(at: buffer.readerIndex, endianness: .little, as: UInt32.self) else {
             return .needMoreData
         }
-        guard length >= 1 else {
-            throw TransportError(.malformedFrame, "frame length 0 at byte \(buffer.readerIndex) of the stream")
+        guard length >= 5 else {
+            throw TransportError(
+                .malformedFrame, "frame length \(length) at byte \(buffer.readerIndex) of the stream is below 5")
         }
         let limit = min(self.limit?.current ?? maximumFrameSize, maximumFrameSize)
         guard Int(length) <= limit else {
             throw TransportError(.frameTooLarge, "frame of \(length) bytes exceeds the limit of \(limit)")
         }
         guard buffer.readableBytes >= 4 + Int(length) else { return .needMoreData }
+        let covered = Int(length)  // the length word, the kind and the payload: all but the checksum
+        let computed = buffer.withUnsafeReadableBytes {
+            Frame.checksum(UnsafeRawBufferPointer(rebasing: $0[..<covered]))
+        }
+        guard let stored = buffer.getInteger(at: buffer.readerIndex + covered, endianness: .little, as: UInt32.self),
+            stored == computed
+        else {
+            let stored = buffer.getInteger(at: buffer.readerIndex + covered, endianness: .little, as: UInt32.self)
+            throw Frame.checksumMismatch(stored: stored ?? 0, computed: computed)
+        }
         buffer.moveReaderIndex(forwardBy: 4)
-        guard let kind = buffer.readInteger(as: UInt8.self), let payload = buffer.readBytes(length: Int(length) - 1)
+        guard let kind = buffer.readInteger(as: UInt8.self), let payload = buffer.readBytes(length: Int(length) - 5)
         else {
             throw TransportError(.malformedFrame, "truncated frame")
         }
+        buffer.moveReaderIndex(forwardBy: 4)
         context.fireChannelRead(Self.wrapInboundOut(Frame(kind: kind, payload: payload)))
         return .continue
     }
@@ -43,17 +55,20 @@ public struct FrameDecoder: ByteToMessageDecoder {
     }
 }
 
-/// Writes frames as `u32 length | u8 kind | payload`.
+/// Writes frames as `u32 length | u8 kind | payload | u32 checksum` (see ``Frame``).
 public struct FrameEncoder: MessageToByteEncoder {
     public typealias OutboundIn = Frame
 
     public init() {}
 
     public func encode(data: Frame, out: inout ByteBuffer) throws {
-        out.reserveCapacity(minimumWritableBytes: 5 + data.payload.count)
-        out.writeInteger(UInt32(1 + data.payload.count), endianness: .little)
+        out.reserveCapacity(minimumWritableBytes: Frame.overhead + data.payload.count)
+        let start = out.writerIndex - out.readerIndex
+        out.writeInteger(UInt32(5 + data.payload.count), endianness: .little)
         out.writeInteger(data.kind)
         out.writeBytes(data.payload)
+        let checksum = out.withUnsafeReadableBytes { Frame.checksum(UnsafeRawBufferPointer(rebasing: $0[start...])) }
+        out.writeInteger(checksum, endianness: .little)
     }
 }
 

@@ -349,25 +349,23 @@ import Testing
             #expect(garbage.isEmpty || garbage.count < 200)
             // A hello for another cluster: refused with a generic reason that names neither id.
             let wrongCluster = Hello(clusterID: description.clusterIDValue &+ 1, role: .client, senderID: 0)
-            var bytes = [UInt8]()
-            let frame = wrongCluster.frame
-            withUnsafeBytes(of: UInt32(1 + frame.payload.count).littleEndian) { bytes += $0 }
-            bytes.append(frame.kind)
-            bytes += frame.payload
-            let hello = bytes
+            let hello = wrongCluster.frame.wireBytes()
             let answer = try await PaxosBinary.onDedicatedThread { try RawSocket.exchange(path: socket, send: hello) }
-            #expect(answer.count > 5 && answer[4] == Hello.FrameKind.refused)
-            let refusal = String(decoding: answer.dropFirst(5), as: UTF8.self)
+            let refusalFrame = try Frame(wireBytes: answer)
+            #expect(refusalFrame.kind == Hello.FrameKind.refused)
+            let refusal = String(decoding: refusalFrame.payload, as: UTF8.self)
             #expect(refusal == "handshake refused: wrong cluster")
             for id in [description.clusterIDValue, description.clusterIDValue &+ 1] {
                 #expect(!refusal.contains(String(id, radix: 16)) && !refusal.contains(String(id)))
             }
             // A hello of the first protocol version (no authentication): refused by version.
-            let old: [UInt8] =
-                [20, 0, 0, 0, Hello.FrameKind.hello] + Hello.magic + [1, 0] + Array(repeating: 7, count: 13)
+            let old = Frame(
+                kind: Hello.FrameKind.hello, payload: Hello.magic + [1, 0] + Array(repeating: 7, count: 13)
+            )
+            .wireBytes()
             let oldAnswer = try await PaxosBinary.onDedicatedThread { try RawSocket.exchange(path: socket, send: old) }
             #expect(
-                String(decoding: oldAnswer.dropFirst(5), as: UTF8.self)
+                String(decoding: try Frame(wireBytes: oldAnswer).payload, as: UTF8.self)
                     == "handshake refused: unsupported protocol version 1")
             // An oversized frame header: refused too.
             let oversized = try await PaxosBinary.onDedicatedThread {

@@ -1,6 +1,7 @@
 import PaxosCore
 import PaxosReplica
 import PaxosTestSupport
+import PaxosTransport
 
 /// A seeded simulation of a Multi-Paxos cluster: replicas, their journals, an unreliable network,
 /// crashes, partitions and clients, all driven by one `SeededGenerator`, so a seed replays exactly.
@@ -73,6 +74,13 @@ struct ReplicaSimulation {
         case undetected
     }
     var amnesia = Amnesia.detected
+    /// Percent of delivered messages whose frame bytes are mutated on the way (`ByteMutator`). Each
+    /// message travels as a real transport frame and is decoded by the real frame and message
+    /// decoders, so a mutant must be refused by them or be caught by the checks.
+    var corruptionPercent = 0
+    /// Mutated frames delivered, and how many of those the frame checksum refused.
+    var framesMutated = 0
+    var mutantsRefused = 0
     /// Replicas that restarted with lost state and do not vote yet. At most one at a time: with
     /// more, no majority may remember an acknowledged entry and the cluster rightly waits forever.
     var nonVoters: Set<NodeID> = []
@@ -154,8 +162,30 @@ struct ReplicaSimulation {
         guard let envelope = network.takeRandom(using: &generator) else { return }
         let to = NodeID(envelope.to)
         guard !down.contains(to), !cutLinks.contains([envelope.from, envelope.to]) else { return }
-        record("\(envelope.from)->\(envelope.to) \(envelope.payload)")
-        try perform(update(to) { $0.receive(envelope.payload, from: NodeID(envelope.from), now: $1) }, by: to)
+        guard let message = corruptionPercent > 0 ? carryOverTheWire(envelope.payload) : envelope.payload else {
+            return
+        }
+        record("\(envelope.from)->\(envelope.to) \(message)")
+        try perform(update(to) { $0.receive(message, from: NodeID(envelope.from), now: $1) }, by: to)
+    }
+
+    /// The message as a transport frame, maybe mutated, decoded on the other side; nil when the
+    /// decoders refuse it (the connection would close and the sender re-send).
+    private mutating func carryOverTheWire(_ message: ReplicaMessage) -> ReplicaMessage? {
+        var wire = Frame(kind: 16, payload: message.encoded()).wireBytes()
+        var mutated = generator.chance(corruptionPercent)
+        if mutated {
+            let original = wire
+            wire = ByteMutator().mutate(wire, using: &generator)
+            // A mutation may undo itself (a byte set to the value it had): only a change counts.
+            mutated = wire != original
+            if mutated { framesMutated += 1 }
+        }
+        guard let frame = try? Frame(wireBytes: wire), let decoded = try? ReplicaMessage(decoding: frame.payload) else {
+            if mutated { mutantsRefused += 1 }
+            return nil
+        }
+        return decoded
     }
 
     /// The disk syncs some of what is pending, in order (a journal fsyncs batches in order).

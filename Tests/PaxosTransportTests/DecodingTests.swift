@@ -34,6 +34,7 @@ import Testing
         var random = SeededGenerator(seed: 7)
         let hostile: [[UInt8]] = [
             [0, 0, 0, 0, 1], [0xFF, 0xFF, 0xFF, 0xFF, 1], [0xFF, 0xFF, 0xFF, 0x7F], [1, 0, 0], [1, 0, 0, 0, 9],
+            [5, 0, 0, 0, 9, 0, 0, 0, 0], [6, 0, 0, 0, 9, 1, 2, 3, 4, 5],
         ]
         let randomStreams = (0..<300).map { _ in
             (0..<Int.random(in: 0...64, using: &random)).map { _ in UInt8.random(in: 0...255, using: &random) }
@@ -54,9 +55,8 @@ import Testing
         let channel = EmbeddedChannel()
         let limit = FrameSizeLimit(authenticated: 1 << 20)
         try channel.pipeline.syncOperations.addFrameCodec(maximumFrameSize: 1 << 20, limit: limit)
-        var frame = channel.allocator.buffer(capacity: 2000)
-        frame.writeInteger(UInt32(2000), endianness: .little)
-        frame.writeBytes([UInt8](repeating: 20, count: 2000))
+        var frame = channel.allocator.buffer(capacity: 2010)
+        frame.writeBytes(Frame(kind: 20, payload: [UInt8](repeating: 20, count: 1999)).wireBytes())
         #expect(throws: TransportError.self) { try channel.writeInbound(frame) }
         _ = try? channel.finish()
 
@@ -67,5 +67,47 @@ import Testing
         try raised.writeInbound(frame)
         #expect(try raised.readInbound(as: Frame.self)?.payload.count == 1999)
         _ = try raised.finish()
+    }
+}
+
+/// Frames carry a checksum: a changed byte anywhere is refused before the payload is decoded.
+@Suite struct FrameChecksumTests {
+    @Test func everySingleByteChangeIsRefused() throws {
+        let frame = Frame(kind: 16, payload: Array("an entry a client sent".utf8))
+        let wire = frame.wireBytes()
+        #expect(try Frame(wireBytes: wire) == frame)
+        for position in wire.indices {
+            for bit in 0..<8 {
+                var damaged = wire
+                damaged[position] ^= 1 << bit
+                #expect(throws: TransportError.self) { try Frame(wireBytes: damaged) }
+            }
+        }
+    }
+
+    @Test func theStreamDecoderRefusesADamagedFrameAndPassesAGoodOne() throws {
+        let good = Frame(kind: 16, payload: [1, 2, 3])
+        let channel = EmbeddedChannel()
+        try channel.pipeline.syncOperations.addFrameCodec()
+        var buffer = channel.allocator.buffer(capacity: 64)
+        buffer.writeBytes(good.wireBytes())
+        try channel.writeInbound(buffer)
+        #expect(try channel.readInbound(as: Frame.self) == good)
+        var damaged = good.wireBytes()
+        damaged[6] ^= 0x10
+        var second = channel.allocator.buffer(capacity: 64)
+        second.writeBytes(damaged)
+        #expect(throws: TransportError.self) { try channel.writeInbound(second) }
+        _ = try? channel.finish()
+    }
+
+    @Test func theEncoderWritesWhatTheDecoderReads() throws {
+        let channel = EmbeddedChannel()
+        try channel.pipeline.syncOperations.addFrameCodec()
+        let frame = Frame(kind: 17, payload: Array(0..<200))
+        try channel.writeOutbound(frame)
+        let written = try #require(try channel.readOutbound(as: ByteBuffer.self))
+        #expect(Array(written.readableBytesView) == frame.wireBytes())
+        _ = try? channel.finish()
     }
 }

@@ -190,12 +190,7 @@ final class RawConnection {
 
     func send(_ frame: Frame) { send(Self.encode(frame)) }
 
-    static func encode(_ frame: Frame) -> [UInt8] {
-        var bytes: [UInt8] = []
-        withUnsafeBytes(of: UInt32(1 + frame.payload.count).littleEndian) { bytes += $0 }
-        bytes.append(frame.kind)
-        return bytes + frame.payload
-    }
+    static func encode(_ frame: Frame) -> [UInt8] { frame.wireBytes() }
 
     /// The next frame, or nil when the other side closed the connection (or the timeout passed).
     func receiveFrame() -> Frame? {
@@ -203,7 +198,7 @@ final class RawConnection {
             if buffered.count >= 5 {
                 let length = Int(buffered[0]) | Int(buffered[1]) << 8 | Int(buffered[2]) << 16 | Int(buffered[3]) << 24
                 if buffered.count >= 4 + length {
-                    let frame = Frame(kind: buffered[4], payload: Array(buffered[5..<4 + length]))
+                    let frame = try? Frame(wireBytes: Array(buffered[0..<4 + length]))
                     buffered.removeFirst(4 + length)
                     return frame
                 }
