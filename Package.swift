@@ -13,6 +13,7 @@ let package = Package(
         .library(name: "PaxosReplica", targets: ["PaxosReplica"]),
         .library(name: "PaxosJournal", targets: ["PaxosJournal"]),
         .library(name: "PaxosLogClient", targets: ["PaxosLogClient"]),
+        .library(name: "PaxosProtocol", targets: ["PaxosProtocol"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
@@ -132,6 +133,8 @@ let package = Package(
         .testTarget(
             name: "PaxosReplicaTests", dependencies: ["PaxosReplica", "PaxosTestSupport", "PaxosTransport"],
             swiftSettings: strict),
+        .testTarget(
+            name: "PaxosProtocolTests", dependencies: ["PaxosProtocol", "PaxosTestSupport"], swiftSettings: strict),
         .testTarget(
             name: "PaxosJournalTests", dependencies: ["PaxosJournal", "PaxosTestSupport"], swiftSettings: strict),
         .testTarget(

@@ -17,6 +17,7 @@ let package = Package(
             dependencies: [
                 .product(name: "PaxosCore", package: root),
                 .product(name: "PaxosReplica", package: root),
+                .product(name: "PaxosProtocol", package: root),
             ]
         )
     ]

@@ -9,8 +9,8 @@ struct ClusterStatus: AsyncParsableCommand {
         commandName: "status",
         abstract: "One line per node: pid, liveness, role, ballot, leader, indexes, journal size, fsync latency.",
         discussion: """
-            Columns: node id, pid, alive, role, ballot (number.node), the leader it knows, commit \
-            index (entries committed), last index (where the log would end if every entry the \
+            Columns: node id, pid, alive, role, voter (no while the node rebuilds state it lost), \
+            ballot (number.node), the leader it knows, commit index (entries committed), last index (where the log would end if every entry the \
             node has accepted committed), last slot, journal bytes on disk (preallocated segments \
             included), fsync p50 and p99 in milliseconds. --json prints one JSON object per node \
             instead, with the same keys for every node (null where a node did not answer).
@@ -27,6 +27,7 @@ struct ClusterStatus: AsyncParsableCommand {
         var pid: Int32?
         var alive: Bool
         var role: String?
+        var voter: Bool?
         var ballot: String?
         var leader: UInt32?
         var commitIndex: UInt64?
@@ -39,7 +40,7 @@ struct ClusterStatus: AsyncParsableCommand {
         var error: String?
 
         enum CodingKeys: String, CodingKey {
-            case id, pid, alive, role, ballot, leader, commitIndex, lastIndex, lastSlot, journalBytes
+            case id, pid, alive, role, voter, ballot, leader, commitIndex, lastIndex, lastSlot, journalBytes
             case fsyncP50Milliseconds, fsyncP99Milliseconds, recordsPerFsync, error
         }
 
@@ -50,6 +51,7 @@ struct ClusterStatus: AsyncParsableCommand {
             try container.encode(pid, forKey: .pid)
             try container.encode(alive, forKey: .alive)
             try container.encode(role, forKey: .role)
+            try container.encode(voter, forKey: .voter)
             try container.encode(ballot, forKey: .ballot)
             try container.encode(leader, forKey: .leader)
             try container.encode(commitIndex, forKey: .commitIndex)
@@ -78,6 +80,7 @@ struct ClusterStatus: AsyncParsableCommand {
                 do {
                     let status = try await client.status(of: node.id, timeout: .seconds(2))
                     row.role = status.role
+                    row.voter = status.voter
                     row.ballot = status.ballot
                     row.leader = status.leader
                     row.commitIndex = status.commitIndex
@@ -102,13 +105,14 @@ struct ClusterStatus: AsyncParsableCommand {
             }
         } else {
             Output.line(
-                "node  pid      alive  role       ballot  leader  commit    last      last-slot  journal     fsync-p50  fsync-p99"
+                "node  pid      alive  role       voter  ballot  leader  commit    last      last-slot  journal     fsync-p50  fsync-p99"
             )
             for row in rows {
                 func text<T>(_ value: T?) -> String { value.map { "\($0)" } ?? "-" }
                 let columns = [
                     pad(text(row.id), 4), pad(text(row.pid), 7), pad(row.alive ? "yes" : "no", 5),
-                    pad(row.role ?? (row.error == nil ? "-" : "no answer"), 9), pad(text(row.ballot), 6),
+                    pad(row.role ?? (row.error == nil ? "-" : "no answer"), 9),
+                    pad(row.voter.map { $0 ? "yes" : "no" } ?? "-", 5), pad(text(row.ballot), 6),
                     pad(text(row.leader), 6), pad(text(row.commitIndex), 8), pad(text(row.lastIndex), 8),
                     pad(text(row.lastSlot), 9),
                     pad(row.journalBytes.map(formatBytes) ?? "-", 10),

@@ -198,6 +198,7 @@ final class NodeCore {
             fsyncP99Milliseconds: Double(histogram.valueAtPercentile(99)) / 1e6,
             recordsPerFsync: metrics.recordsPerFsync)
         status.lastIndex = replica.lastIndex + replica.acceptedEntriesBeyondCommit
+        status.voter = replica.isVoter
         return status
     }
 

@@ -82,7 +82,11 @@ public struct AppendResult: Hashable, Sendable {
                 let leader: UInt32 = try reader.read()
                 outcomes.append((key, .notLeader(leader: leader == 0 ? nil : leader)))
             case 2:
-                outcomes.append((key, .failed(String(decoding: try reader.readLengthPrefixed(), as: UTF8.self))))
+                let messageOffset = reader.offset
+                guard let message = String(validating: try reader.readLengthPrefixed(), as: UTF8.self) else {
+                    throw WireDecodingError(offset: messageOffset, message: "failure message is not UTF-8")
+                }
+                outcomes.append((key, .failed(message)))
             case let tag:
                 throw WireDecodingError(offset: tagOffset, message: "unknown append status \(tag)")
             }

@@ -4,6 +4,8 @@ public struct NodeStatus: Codable, Hashable, Sendable {
     public var pid: Int32
     /// leader, follower or candidate.
     public var role: String
+    /// False while the node rebuilds state it lost and does not vote (nil from older nodes).
+    public var voter: Bool? = nil
     /// The ballot of the leader this node follows (or leads), as "number.node".
     public var ballot: String?
     public var leader: UInt32?

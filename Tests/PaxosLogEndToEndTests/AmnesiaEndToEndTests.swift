@@ -55,6 +55,12 @@ import Testing
             #expect(intruder.status != 0, "an append committed without any node that held the acknowledged entries")
             let log = try String(contentsOfFile: cluster.dir + "/node-\(forgetful).log", encoding: .utf8)
             #expect(log.contains("may have lost state"), "\(log.suffix(2000))")
+            let status = try await cluster.run(["cluster", "status", "--dir", cluster.dir, "--json"])
+            let rows = status.stdoutLines.compactMap {
+                try? JSONSerialization.jsonObject(with: Data($0.utf8)) as? [String: Any]
+            }
+            let row = rows.first { $0["id"] as? Int == Int(forgetful) }
+            #expect(row?["voter"] as? Bool == false, "cluster status shows the node is not voting: \(status.stdout)")
 
             try cluster.restart(leader)
             _ = try await cluster.leader(within: 30)

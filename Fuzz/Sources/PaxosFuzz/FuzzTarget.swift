@@ -1,14 +1,29 @@
 import PaxosCore
+import PaxosProtocol
 import PaxosReplica
 
 /// libFuzzer's entry point: one input per call. The first byte picks the target, the rest is the
-/// input: a replica message or a journal record to decode, and a decodable message to hand to a
-/// replica in each role. A trap, an overflow or a hang is a finding; a decoding error is not.
+/// input: a replica message or a journal record to decode, a decodable message to hand to a
+/// replica in each role, or a client request or result to decode. A trap, an overflow or a hang is a finding; a decoding error is not.
 func fuzzOneInput(_ data: UnsafePointer<UInt8>, _ size: Int) -> Int32 {
     guard size > 0 else { return 0 }
     let selector = data[0]
     let bytes = Array(UnsafeBufferPointer(start: data + 1, count: size - 1))
-    switch selector % 3 {
+    switch selector % 5 {
+    case 3:
+        if let request = try? AppendRequest(decoding: bytes) {
+            precondition(request.encoded() == bytes, "an append request decodes from bytes it would not encode to")
+        }
+        if let result = try? AppendResult(decoding: bytes) {
+            precondition(result.encoded() == bytes, "an append result decodes from bytes it would not encode to")
+        }
+    case 4:
+        if let request = try? ReadRequest(decoding: bytes) {
+            precondition(request.encoded() == bytes, "a read request decodes from bytes it would not encode to")
+        }
+        if let result = try? ReadResult(decoding: bytes) {
+            precondition(result.encoded() == bytes, "a read result decodes from bytes it would not encode to")
+        }
     case 0:
         if let message = try? ReplicaMessage(decoding: bytes) {
             precondition(message.encoded() == bytes, "a message decodes from bytes it would not encode to")
