@@ -14,6 +14,7 @@ let package = Package(
         .library(name: "PaxosJournal", targets: ["PaxosJournal"]),
         .library(name: "PaxosLogClient", targets: ["PaxosLogClient"]),
         .library(name: "PaxosProtocol", targets: ["PaxosProtocol"]),
+        .library(name: "PaxosTransport", targets: ["PaxosTransport"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),

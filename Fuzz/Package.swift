@@ -18,6 +18,7 @@ let package = Package(
                 .product(name: "PaxosCore", package: root),
                 .product(name: "PaxosReplica", package: root),
                 .product(name: "PaxosProtocol", package: root),
+                .product(name: "PaxosTransport", package: root),
             ]
         )
     ]

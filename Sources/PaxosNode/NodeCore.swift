@@ -257,8 +257,8 @@ final class NodeCore {
                     "recovery complete: state rebuilt from a majority of the others, voting again from ballot \(ballot.number).\(ballot.uid.rawValue)"
                 )
             case .messageDropped(let peer, .unexpected(let reason)):
-                // Late or duplicated replies are normal after reconnects.
-                logger.debug("dropped a message from peer \(peer.rawValue): \(reason)")
+                // A late or duplicated reply is normal now and then; a stream of them is not.
+                logger.info("dropped a message from peer \(peer.rawValue): \(reason)")
             case .messageDropped(let peer, .malformed(let reason)):
                 logger.warning("dropped a malformed message from peer \(peer.rawValue): \(reason)")
             }

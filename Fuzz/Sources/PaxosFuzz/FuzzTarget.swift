@@ -1,15 +1,34 @@
 import PaxosCore
 import PaxosProtocol
 import PaxosReplica
+import PaxosTransport
 
 /// libFuzzer's entry point: one input per call. The first byte picks the target, the rest is the
 /// input: a replica message or a journal record to decode, a decodable message to hand to a
-/// replica in each role, or a client request or result to decode. A trap, an overflow or a hang is a finding; a decoding error is not.
+/// replica in each role, a client request or result, a transport frame, or a handshake frame. A trap, an overflow or a hang is a finding; a decoding error is not.
 func fuzzOneInput(_ data: UnsafePointer<UInt8>, _ size: Int) -> Int32 {
     guard size > 0 else { return 0 }
     let selector = data[0]
     let bytes = Array(UnsafeBufferPointer(start: data + 1, count: size - 1))
-    switch selector % 5 {
+    switch selector % 7 {
+    case 5:
+        // A whole transport frame: length, kind, payload, checksum.
+        if let frame = try? Frame(wireBytes: bytes) {
+            precondition(frame.wireBytes() == bytes, "a frame decodes from bytes it would not encode to")
+        }
+    case 6:
+        // The handshake, both sides, fed the input as the other side's frame.
+        let frame = Frame(kind: selector >> 4 & 7, payload: bytes)
+        _ = try? Hello(frame: frame)
+        _ = HandshakeChallenge(payload: bytes)
+        var listener = ListenerHandshake(
+            clusterID: 1, localID: 1, secret: FuzzReplicas.secret, nonce: HandshakeNonce.random())
+        _ = listener.receive(frame)
+        _ = listener.receive(frame)
+        var connector = ConnectorHandshake(
+            hello: Hello(clusterID: 1, role: .client, senderID: 0), secret: FuzzReplicas.secret)
+        _ = connector.receive(frame)
+        _ = connector.receive(frame)
     case 3:
         if let request = try? AppendRequest(decoding: bytes) {
             precondition(request.encoded() == bytes, "an append request decodes from bytes it would not encode to")
@@ -47,6 +66,7 @@ func fuzzOneInput(_ data: UnsafePointer<UInt8>, _ size: Int) -> Int32 {
 /// Replicas in each role, built once: a follower, a candidate, a leader and a non-voter.
 enum FuzzReplicas {
     static let configuration = ReplicaConfiguration(members: [NodeID(1), NodeID(2), NodeID(3)])
+    static let secret = ClusterSecret.random()
 
     static let all: [Replica] = {
         let ballot = Ballot(number: 3, uid: NodeID(1))
