@@ -26,8 +26,9 @@ deps:
 build: deps
 	$(SWIFT) build $(SWIFT_BUILD_FLAGS)
 
-## test: the whole test suite (unit, simulation, real processes). Prints the number of tests run.
+## test: the layering check, then the whole test suite (unit, simulation, real processes). Prints the number of tests run.
 test: deps
+	python3 scripts/check-imports.py
 	$(SWIFT) build --build-tests $(SWIFT_BUILD_FLAGS)
 	$(SWIFT) test --skip-build $(SWIFT_BUILD_FLAGS) 2>&1 | tee .build/test-output.txt; \
 	    status=$${PIPESTATUS[0]}; \

@@ -45,7 +45,7 @@ let package = Package(
         .target(name: "PaxosCore", swiftSettings: strict),
 
         // Multi-Paxos over numbered slots as a state machine: the replicated log, no I/O.
-        .target(name: "PaxosReplica", dependencies: ["PaxosCore"], swiftSettings: strict),
+        .target(name: "PaxosReplica", dependencies: ["PaxosCore", "PaxosProtocol"], swiftSettings: strict),
 
         // Block codecs (none, LZ4, zlib) over the C libraries.
         .target(name: "PaxosCompression", dependencies: ["CLZ4", "CZlib"], swiftSettings: strict),
@@ -73,13 +73,13 @@ let package = Package(
         ),
 
         // What nodes and clients say to each other: frame kinds and the client request/response types.
-        .target(name: "PaxosProtocol", dependencies: ["PaxosReplica"], swiftSettings: strict),
+        .target(name: "PaxosProtocol", dependencies: ["PaxosCore"], swiftSettings: strict),
 
         // One `paxoslog node` process: replica + journal + transport on one event loop.
         .target(
             name: "PaxosNode",
             dependencies: [
-                "PaxosReplica", "PaxosJournal", "PaxosTransport", "PaxosProtocol",
+                "PaxosCore", "PaxosReplica", "PaxosJournal", "PaxosTransport", "PaxosProtocol",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "Logging", package: "swift-log"),
@@ -105,6 +105,8 @@ let package = Package(
                 "PaxosCore", "PaxosCompression", "PaxosJournal", "PaxosNode", "PaxosLogClient", "PaxosProtocol",
                 "PaxosTransport",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Histogram", package: "hdrhistogram-swift"),
             ],
@@ -132,12 +134,14 @@ let package = Package(
             ],
             swiftSettings: strict),
         .testTarget(
-            name: "PaxosReplicaTests", dependencies: ["PaxosReplica", "PaxosTestSupport", "PaxosTransport"],
+            name: "PaxosReplicaTests",
+            dependencies: ["PaxosCore", "PaxosReplica", "PaxosProtocol", "PaxosTestSupport", "PaxosTransport"],
             swiftSettings: strict),
         .testTarget(
             name: "PaxosProtocolTests", dependencies: ["PaxosProtocol", "PaxosTestSupport"], swiftSettings: strict),
         .testTarget(
-            name: "PaxosJournalTests", dependencies: ["PaxosJournal", "PaxosTestSupport"], swiftSettings: strict),
+            name: "PaxosJournalTests", dependencies: ["PaxosJournal", "PaxosCompression", "PaxosTestSupport"],
+            swiftSettings: strict),
         .testTarget(
             name: "PaxosCompressionTests", dependencies: ["PaxosCompression", "PaxosTestSupport"], swiftSettings: strict
         ),

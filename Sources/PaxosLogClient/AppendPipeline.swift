@@ -1,7 +1,6 @@
 import Foundation
 import NIOCore
 import PaxosProtocol
-import PaxosReplica
 import PaxosTransport
 
 /// What a streaming append achieved.

@@ -1,5 +1,3 @@
-import PaxosReplica
-
 /// Entries a client asks a node to append, in order.
 public struct AppendRequest: Hashable, Sendable {
     public var entries: [ClientEntry]

@@ -1,5 +1,3 @@
-import PaxosReplica
-
 /// How a read is served.
 public enum ReadMode: UInt8, Hashable, Sendable {
     /// Through the leader, after it confirms its leadership with a majority: nothing acknowledged

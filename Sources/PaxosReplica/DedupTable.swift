@@ -1,3 +1,5 @@
+import PaxosProtocol
+
 /// Which client entries are already in the log, and at which index.
 ///
 /// Rebuilt from the log itself as slots are applied (on every replica, and again on restart), so

@@ -1,4 +1,5 @@
 import PaxosCore
+import PaxosProtocol
 
 /// The acceptor and follower side: accepts, heartbeats.
 extension Replica {

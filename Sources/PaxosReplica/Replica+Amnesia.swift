@@ -1,4 +1,5 @@
 import PaxosCore
+import PaxosProtocol
 
 /// A replica that lost state never votes with amnesia.
 ///

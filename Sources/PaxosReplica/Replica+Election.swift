@@ -1,4 +1,5 @@
 import PaxosCore
+import PaxosProtocol
 
 /// Leader election: timeouts, pre-vote, phase 1, stepping down.
 extension Replica {

@@ -1,4 +1,5 @@
 import PaxosCore
+import PaxosProtocol
 
 /// The leader side: taking over after phase 1, batching and pipelining client appends, learning
 /// which slots are chosen.

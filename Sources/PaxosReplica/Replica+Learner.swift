@@ -1,4 +1,5 @@
 import PaxosCore
+import PaxosProtocol
 
 /// Learning and applying chosen slots, and catching up.
 extension Replica {

@@ -1,4 +1,5 @@
 import PaxosCore
+import PaxosProtocol
 
 extension Replica {
     /// A replica restarted from its journal: `records` are every `PersistRecord` it wrote, in

@@ -1,4 +1,5 @@
 import PaxosCore
+import PaxosProtocol
 
 /// Every message from a peer is checked against the protocol state before it touches the
 /// replica: a message that fails is dropped and counted, never applied.
@@ -11,7 +12,7 @@ import PaxosCore
 extension Replica {
     /// Ballot numbers and slots beyond this are refused: far above anything reachable (2^62), and
     /// low enough that adding a count or one more ballot can never overflow.
-    static let validationLimit: UInt64 = 1 << 62
+    static let validationLimit = ProtocolLimits.slotsAndBallots
 
     /// How far past the commit index (and the reported slots) a promise may report a slot. The
     /// holes a correct leader leaves are bounded by its pipeline and by how far a lagging

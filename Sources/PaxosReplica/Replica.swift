@@ -1,4 +1,5 @@
 import PaxosCore
+import PaxosProtocol
 
 /// One member of a Multi-Paxos replicated log, as a state machine with no I/O.
 ///

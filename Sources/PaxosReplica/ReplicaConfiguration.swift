@@ -1,4 +1,5 @@
 import PaxosCore
+import PaxosProtocol
 
 /// How a replica behaves: its cluster, its timing and its flow-control limits.
 public struct ReplicaConfiguration: Hashable, Sendable {

@@ -1,6 +1,5 @@
 import Foundation
 import PaxosProtocol
-import PaxosReplica
 import PaxosTestSupport
 import Testing
 

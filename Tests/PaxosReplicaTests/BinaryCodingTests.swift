@@ -1,4 +1,5 @@
 import PaxosCore
+import PaxosProtocol
 import PaxosReplica
 import PaxosTestSupport
 import Testing

@@ -1,5 +1,6 @@
 import Foundation
 import PaxosCore
+import PaxosProtocol
 import PaxosReplica
 import PaxosTestSupport
 import Testing

@@ -1,4 +1,5 @@
 import PaxosCore
+import PaxosProtocol
 import PaxosReplica
 
 /// A read that was redirected, and where to.

@@ -61,11 +61,11 @@ extension PersistRecord {
         try reader.expectEnd()
     }
 
-    /// Slots of a record are 1 or more and far below overflow (`Replica.validationLimit`), so
+    /// Slots of a record are 1 or more and far below overflow (`ProtocolLimits`), so
     /// replaying a damaged record that slipped past the checksum can never trap on arithmetic.
     private static func checkRun(_ firstSlot: Slot, count: Int, at offset: Int) throws(WireDecodingError) {
-        guard firstSlot >= 1, firstSlot < Replica.validationLimit,
-            UInt64(count) < Replica.validationLimit - firstSlot
+        guard firstSlot >= 1, firstSlot < ProtocolLimits.slotsAndBallots,
+            UInt64(count) < ProtocolLimits.slotsAndBallots - firstSlot
         else {
             throw WireDecodingError(offset: offset, message: "slots \(firstSlot)+\(count) out of range")
         }

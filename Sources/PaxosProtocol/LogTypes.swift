@@ -82,3 +82,10 @@ public struct SlotReport: Hashable, Sendable {
         self.value = value
     }
 }
+
+/// Bounds every decoder and the replica enforce on numbers that arrive from outside.
+public enum ProtocolLimits {
+    /// Ballot numbers and slots must stay below this (2^62): far above anything reachable, and
+    /// low enough that adding a count or one more ballot can never overflow.
+    public static let slotsAndBallots: UInt64 = 1 << 62
+}
