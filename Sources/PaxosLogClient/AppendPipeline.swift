@@ -173,6 +173,7 @@ struct AppendPipeline {
         let result = try AppendResult(decoding: frame.payload)
         var released = 0
         var redirect: UInt32??
+        var busy = false
         for (key, status) in result.outcomes where key.session == session && key.sequence >= firstSequence {
             let position = Int(key.sequence - firstSequence)
             guard pending[position] != nil else { continue }
@@ -185,7 +186,15 @@ struct AppendPipeline {
                 redirect = .some(leader)
             case .failed(let message):
                 throw ClientError("entry \(position + 1) was refused by node \(target): \(message)")
+            case .busy:
+                busy = true
             }
+        }
+        if busy && redirect == nil {
+            // Back-pressure from the leader: send what is unconfirmed again, to the same node, soon.
+            lastProblem = "node \(target) is overloaded"
+            dropConnection(retryIn: .milliseconds(50))
+            return released
         }
         if let redirect {
             lastProblem = "node \(target) is not the leader"

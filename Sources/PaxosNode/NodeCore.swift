@@ -237,6 +237,8 @@ final class NodeCore {
                     appendOutbox[client, default: []].append((key, .committed(index: index)))
                 case .notLeader(let leader):
                     appendOutbox[client, default: []].append((key, .notLeader(leader: leader?.rawValue)))
+                case .overloaded:
+                    appendOutbox[client, default: []].append((key, .busy))
                 }
             case .readReady(let id, let lastIndex):
                 guard let read = linearizableReads.removeValue(forKey: id) else { continue }

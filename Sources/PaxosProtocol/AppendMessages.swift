@@ -25,6 +25,8 @@ public enum AppendStatus: Hashable, Sendable {
     case notLeader(leader: UInt32?)
     /// The node cannot take it (for example an entry over the size limit).
     case failed(String)
+    /// The leader's queue is full: send it again after a moment (back-pressure).
+    case busy
 }
 
 /// The node's answers, one per entry key; several may share a frame.
@@ -60,6 +62,8 @@ public struct AppendResult: Hashable, Sendable {
             case .failed(let message):
                 writer.write(UInt8(2))
                 writer.writeLengthPrefixed(Array(message.utf8))
+            case .busy:
+                writer.write(UInt8(3))
             }
         }
         return writer.bytes
@@ -85,6 +89,8 @@ public struct AppendResult: Hashable, Sendable {
                     throw WireDecodingError(offset: messageOffset, message: "failure message is not UTF-8")
                 }
                 outcomes.append((key, .failed(message)))
+            case 3:
+                outcomes.append((key, .busy))
             case let tag:
                 throw WireDecodingError(offset: tagOffset, message: "unknown append status \(tag)")
             }

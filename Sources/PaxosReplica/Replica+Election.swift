@@ -154,6 +154,7 @@ extension Replica {
         pendingReads = []
         queue = []
         queueHead = 0
+        queuedBytes = 0
         pendingKeys = []
         inFlight = [:]
         inFlightBytes = 0

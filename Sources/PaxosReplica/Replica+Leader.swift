@@ -56,10 +56,22 @@ extension Replica {
                 output.append(.appendOutcome(entry.key, .committed(index: index)))
                 continue
             }
-            waitingClients.insert(entry.key)
-            if pendingKeys.insert(entry.key).inserted {
-                queue.append(entry)
+            if pendingKeys.contains(entry.key) {
+                waitingClients.insert(entry.key)  // a retry of an entry already queued or in flight
+                continue
             }
+            let size = entry.data.count + 20
+            guard queue.count - queueHead < configuration.maxQueuedEntries,
+                queuedBytes + size <= configuration.maxQueuedBytes || queue.count == queueHead
+            else {
+                // Back-pressure: the client retries after a moment instead of the leader's memory growing.
+                output.append(.appendOutcome(entry.key, .overloaded))
+                continue
+            }
+            waitingClients.insert(entry.key)
+            pendingKeys.insert(entry.key)
+            queue.append(entry)
+            queuedBytes += size
         }
         proposeQueued(now: now)
     }
@@ -80,6 +92,7 @@ extension Replica {
                 if !batch.isEmpty && batchBytes + size > configuration.maxBytesPerSlot { break }
                 batch.append(queue[taken])
                 batchBytes += size
+                queuedBytes -= size
                 taken += 1
             }
             values.append(.entries(batch))

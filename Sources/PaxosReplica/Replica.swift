@@ -86,6 +86,8 @@ public struct Replica: Sendable {
     /// (a moving head keeps taking from the front cheap).
     var queue: [ClientEntry] = []
     var queueHead = 0
+    /// The bytes of `queue[queueHead...]`, bounded by `maxQueuedBytes`.
+    var queuedBytes = 0
     /// Keys in the queue or in flight: a retry of one of these is not proposed again.
     var pendingKeys: Set<ClientKey> = []
     /// Clients waiting at this replica for their entry to apply.

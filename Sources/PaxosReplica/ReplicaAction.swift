@@ -7,6 +7,8 @@ public enum AppendOutcome: Hashable, Sendable {
     case committed(index: UInt64)
     /// This replica is not the leader; try `leader` (nil: unknown, retry later).
     case notLeader(leader: NodeID?)
+    /// The leader's queue of entries waiting for the pipeline is full: retry after a moment.
+    case overloaded
 }
 
 /// The role a replica plays.

@@ -24,6 +24,10 @@ public struct ReplicaConfiguration: Hashable, Sendable {
     public var catchUpChunkSlots: Int
     /// …and about this many bytes.
     public var catchUpChunkBytes: Int
+    /// The leader queues at most this many client entries waiting for room in the pipeline…
+    public var maxQueuedEntries: Int
+    /// …and at most this many bytes of them; beyond either, an append is answered `.overloaded`.
+    public var maxQueuedBytes: Int
     /// How many recent sequence numbers per client session are remembered for de-duplication.
     public var dedupWindow: UInt64
     /// Seeds the replica's own random choices (election timeouts), so simulations replay.
@@ -45,6 +49,8 @@ public struct ReplicaConfiguration: Hashable, Sendable {
         maxBytesPerSlot: Int = 512 << 10,
         catchUpChunkSlots: Int = 512,
         catchUpChunkBytes: Int = 4 << 20,
+        maxQueuedEntries: Int = 1 << 18,
+        maxQueuedBytes: Int = 64 << 20,
         dedupWindow: UInt64 = 1 << 16,
         randomSeed: UInt64 = 0,
         recoveryWait: Duration? = nil
@@ -59,6 +65,8 @@ public struct ReplicaConfiguration: Hashable, Sendable {
         self.maxBytesPerSlot = maxBytesPerSlot
         self.catchUpChunkSlots = catchUpChunkSlots
         self.catchUpChunkBytes = catchUpChunkBytes
+        self.maxQueuedEntries = maxQueuedEntries
+        self.maxQueuedBytes = maxQueuedBytes
         self.dedupWindow = dedupWindow
         self.randomSeed = randomSeed
         self.recoveryWait = recoveryWait ?? electionTimeout * 3

@@ -9,8 +9,10 @@ import NIOPosix
 ///
 /// Frames sent while disconnected (or still in the handshake) are dropped: the protocol above
 /// re-sends what matters (the replica re-sends unanswered accepts and heartbeats), and a bounded
-/// queue of stale messages would only delay fresh ones. Lives on one event loop; every method must
-/// be called there.
+/// queue of stale messages would only delay fresh ones. So are frames sent while the peer does not
+/// read (frozen, or far behind): the bytes queued for its socket are bounded by `backlogLimit`
+/// (NIO's write-buffer high watermark), beyond which frames are dropped and counted, and the
+/// link says so once per episode. Lives on one event loop; every method must be called there.
 public final class PeerLink {
     private enum State {
         case idle
@@ -32,6 +34,14 @@ public final class PeerLink {
     private var lastFailure: String?
     private var sentSinceKeepalive = false
     private var keepalive: RepeatedTask?
+    /// Frames dropped because the peer was not reading, since the link was made; and in the
+    /// current episode (reset when a frame goes through again).
+    public private(set) var framesDroppedWhileBacklogged = 0
+    private var droppedThisEpisode = 0
+
+    /// The most bytes queued for a peer's socket: a pipeline's worth of accepts (8 MiB) and a
+    /// catch-up chunk (4 MiB) fit; a peer that stops reading costs no more than this.
+    public static let backlogLimit = 16 << 20
 
     /// - Parameters:
     ///   - hello: this node's hello (a fresh nonce goes into each connection's copy).
@@ -61,7 +71,7 @@ public final class PeerLink {
         switch state {
         case .connected(let channel):
             sentSinceKeepalive = true
-            channel.writeAndFlush(frame, promise: nil)
+            if write(frame, to: channel) { channel.flush() }
         case .idle:
             connect()
         case .connecting, .waitingToRetry, .closed:
@@ -77,8 +87,29 @@ public final class PeerLink {
             return
         }
         sentSinceKeepalive = true
-        for frame in frames { channel.write(frame, promise: nil) }
-        channel.flush()
+        var wrote = false
+        for frame in frames where write(frame, to: channel) { wrote = true }
+        if wrote { channel.flush() }
+    }
+
+    /// Queues `frame` unless the peer's backlog is full; false when it was dropped.
+    private func write(_ frame: Frame, to channel: Channel) -> Bool {
+        guard channel.isWritable else {
+            if droppedThisEpisode == 0 {
+                logger.warning(
+                    "peer \(address) is not reading: \(Self.backlogLimit >> 20) MiB are queued for it; dropping frames until it catches up (the protocol re-sends what matters)"
+                )
+            }
+            droppedThisEpisode += 1
+            framesDroppedWhileBacklogged += 1
+            return false
+        }
+        if droppedThisEpisode > 0 {
+            logger.notice("peer \(address) reads again; \(droppedThisEpisode) frames were dropped meanwhile")
+            droppedThisEpisode = 0
+        }
+        channel.write(frame, promise: nil)
+        return true
     }
 
     public func close() {
@@ -102,6 +133,7 @@ public final class PeerLink {
         let bootstrap = ClientBootstrap(group: eventLoop)
             .connectTimeout(.seconds(2))
             .channelOption(.socketOption(.tcp_nodelay), value: 1)
+            .channelOption(.writeBufferWaterMark, value: .init(low: Self.backlogLimit / 2, high: Self.backlogLimit))
             .channelInitializer { channel in
                 channel.eventLoop.makeCompletedFuture {
                     try channel.pipeline.syncOperations.addConnectorHandlers(
@@ -198,7 +230,7 @@ public final class PeerLink {
         keepalive = eventLoop.scheduleRepeatedTask(initialDelay: keepaliveInterval, delay: keepaliveInterval) { _ in
             let link = bound.value
             guard case .connected(let current) = link.state, current === channel else { return }
-            if !link.sentSinceKeepalive {
+            if !link.sentSinceKeepalive && current.isWritable {
                 current.writeAndFlush(Frame(kind: Hello.FrameKind.keepalive, payload: []), promise: nil)
             }
             link.sentSinceKeepalive = false

@@ -25,6 +25,7 @@ import Testing
         AppendResult(outcomes: [
             (entries[0].key, .committed(index: 12)), (entries[1].key, .notLeader(leader: 2)),
             (entries[2].key, .notLeader(leader: nil)), (entries[2].key, .failed("entry too large")),
+            (entries[1].key, .busy),
         ]).encoded(),
         ReadResult(requestID: 9, status: .ok, firstIndex: 1, entries: [[1, 2, 3], []], endIndex: 2).encoded(),
         ReadResult(requestID: 9, status: .notLeader(leader: 3), firstIndex: 1, entries: [], endIndex: 0).encoded(),

@@ -95,7 +95,9 @@ struct ReplicaSimulation {
         members = (1...count).map { NodeID(UInt32($0)) }
         configuration = ReplicaConfiguration(
             members: members, heartbeatPeriod: .milliseconds(20), electionTimeout: .milliseconds(150),
-            maxSlotsInFlight: 4, maxEntriesPerSlot: 3, catchUpChunkSlots: 3, randomSeed: seed)
+            maxSlotsInFlight: 4, maxEntriesPerSlot: 3, catchUpChunkSlots: 3,
+            // A leader queue of a few entries: clients meet back-pressure and retry.
+            maxQueuedEntries: 4, randomSeed: seed)
         for member in members {
             replicas[member] = Replica(id: member, configuration: configuration, now: now)
             disks[member] = Disk()
@@ -333,6 +335,12 @@ struct ReplicaSimulation {
             clients[which].preferred = leader
             if var pending = clients[which].pending[key] {
                 pending.retryAt = now + .milliseconds(leader == nil ? 50 : 1)
+                clients[which].pending[key] = pending
+            }
+        case .overloaded:
+            clients[which].preferred = member
+            if var pending = clients[which].pending[key] {
+                pending.retryAt = now + .milliseconds(20)
                 clients[which].pending[key] = pending
             }
         }

@@ -224,3 +224,28 @@ func key(_ sequence: UInt64, session: UInt64 = 7) -> ClientKey { ClientKey(sessi
         #expect(cluster.reads[1] == .failure(nil), "it stepped down and rejected the read")
     }
 }
+
+extension ReplicaTests {
+    @Test func aFullLeaderQueueAnswersOverloadedAndARetryCommitsOnce() throws {
+        var cluster = electedCluster {
+            $0.maxSlotsInFlight = 1
+            $0.maxEntriesPerSlot = 1
+            $0.maxQueuedEntries = 2
+        }
+        let leader = try #require(cluster.leader)
+        // The followers stop answering. Entries of one call are queued before any is proposed:
+        // two fit in the queue, the other four are refused.
+        cluster.isolated = Set(cluster.configuration.members.filter { $0 != leader })
+        let entries = (UInt64(1)...6).map { ClientEntry(key: key($0), data: Array("e\($0)".utf8)) }
+        cluster.appendBatch(entries, at: leader)
+        let overloaded = (UInt64(1)...6).filter { cluster.outcomes[key($0)] == .overloaded }
+        #expect(overloaded == [3, 4, 5, 6])
+        cluster.isolated = []
+        cluster.advance(by: .seconds(1))
+        for sequence in overloaded {
+            cluster.append("e\(sequence)", key: key(sequence), at: leader)
+        }
+        cluster.advance(by: .milliseconds(500))
+        #expect(cluster.log(of: leader) == (1...6).map { "e\($0)" })
+    }
+}

@@ -60,7 +60,9 @@ final class ApplicationRecorder: Sendable {
     var frames: [Frame] { state.withLock { $0.frames } }
 
     /// The handler `Listener.bind`'s `configure` adds.
-    func handler() -> ChannelHandler & Sendable { RecordingApplicationHandler(recorder: self) }
+    func handler(pausingReads: Bool = false) -> ChannelHandler & Sendable {
+        RecordingApplicationHandler(recorder: self, pausingReads: pausingReads)
+    }
 
     fileprivate func completed(_ hello: Hello) { state.withLock { $0.hellos.append(hello) } }
     fileprivate func received(_ frame: Frame) { state.withLock { $0.frames.append(frame) } }
@@ -81,11 +83,19 @@ private final class RecordingApplicationHandler: ChannelInboundHandler, Sendable
     typealias InboundIn = Frame
 
     let recorder: ApplicationRecorder
+    /// Stop reading once the handshake is done: a peer that is frozen, as far as the sender sees.
+    let pausingReads: Bool
 
-    init(recorder: ApplicationRecorder) { self.recorder = recorder }
+    init(recorder: ApplicationRecorder, pausingReads: Bool) {
+        self.recorder = recorder
+        self.pausingReads = pausingReads
+    }
 
     func userInboundEventTriggered(context: ChannelHandlerContext, event: Any) {
-        if let completed = event as? HandshakeCompleted { recorder.completed(completed.hello) }
+        if let completed = event as? HandshakeCompleted {
+            recorder.completed(completed.hello)
+            if pausingReads { context.channel.setOption(ChannelOptions.autoRead, value: false).whenComplete { _ in } }
+        }
         context.fireUserInboundEventTriggered(event)
     }
 
@@ -107,7 +117,7 @@ struct TestListener {
     /// Binds a listener; `tcp` picks 127.0.0.1 and a free port, otherwise a Unix socket in `dir`.
     static func start(
         in dir: String, tcp: Bool = false, secret: ClusterSecret, limits: ConnectionLimits = ConnectionLimits(),
-        group: EventLoopGroup
+        pausingReads: Bool = false, group: EventLoopGroup
     ) async throws -> TestListener {
         let log = LogRecorder()
         let application = ApplicationRecorder()
@@ -116,7 +126,7 @@ struct TestListener {
             requested, group: group, clusterID: clusterID, localID: listenerID, secret: secret, limits: limits,
             logger: log.logger
         ) { channel in
-            try channel.pipeline.syncOperations.addHandler(application.handler())
+            try channel.pipeline.syncOperations.addHandler(application.handler(pausingReads: pausingReads))
         }
         var address = requested
         if tcp, let port = channel.localAddress?.port { address = .tcp(host: "127.0.0.1", port: port) }
