@@ -64,7 +64,24 @@ enum JournalRecovery {
             start.findings.truncatedSegment =
                 "\(last.path) is \(last.fileSize) bytes, shorter than the \(options.segmentSize) it was preallocated to"
         }
+        start.findings.missingSegments = missingSegments(directory: directory, scan: scan)
         return (published, start)
+    }
+
+    /// What HEAD says is missing: the newest segment it names, when no segment that new is present.
+    private static func missingSegments(directory: String, scan: JournalScan) -> String? {
+        let head: JournalHead?
+        do {
+            head = try JournalHead.read(in: directory)
+        } catch {
+            return "\(error)"
+        }
+        guard let head else { return nil }
+        let newest = scan.segments.compactMap { $0.header?.segmentID }.max() ?? 0
+        guard newest < head.segmentID else { return nil }
+        return
+            "\(JournalHead.path(in: directory)) names segment \(head.segmentID) (from sequence \(head.baseSequence)), "
+            + "but the newest present is \(newest == 0 ? "none" : "segment \(newest)"): segments were deleted"
     }
 
     /// The segment id in the header of a `.broken` file, if its header is still readable.

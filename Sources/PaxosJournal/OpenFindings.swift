@@ -9,15 +9,20 @@ public struct OpenFindings: Sendable, Hashable {
     public var tornTail: String?
     /// The last segment is shorter than segments are preallocated to: the file was truncated.
     public var truncatedSegment: String?
+    /// `HEAD` names a segment newer than any present (or cannot be read): the newest segments
+    /// were deleted.
+    public var missingSegments: String?
 
-    public init(tornTail: String? = nil, truncatedSegment: String? = nil) {
+    public init(tornTail: String? = nil, truncatedSegment: String? = nil, missingSegments: String? = nil) {
         self.tornTail = tornTail
         self.truncatedSegment = truncatedSegment
+        self.missingSegments = missingSegments
     }
 
     /// A one-line account of what may be lost, or nil when the journal looks whole.
     public var possibleLoss: String? {
-        let findings = [tornTail.map { "a damaged or torn last batch (\($0))" }, truncatedSegment].compactMap { $0 }
+        let findings = [tornTail.map { "a damaged or torn last batch (\($0))" }, truncatedSegment, missingSegments]
+            .compactMap { $0 }
         return findings.isEmpty ? nil : findings.joined(separator: "; ")
     }
 }

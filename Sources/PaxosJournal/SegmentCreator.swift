@@ -51,6 +51,8 @@ enum SegmentCreator {
             try Posix.rename(temporary, to: path)
             renamed = true
             try Posix.syncDirectory(directory, syscalls: syscalls)
+            // Only once the segment is surely in place: HEAD never names a segment that may vanish.
+            try JournalHead(segmentID: segmentID, baseSequence: baseSequence).record(in: directory)
         } catch {
             Posix.close(fd)
             if !renamed { try? Posix.unlink(temporary) }

@@ -61,6 +61,8 @@ public final class NodeServer: Sendable {
                 try await Self.appendDurably(PersistRecord.recoveryStarted, to: journal)
                 records.append(.recoveryStarted)
             }
+            // Before the identity says the node has started here: from now on the journal exists.
+            try await Self.appendDurably(PersistRecord.started(incarnation: check.identity.incarnation), to: journal)
             if check.identity != foundIdentity {
                 try check.identity.write(to: given.dataDirectory)
             }

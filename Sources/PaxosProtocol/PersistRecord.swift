@@ -18,4 +18,8 @@ public enum PersistRecord: Hashable, Sendable {
     /// The replica rebuilt its state and won `ballot` with promises from a majority of the others:
     /// it votes again, and never for a ballot below this one.
     case recoveryCompleted(ballot: Ballot)
+    /// The node started, running as `incarnation`. Written at every start, before the node does
+    /// anything else, so a journal exists (and records each run) from the first start on; the
+    /// replica ignores it.
+    case started(incarnation: UInt64)
 }

@@ -49,7 +49,7 @@ extension Replica {
             for (offset, value) in values.enumerated() where firstSlot + Slot(offset) == commitIndex + 1 {
                 apply(value, at: commitIndex + 1)
             }
-        case .recoveryStarted:
+        case .recoveryStarted, .started:
             break
         case .recoveryCompleted(let ballot):
             if ballot > promised { promised = ballot }

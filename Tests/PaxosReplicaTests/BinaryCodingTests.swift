@@ -36,6 +36,9 @@ import Testing
         .accepted(ballot: ballot, firstSlot: 1, values: [value, .noop]),
         .committed(commitIndex: 2, ballot: ballot),
         .chosen(firstSlot: 3, values: [value]),
+        .recoveryStarted,
+        .recoveryCompleted(ballot: ballot),
+        .started(incarnation: 0xFEED_FACE_CAFE_BEEF),
     ]
 
     @Test(arguments: messages)

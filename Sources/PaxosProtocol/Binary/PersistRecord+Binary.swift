@@ -26,6 +26,9 @@ extension PersistRecord {
         case .recoveryCompleted(let ballot):
             writer.write(UInt8(6))
             writer.write(ballot)
+        case .started(let incarnation):
+            writer.write(UInt8(7))
+            writer.write(incarnation)
         }
         return writer.bytes
     }
@@ -55,6 +58,8 @@ extension PersistRecord {
             self = .recoveryStarted
         case 6:
             self = .recoveryCompleted(ballot: try reader.readBallot())
+        case 7:
+            self = .started(incarnation: try reader.read())
         default:
             throw WireDecodingError(offset: 0, message: "unknown journal record tag \(tag)")
         }
