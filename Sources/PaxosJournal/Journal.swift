@@ -16,9 +16,13 @@ public final class Journal: Sendable {
     /// What this open found that may mean synced records are gone (see ``OpenFindings``).
     public let openFindings: OpenFindings
 
-    private init(core: JournalCore, lock: JournalLock, start: WriterStart) {
+    /// Records how far the journal was durable, outside the segments (nil when disabled).
+    private let reach: ReachMarker?
+
+    private init(core: JournalCore, lock: JournalLock, start: WriterStart, reach: ReachMarker?) {
         self.core = core
         self.lock = lock
+        self.reach = reach
         openFindings = start.findings
         let thread = Thread { [core] in
             var writer = JournalWriter(core: core, start: start)
@@ -50,7 +54,14 @@ public final class Journal: Sendable {
         do {
             let (published, start) = try JournalRecovery.recover(directory: directory, options: options)
             let core = JournalCore(directory: directory, options: options, published: published)
-            return Journal(core: core, lock: lock, start: start)
+            let reach = try options.reachInterval.map { interval throws(JournalError) in
+                try ReachMarker(
+                    directory: directory, interval: interval,
+                    durable: { core.published.withLock { $0.durableSequence } },
+                    // A failed fdatasync of the marker means the disk failed: final, as for the segments.
+                    onFailure: { error in core.fail(error, inFlight: []) })
+            }
+            return Journal(core: core, lock: lock, start: start, reach: reach)
         } catch {
             lock.release()
             throw error
@@ -199,9 +210,11 @@ public final class Journal: Sendable {
             // Called from a completion (perhaps the last reference went away there): the writer
             // cannot wait for itself, so it releases the lock when it has drained the queue.
             core.lockToReleaseOnExit.withLock { $0 = lock }
+            reach?.close(waiting: false)
             return
         }
         core.writerExited.wait()
+        reach?.close()
         lock.release()
     }
 }

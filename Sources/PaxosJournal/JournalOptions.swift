@@ -23,6 +23,9 @@ public struct JournalOptions: Sendable {
     /// lazily, 8 writers × 64 KiB records: pwrite of a 512 KiB batch 1.0 ms → 0.11 ms, 265 → 554
     /// MB/s. Set it when readers keep re-reading recent records and should find them in memory.
     public var keepsWrittenPagesCached: Bool = false
+    /// How often the durable sequence is recorded in `REACHED`, so that a tail lost after it was
+    /// synced is noticed at the next open (see ``OpenFindings/lostTail``); nil: never.
+    public var reachInterval: Duration? = .milliseconds(100)
     /// The system calls the writer makes; tests replace them to inject failures.
     public var syscalls: JournalSyscalls = .system
 

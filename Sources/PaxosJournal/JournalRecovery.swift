@@ -65,6 +65,11 @@ enum JournalRecovery {
                 "\(last.path) is \(last.fileSize) bytes, shorter than the \(options.segmentSize) it was preallocated to"
         }
         start.findings.missingSegments = missingSegments(directory: directory, scan: scan)
+        if let reached = ReachMarker.recorded(in: directory), reached > lastSequence {
+            start.findings.lostTail =
+                "the journal ends at sequence \(lastSequence) but was durable through \(reached) "
+                + "(recorded in \(directory)/\(ReachMarker.fileName)): synced records were lost"
+        }
         return (published, start)
     }
 

@@ -12,6 +12,8 @@ public struct OpenFindings: Sendable, Hashable {
     /// `HEAD` names a segment newer than any present (or cannot be read): the newest segments
     /// were deleted.
     public var missingSegments: String?
+    /// The journal ends below the durable sequence recorded in `REACHED`: synced records were lost.
+    public var lostTail: String?
 
     public init(tornTail: String? = nil, truncatedSegment: String? = nil, missingSegments: String? = nil) {
         self.tornTail = tornTail
@@ -21,8 +23,10 @@ public struct OpenFindings: Sendable, Hashable {
 
     /// A one-line account of what may be lost, or nil when the journal looks whole.
     public var possibleLoss: String? {
-        let findings = [tornTail.map { "a damaged or torn last batch (\($0))" }, truncatedSegment, missingSegments]
-            .compactMap { $0 }
+        let findings = [
+            tornTail.map { "a damaged or torn last batch (\($0))" }, truncatedSegment, missingSegments, lostTail,
+        ]
+        .compactMap { $0 }
         return findings.isEmpty ? nil : findings.joined(separator: "; ")
     }
 }

@@ -79,3 +79,34 @@ import Testing
         }
     }
 }
+
+extension OpenFindingsTests {
+    @Test func aSyncedTailLostAfterwardsIsNoticed() async throws {
+        try await withTemporaryDirectory { dir in
+            var options = JournalTestSupport.smallOptions(segmentSize: 64 << 10)
+            options.reachInterval = .milliseconds(10)
+            let journal = try Journal.open(directory: dir, options: options)
+            _ = try await JournalTestSupport.fill(journal, records: 40, batchSize: 4)
+            journal.close()
+            #expect(ReachMarker.recorded(in: dir) == 40, "close records the durable end")
+            let whole = try Journal.open(directory: dir, options: options)
+            #expect(whole.openFindings.possibleLoss == nil)
+            whole.close()
+
+            // The last frames zeroed in place, the file keeping its size: a lost write. The
+            // segments alone look whole (a clean end, then zeros).
+            let last = try #require(try JournalTestSupport.segments(dir).last)
+            let scan = try SegmentReader.scan(path: last)
+            let cut = try #require(scan.frames.dropLast(2).last)
+            var bytes = try JournalTestSupport.bytes(of: last)
+            let end = Int(cut.endOffset)
+            for offset in end..<Int(scan.endOffset) { bytes[offset] = 0 }
+            try JournalTestSupport.write(bytes, to: last)
+            let damaged = try Journal.open(directory: dir, options: options)
+            defer { damaged.close() }
+            #expect(damaged.openFindings.tornTail == nil && damaged.openFindings.truncatedSegment == nil)
+            let finding = try #require(damaged.openFindings.lostTail)
+            #expect(finding.contains("was durable through 40"), "\(finding)")
+        }
+    }
+}

@@ -9,7 +9,7 @@ import Testing
 /// it has rebuilt its state from a majority of the others: the schedule fault injection found.
 @Suite(.serialized) struct AmnesiaEndToEndTests {
     enum Loss: String, CaseIterable, Sendable {
-        case truncatedJournal, deletedDataDirectory
+        case truncatedJournal, deletedDataDirectory, zeroedJournal
     }
 
     /// F down; 2,000 entries acknowledged by the leader L and follower V only; V frozen, killed and
@@ -103,6 +103,18 @@ import Testing
             let last = try #require(segments.sorted().last)
             // Keep the segment header and a little more: the acknowledged batches are gone.
             #expect(truncate(journal + "/" + last, 4096) == 0)
+        case .zeroedJournal:
+            // Every frame zeroed in place, the file keeping its size (a disk that lost its writes):
+            // the segment looks whole and empty; only REACHED knows how far it had come.
+            let journal = dataDirectory + "/journal"
+            let segments = try FileManager.default.contentsOfDirectory(atPath: journal).filter { $0.hasSuffix(".seg") }
+            let last = journal + "/" + (try #require(segments.sorted().last))
+            let handle = try #require(FileHandle(forUpdatingAtPath: last))
+            let size = try handle.seekToEnd()
+            let headerSize: UInt64 = 64  // the segment header, see JournalFormat.segmentHeaderSize
+            try handle.seek(toOffset: headerSize)
+            try handle.write(contentsOf: Data(count: Int(size - headerSize)))
+            try handle.close()
         }
     }
 }
