@@ -7,7 +7,8 @@ import NIOCore
 /// - the listener's `helloAccepted` frame, once the handshake succeeded, then every frame after it
 ///   (keepalives excepted); `completion`, if given, succeeds with the channel;
 /// - the listener's `refused` frame, if it refused (`completion` fails with `.handshakeRefused`);
-/// - an error (`.authenticationFailed` for a listener that failed its proof, `.timedOut`,
+/// - an error (`.authenticationFailed` for a listener that failed its proof, `.unexpectedNode` for
+///   a member other than the one expected at this address, `.timedOut`,
 ///   `.malformedFrame`), after which the connection is closed and `completion` fails with it.
 ///
 /// The application must not write before the handshake succeeded: such frames would reach the
@@ -28,15 +29,17 @@ public final class ConnectorHandshakeHandler: ChannelInboundHandler {
 
     /// - Parameters:
     ///   - hello: who is connecting (a fresh nonce is put in).
+    ///   - expectedListenerID: the node that should answer at `address`, when the caller knows it.
     ///   - address: where to, for messages.
     ///   - timeout: how long the listener has to complete the handshake.
     ///   - frameLimit: the decoder's limit, raised once the listener accepted.
     ///   - completion: completed with the channel when the handshake succeeds, or with its failure.
     public init(
-        hello: Hello, secret: ClusterSecret, address: TransportAddress, timeout: TimeAmount = .seconds(5),
-        frameLimit: FrameSizeLimit? = nil, completion: EventLoopPromise<Channel>? = nil
+        hello: Hello, secret: ClusterSecret, expectedListenerID: UInt32? = nil, address: TransportAddress,
+        timeout: TimeAmount = .seconds(5), frameLimit: FrameSizeLimit? = nil,
+        completion: EventLoopPromise<Channel>? = nil
     ) {
-        handshake = ConnectorHandshake(hello: hello, secret: secret)
+        handshake = ConnectorHandshake(hello: hello, secret: secret, expectedListenerID: expectedListenerID)
         self.address = address
         self.timeout = timeout
         self.frameLimit = frameLimit
@@ -80,11 +83,16 @@ public final class ConnectorHandshakeHandler: ChannelInboundHandler {
             completion?.fail(TransportError(.handshakeRefused, "\(address) refused the connection: \(reason)"))
             context.fireChannelRead(data)
         case .failed(let error):
-            if error.code == .authenticationFailed {
-                // Tell the listener, so its log says why this connection ended; nothing more.
-                let refusal = Frame(
-                    kind: Hello.FrameKind.refused, payload: Array(ListenerHandshake.Refusal.authenticationFailed.utf8))
-                context.writeAndFlush(wrapOutboundOut(refusal), promise: nil)
+            // Tell the listener, so its log says why this connection ended; nothing more.
+            let reply: String? =
+                switch error.code {
+                case .authenticationFailed: ListenerHandshake.Refusal.authenticationFailed
+                case .unexpectedNode: ListenerHandshake.Refusal.unexpectedNode
+                default: nil
+                }
+            if let reply {
+                context.writeAndFlush(
+                    wrapOutboundOut(Frame(kind: Hello.FrameKind.refused, payload: Array(reply.utf8))), promise: nil)
             }
             fail(context: context, TransportError(error.code, "\(address) \(error.message)"))
         }

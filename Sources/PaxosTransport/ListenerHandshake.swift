@@ -24,6 +24,8 @@ public struct ListenerHandshake: Sendable {
         public static let wrongCluster = "handshake refused: wrong cluster"
         public static let protocolError = "handshake refused: protocol error"
         public static let timedOut = "handshake refused: timed out"
+        /// Sent by a connector that reached a member other than the node it dialled.
+        public static let unexpectedNode = "handshake refused: not the node expected at this address"
 
         public static func unsupportedVersion(_ version: UInt16) -> String {
             "handshake refused: unsupported protocol version \(version)"
@@ -84,6 +86,12 @@ public struct ListenerHandshake: Sendable {
         case .awaitingProof(let hello, let helloBytes, let listenerProof):
             if frame.kind == Hello.FrameKind.refused {
                 state = .refused
+                if frame.payload == Array(Refusal.unexpectedNode.utf8) {
+                    return .abandoned(
+                        reason: "the caller claiming to be \(Self.describe(hello)) expected another node than node "
+                            + "\(localID) at the address it dialled: its configuration names another node there, "
+                            + "or its connection was relayed here")
+                }
                 return .abandoned(
                     reason: "the caller claiming to be \(Self.describe(hello)) refused this node's proof "
                         + "(\(ConnectorHandshake.printable(frame.payload))): its secret differs from this node's")
