@@ -1,3 +1,4 @@
+import Logging
 import NIOCore
 import NIOPosix
 
@@ -105,18 +106,22 @@ public enum Connector {
 
 extension ChannelPipeline.SynchronousOperations {
     /// The connector's handlers: the frame codec, with the low handshake limit until the listener
-    /// accepts, and the handshake.
+    /// accepts and authenticated frames after, and the handshake.
+    ///
+    /// - Parameter logger: where a connection closed for a bad frame after the handshake is logged.
     public func addConnectorHandlers(
         hello: Hello, secret: ClusterSecret, expectedListenerID: UInt32? = nil, address: TransportAddress,
         maximumFrameSize: Int = Frame.defaultMaximumSize,
-        timeout: TimeAmount = .seconds(5), completion: EventLoopPromise<Channel>? = nil
+        timeout: TimeAmount = .seconds(5), logger: Logger? = nil, completion: EventLoopPromise<Channel>? = nil
     ) throws {
         let limit = FrameSizeLimit(authenticated: maximumFrameSize)
-        try addFrameCodec(maximumFrameSize: maximumFrameSize, limit: limit)
+        let authentication = FrameAuthentication()
+        try addFrameCodec(maximumFrameSize: maximumFrameSize, limit: limit, authentication: authentication)
         try addHandler(
             ConnectorHandshakeHandler(
                 hello: hello, secret: secret, expectedListenerID: expectedListenerID, address: address,
-                timeout: timeout, frameLimit: limit, completion: completion))
+                timeout: timeout, frameLimit: limit, authentication: authentication, logger: logger,
+                completion: completion))
     }
 }
 

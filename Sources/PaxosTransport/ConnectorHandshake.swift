@@ -18,7 +18,7 @@ public struct ConnectorHandshake: Sendable {
 
     private enum State: Sendable {
         case awaitingChallenge
-        case awaitingAcceptance(listenerID: UInt32)
+        case awaitingAcceptance(listenerID: UInt32, listenerNonce: [UInt8])
         case established
         case failed
     }
@@ -52,6 +52,9 @@ public struct ConnectorHandshake: Sendable {
 
     /// The first frame to send.
     public var helloFrame: Frame { Frame(kind: Hello.FrameKind.hello, payload: helloBytes) }
+
+    /// This connection's frame keys, once the listener has accepted.
+    public private(set) var sessionKeys: SessionKeys?
 
     /// True once the listener has accepted.
     public var isEstablished: Bool {
@@ -91,11 +94,11 @@ public struct ConnectorHandshake: Sendable {
                         + "(the cluster configuration names another node at this address, or the connection is relayed)"
                 )
             }
-            state = .awaitingAcceptance(listenerID: challenge.listenerID)
+            state = .awaitingAcceptance(listenerID: challenge.listenerID, listenerNonce: challenge.nonce)
             let proof = HandshakeProof.connector(
                 secret: secret, hello: helloBytes, listenerNonce: challenge.nonce, listenerProof: challenge.proof)
             return .send(Frame(kind: Hello.FrameKind.proof, payload: proof))
-        case .awaitingAcceptance(let listenerID):
+        case .awaitingAcceptance(let listenerID, let listenerNonce):
             var reader = ByteReader(frame.payload)
             guard frame.kind == Hello.FrameKind.helloAccepted, frame.payload.count == 4,
                 let accepted = reader.integer(UInt32.self)
@@ -106,6 +109,7 @@ public struct ConnectorHandshake: Sendable {
                 return fail(.malformedFrame, "accepted as node \(accepted) after proving to be node \(listenerID)")
             }
             state = .established
+            sessionKeys = SessionKeys(secret: secret, connectorNonce: hello.nonce, listenerNonce: listenerNonce)
             return .established(listenerID: listenerID)
         case .established, .failed:
             return fail(.malformedFrame, "sent a handshake frame after the handshake ended")

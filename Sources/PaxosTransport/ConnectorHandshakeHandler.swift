@@ -1,3 +1,4 @@
+import Logging
 import NIOCore
 
 /// The connector's side of every connection: sends the hello when the connection opens, checks
@@ -11,6 +12,10 @@ import NIOCore
 ///   a member other than the one expected at this address, `.timedOut`,
 ///   `.malformedFrame`), after which the connection is closed and `completion` fails with it.
 ///
+/// Once the listener accepted, every frame both ways is authenticated (``FrameAuthentication``): a
+/// frame whose tag does not verify closes the connection, logged when a logger was given, and the
+/// error goes on to the layers above.
+///
 /// The application must not write before the handshake succeeded: such frames would reach the
 /// listener in place of the proof.
 public final class ConnectorHandshakeHandler: ChannelInboundHandler {
@@ -22,6 +27,8 @@ public final class ConnectorHandshakeHandler: ChannelInboundHandler {
     private let address: TransportAddress
     private let timeout: TimeAmount
     private let frameLimit: FrameSizeLimit?
+    private let authentication: FrameAuthentication
+    private let logger: Logger?
     private let completion: EventLoopPromise<Channel>?
     private var established = false
     private var ended = false
@@ -33,16 +40,20 @@ public final class ConnectorHandshakeHandler: ChannelInboundHandler {
     ///   - address: where to, for messages.
     ///   - timeout: how long the listener has to complete the handshake.
     ///   - frameLimit: the decoder's limit, raised once the listener accepted.
+    ///   - authentication: the codec's frame authentication, started once the listener accepted.
+    ///   - logger: where a connection closed for a bad frame after the handshake is logged.
     ///   - completion: completed with the channel when the handshake succeeds, or with its failure.
     public init(
         hello: Hello, secret: ClusterSecret, expectedListenerID: UInt32? = nil, address: TransportAddress,
-        timeout: TimeAmount = .seconds(5), frameLimit: FrameSizeLimit? = nil,
-        completion: EventLoopPromise<Channel>? = nil
+        timeout: TimeAmount = .seconds(5), frameLimit: FrameSizeLimit? = nil, authentication: FrameAuthentication,
+        logger: Logger? = nil, completion: EventLoopPromise<Channel>? = nil
     ) {
         handshake = ConnectorHandshake(hello: hello, secret: secret, expectedListenerID: expectedListenerID)
         self.address = address
         self.timeout = timeout
         self.frameLimit = frameLimit
+        self.authentication = authentication
+        self.logger = logger
         self.completion = completion
     }
 
@@ -74,6 +85,11 @@ public final class ConnectorHandshakeHandler: ChannelInboundHandler {
             deadline?.cancel()
             deadline = nil
             frameLimit?.raise()
+            // Every frame after the acceptance, both ways, is authenticated; the decoder checks the
+            // next one (even one already buffered) with these keys.
+            guard let keys = handshake.sessionKeys else { preconditionFailure("an established handshake has keys") }
+            authentication.startInbound(key: keys.listenerToConnector, from: "\(address)")
+            authentication.startOutbound(key: keys.connectorToListener)
             completion?.succeed(context.channel)
             context.fireChannelRead(data)
         case .refused(let reason):
@@ -95,6 +111,25 @@ public final class ConnectorHandshakeHandler: ChannelInboundHandler {
                     wrapOutboundOut(Frame(kind: Hello.FrameKind.refused, payload: Array(reply.utf8))), promise: nil)
             }
             fail(context: context, TransportError(error.code, "\(address) \(error.message)"))
+        }
+    }
+
+    public func errorCaught(context: ChannelHandlerContext, error: Error) {
+        // A frame that failed its checksum or its tag, or an oversized one: nothing after it can be
+        // trusted, so the connection ends here. Socket errors pass on as they are.
+        guard let error = error as? TransportError else {
+            context.fireErrorCaught(error)
+            return
+        }
+        if established {
+            if !ended {
+                ended = true
+                logger?.warning("closing connection to \(address): \(error)")
+            }
+            context.fireErrorCaught(error)
+            context.close(promise: nil)
+        } else {
+            fail(context: context, TransportError(error.code, "\(address): \(error.message)"))
         }
     }
 

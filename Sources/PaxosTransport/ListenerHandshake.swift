@@ -8,6 +8,7 @@
 ///   (checks the listener's proof)
 ///   proof {HMAC(connector label | hello | L | listener proof)} ──>
 ///                                                      (checks it) <── helloAccepted {listener id}
+///   every later frame, both ways, carries a tag under this connection's ``SessionKeys``
 /// ```
 ///
 /// A refusal carries only a short generic reason (``Refusal/reply``); the precise one
@@ -66,6 +67,9 @@ public struct ListenerHandshake: Sendable {
         self.nonce = nonce
     }
 
+    /// This connection's frame keys, once the connector has proved itself.
+    public private(set) var sessionKeys: SessionKeys?
+
     /// True once the connector has proved itself.
     public var isAccepted: Bool {
         if case .accepted = state { return true }
@@ -111,6 +115,7 @@ public struct ListenerHandshake: Sendable {
                         + "(it does not hold this cluster's secret, or it replayed an old handshake)")
             }
             state = .accepted
+            sessionKeys = SessionKeys(secret: secret, connectorNonce: hello.nonce, listenerNonce: nonce)
             var id: [UInt8] = []
             id.appendLittleEndian(localID)
             return .accept(hello, reply: Frame(kind: Hello.FrameKind.helloAccepted, payload: id))

@@ -135,6 +135,7 @@ public final class PeerLink {
         state = .connecting(nil)
         let handshake = eventLoop.makePromise(of: Channel.self)
         let (hello, secret, address, expectedID) = (self.hello, self.secret, self.address, self.expectedID)
+        let logger = self.logger
         let bootstrap = ClientBootstrap(group: eventLoop)
             .connectTimeout(.seconds(2))
             .channelOption(.socketOption(.tcp_nodelay), value: 1)
@@ -143,7 +144,7 @@ public final class PeerLink {
                 channel.eventLoop.makeCompletedFuture {
                     try channel.pipeline.syncOperations.addConnectorHandlers(
                         hello: hello, secret: secret, expectedListenerID: expectedID, address: address,
-                        completion: handshake)
+                        logger: logger, completion: handshake)
                 }
             }
         let bound = NIOLoopBound(self, eventLoop: eventLoop)

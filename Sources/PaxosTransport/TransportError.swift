@@ -15,6 +15,9 @@ public struct TransportError: Error, Hashable, Sendable, CustomStringConvertible
         /// A member of the cluster answered, but not the node expected at that address (a wrong
         /// configuration, or a relay).
         case unexpectedNode
+        /// A frame after the handshake whose tag does not verify: injected, altered, replayed,
+        /// reordered, or after a lost frame.
+        case frameAuthenticationFailed
         /// A secret file that is missing, unreadable, the wrong size or too widely readable.
         case invalidSecret
     }

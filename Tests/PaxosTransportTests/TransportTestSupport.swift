@@ -212,6 +212,18 @@ final class RawConnection {
 
     static func encode(_ frame: Frame) -> [UInt8] { frame.wireBytes() }
 
+    /// The frame checksum (CRC-32) of `bytes`, for a test that changes a frame and makes its
+    /// checksum right again, so that only its tag can give it away.
+    static func checksum(_ bytes: [UInt8]) -> UInt32 {
+        // zlib's CRC-32, bit by bit: slow, and independent of the code under test.
+        var crc: UInt32 = 0xFFFF_FFFF
+        for byte in bytes {
+            crc ^= UInt32(byte)
+            for _ in 0..<8 { crc = crc & 1 == 1 ? (crc >> 1) ^ 0xEDB8_8320 : crc >> 1 }
+        }
+        return ~crc
+    }
+
     /// The next frame, or nil when the other side closed the connection (or the timeout passed).
     func receiveFrame() -> Frame? {
         while true {
