@@ -277,7 +277,7 @@ struct AppendPipeline {
         Task {
             do {
                 let channel = try await Connector.connect(
-                    to: address, hello: hello, secret: secret, group: group, timeout: .seconds(2),
+                    to: address, expecting: node, hello: hello, secret: secret, group: group, timeout: .seconds(2),
                     onFrame: { sink(.frame(connection: id, $0)) },
                     onClose: { error in
                         // A node that cannot prove it holds the secret is an impostor, or this

@@ -5,13 +5,15 @@ import Synchronization
 
 /// One request and its answer on a fresh connection (status, reads).
 enum NodeConnection {
+    /// - Parameter node: the node cluster.json places at `address`; another member answering there
+    ///   is refused (`.unexpectedNode`).
     static func roundTrip(
-        to address: TransportAddress, clusterID: UInt64, secret: ClusterSecret, request: Frame, expecting kind: UInt8,
-        group: EventLoopGroup, timeout: TimeAmount = .seconds(10)
+        to address: TransportAddress, node: UInt32, clusterID: UInt64, secret: ClusterSecret, request: Frame,
+        expecting kind: UInt8, group: EventLoopGroup, timeout: TimeAmount = .seconds(10)
     ) async throws -> Frame {
         let hello = Hello(clusterID: clusterID, role: .client, senderID: 0)
         let channel = try await Connector.connect(
-            to: address, hello: hello, secret: secret, group: group, timeout: timeout)
+            to: address, expecting: node, hello: hello, secret: secret, group: group, timeout: timeout)
         // The whole exchange is bounded, not only the connect: a node that accepts the connection
         // but never answers (stopped with SIGSTOP, or wedged) must not hang the caller.
         let expired = ExpiryFlag()

@@ -59,7 +59,7 @@ final class NodeCore {
             incarnation: configuration.incarnation)
         for (peer, address) in configuration.peers {
             let link = PeerLink(
-                address: address, hello: hello, secret: configuration.secret,
+                address: address, expecting: peer.rawValue, hello: hello, secret: configuration.secret,
                 keepaliveInterval: configuration.connectionLimits.keepaliveInterval, eventLoop: eventLoop,
                 logger: logger)
             links[peer] = link

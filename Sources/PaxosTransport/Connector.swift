@@ -1,3 +1,4 @@
+import Logging
 import NIOCore
 import NIOPosix
 
@@ -7,12 +8,17 @@ public enum Connector {
     /// Connects to `address` and starts the handshake; read the outcome with
     /// ``awaitAcceptance(_:address:)`` before writing anything.
     ///
-    /// - Parameter timeout: for the connection, and again for the handshake.
+    /// - Parameters:
+    ///   - expecting: the node id that should answer at `address`, when the caller knows it; a
+    ///     member answering as another node is refused (`.unexpectedNode`) before this side proves
+    ///     anything.
+    ///   - timeout: for the connection, and again for the handshake.
     /// - Returns: an async channel of frames; the first inbound frame answers the handshake.
     /// - Throws: `TransportError` naming the address when the connection cannot be opened.
     public static func connect(
-        to address: TransportAddress, hello: Hello, secret: ClusterSecret, group: EventLoopGroup,
-        maximumFrameSize: Int = Frame.defaultMaximumSize, timeout: TimeAmount = .seconds(5)
+        to address: TransportAddress, expecting expectedListenerID: UInt32? = nil, hello: Hello,
+        secret: ClusterSecret, group: EventLoopGroup, maximumFrameSize: Int = Frame.defaultMaximumSize,
+        timeout: TimeAmount = .seconds(5)
     ) async throws -> NIOAsyncChannel<Frame, Frame> {
         let bootstrap = ClientBootstrap(group: group)
             .connectTimeout(timeout)
@@ -20,8 +26,8 @@ public enum Connector {
         let initializer: @Sendable (Channel) -> EventLoopFuture<NIOAsyncChannel<Frame, Frame>> = { channel in
             channel.eventLoop.makeCompletedFuture {
                 try channel.pipeline.syncOperations.addConnectorHandlers(
-                    hello: hello, secret: secret, address: address, maximumFrameSize: maximumFrameSize,
-                    timeout: timeout)
+                    hello: hello, secret: secret, expectedListenerID: expectedListenerID, address: address,
+                    maximumFrameSize: maximumFrameSize, timeout: timeout)
                 return try NIOAsyncChannel<Frame, Frame>(wrappingChannelSynchronously: channel)
             }
         }
@@ -44,12 +50,14 @@ public enum Connector {
     /// Connects to `address` and starts the handshake, delivering every frame that comes back (the
     /// listener's `helloAccepted` or `refused` first) to `onFrame` on the channel's event loop, and
     /// the end of the connection to `onClose`, once, with the reason (`.authenticationFailed` for a
-    /// listener that failed its proof). Write nothing before `helloAccepted` arrived.
+    /// listener that failed its proof, `.unexpectedNode` for a member answering as another node than
+    /// `expecting`). Write nothing before `helloAccepted` arrived.
     ///
     /// - Returns: the channel, for writing frames and closing.
     /// - Throws: `TransportError` naming the address when the connection cannot be opened.
     public static func connect(
-        to address: TransportAddress, hello: Hello, secret: ClusterSecret, group: EventLoopGroup,
+        to address: TransportAddress, expecting expectedListenerID: UInt32? = nil, hello: Hello,
+        secret: ClusterSecret, group: EventLoopGroup,
         timeout: TimeAmount = .seconds(5), maximumFrameSize: Int = Frame.defaultMaximumSize,
         onFrame: @escaping @Sendable (Frame) -> Void, onClose: @escaping @Sendable (TransportError) -> Void
     ) async throws -> Channel {
@@ -59,8 +67,8 @@ public enum Connector {
             .channelInitializer { channel in
                 channel.eventLoop.makeCompletedFuture {
                     try channel.pipeline.syncOperations.addConnectorHandlers(
-                        hello: hello, secret: secret, address: address, maximumFrameSize: maximumFrameSize,
-                        timeout: timeout)
+                        hello: hello, secret: secret, expectedListenerID: expectedListenerID, address: address,
+                        maximumFrameSize: maximumFrameSize, timeout: timeout)
                     try channel.pipeline.syncOperations.addHandler(FrameForwarder(onFrame: onFrame, onClose: onClose))
                 }
             }
@@ -98,17 +106,21 @@ public enum Connector {
 
 extension ChannelPipeline.SynchronousOperations {
     /// The connector's handlers: the frame codec, with the low handshake limit until the listener
-    /// accepts, and the handshake.
+    /// accepts and authenticated frames after, and the handshake.
+    ///
+    /// - Parameter logger: where a connection closed for a bad frame after the handshake is logged.
     public func addConnectorHandlers(
-        hello: Hello, secret: ClusterSecret, address: TransportAddress,
+        hello: Hello, secret: ClusterSecret, expectedListenerID: UInt32? = nil, address: TransportAddress,
         maximumFrameSize: Int = Frame.defaultMaximumSize,
-        timeout: TimeAmount = .seconds(5), completion: EventLoopPromise<Channel>? = nil
+        timeout: TimeAmount = .seconds(5), logger: Logger? = nil, completion: EventLoopPromise<Channel>? = nil
     ) throws {
         let limit = FrameSizeLimit(authenticated: maximumFrameSize)
-        try addFrameCodec(maximumFrameSize: maximumFrameSize, limit: limit)
+        let authentication = FrameAuthentication()
+        try addFrameCodec(maximumFrameSize: maximumFrameSize, limit: limit, authentication: authentication)
         try addHandler(
             ConnectorHandshakeHandler(
-                hello: hello, secret: secret, address: address, timeout: timeout, frameLimit: limit,
+                hello: hello, secret: secret, expectedListenerID: expectedListenerID, address: address,
+                timeout: timeout, frameLimit: limit, authentication: authentication, logger: logger,
                 completion: completion))
     }
 }

@@ -2,12 +2,31 @@ import CDeflate
 
 /// One message on a connection: a kind byte and its payload.
 ///
-/// On the wire: `u32 length | u8 kind | payload | u32 checksum`, little-endian. The length counts
-/// the kind, the payload and the checksum; the checksum is the CRC-32 (zlib's) of everything
-/// before it, the length word included. The length is checked against a limit before anything is
-/// buffered, so a peer cannot make us allocate more than the limit, and a frame whose bytes were
-/// changed on the way (a flipped bit in a NIC, a buggy middlebox, a mutated stream) is refused
-/// before it is decoded, so it can never enter the log.
+/// On the wire, little-endian:
+///
+/// ```
+/// handshake frames (hello, challenge, proof, helloAccepted, refused):
+///     u32 length | u8 kind | payload | u32 checksum
+/// every frame after them, in each direction (application frames and keepalives):
+///     u32 length | u8 kind | payload | tag [16] | u32 checksum
+/// ```
+///
+/// The length counts the kind, the payload, the tag if any and the checksum; the checksum is the
+/// CRC-32 (zlib's) of everything before it, the length word and the tag included. The tag is the
+/// first 16 bytes of HMAC-SHA256(direction's session key, sequence u64 | length word | kind |
+/// payload), where the sequence counts the direction's tagged frames from 0 and is not sent, and
+/// the keys come from the handshake (``SessionKeys``, ``FrameAuthentication``). The connector tags
+/// everything after its proof, the listener everything after its `helloAccepted`; the application
+/// sees the same payloads either way.
+///
+/// The length is checked against a limit before anything is buffered, so a peer cannot make us
+/// allocate more than the limit; a frame whose bytes were changed on the way (a flipped bit in a
+/// NIC, a buggy middlebox, a mutated stream) is refused by its checksum before it is decoded; and a
+/// frame that someone without the keys injected, altered, replayed, reordered, or sent after
+/// dropping one, is refused by its tag, which closes the connection. None can enter the log.
+///
+/// ``wireBytes()`` and ``init(wireBytes:)`` handle untagged frames (the handshake's);
+/// ``FrameAuthentication/wireBytes(of:)`` writes a tagged one.
 public struct Frame: Hashable, Sendable {
     public var kind: UInt8
     public var payload: [UInt8]
@@ -21,7 +40,8 @@ public struct Frame: Hashable, Sendable {
     /// that a garbage length is refused at once.
     public static let defaultMaximumSize = 64 << 20
 
-    /// Bytes on the wire around the payload: the length word, the kind and the checksum.
+    /// Bytes on the wire around the payload of an untagged frame: the length word, the kind and the
+    /// checksum (a tagged frame has ``FrameAuthentication/tagSize`` more).
     public static let overhead = 9
 
     /// The frame as it goes on the wire.

@@ -1,17 +1,25 @@
 import NIOCore
 
-/// Splits the byte stream into frames, refusing any frame longer than the limit. Never traps,
-/// whatever the bytes: a bad length is an error for this connection only.
+/// Splits the byte stream into frames, refusing any frame longer than the limit, with a wrong
+/// checksum, or, once the handshake started inbound authentication, with a tag that does not
+/// verify (see ``Frame``). Never traps, whatever the bytes: a bad frame is an error for this
+/// connection only, and nothing after it is decoded.
 public struct FrameDecoder: ByteToMessageDecoder {
     public typealias InboundOut = Frame
 
     public let maximumFrameSize: Int
     /// When set, the limit in force now (lower until the handshake is done); never above `maximumFrameSize`.
     private let limit: FrameSizeLimit?
+    /// When set, the connection's authentication, which the handshake handler starts.
+    private let authentication: FrameAuthentication?
 
-    public init(maximumFrameSize: Int = Frame.defaultMaximumSize, limit: FrameSizeLimit? = nil) {
+    public init(
+        maximumFrameSize: Int = Frame.defaultMaximumSize, limit: FrameSizeLimit? = nil,
+        authentication: FrameAuthentication? = nil
+    ) {
         self.maximumFrameSize = maximumFrameSize
         self.limit = limit
+        self.authentication = authentication
     }
 
     public mutating func decode(context: ChannelHandlerContext, buffer: inout ByteBuffer) throws -> DecodingState {
@@ -27,7 +35,7 @@ public struct FrameDecoder: ByteToMessageDecoder {
             throw TransportError(.frameTooLarge, "frame of \(length) bytes exceeds the limit of \(limit)")
         }
         guard buffer.readableBytes >= 4 + Int(length) else { return .needMoreData }
-        let covered = Int(length)  // the length word, the kind and the payload: all but the checksum
+        let covered = Int(length)  // the length word, the kind, the payload and any tag: all but the checksum
         let computed = buffer.withUnsafeReadableBytes {
             Frame.checksum(UnsafeRawBufferPointer(rebasing: $0[..<covered]))
         }
@@ -37,12 +45,26 @@ public struct FrameDecoder: ByteToMessageDecoder {
             let stored = buffer.getInteger(at: buffer.readerIndex + covered, endianness: .little, as: UInt32.self)
             throw Frame.checksumMismatch(stored: stored ?? 0, computed: computed)
         }
+        var tagSize = 0
+        if let authentication, authentication.authenticatesInbound {
+            tagSize = FrameAuthentication.tagSize
+            guard covered >= 5 + tagSize else {
+                throw authentication.failure("\(length) bytes leave no room for a tag")
+            }
+            let verified = buffer.withUnsafeReadableBytes {
+                authentication.verifyNext(
+                    UnsafeRawBufferPointer(rebasing: $0[..<(covered - tagSize)]),
+                    tag: UnsafeRawBufferPointer(rebasing: $0[(covered - tagSize)..<covered]))
+            }
+            guard verified else { throw authentication.failure("its tag does not match") }
+        }
         buffer.moveReaderIndex(forwardBy: 4)
-        guard let kind = buffer.readInteger(as: UInt8.self), let payload = buffer.readBytes(length: Int(length) - 5)
+        guard let kind = buffer.readInteger(as: UInt8.self),
+            let payload = buffer.readBytes(length: Int(length) - 5 - tagSize)
         else {
             throw TransportError(.malformedFrame, "truncated frame")
         }
-        buffer.moveReaderIndex(forwardBy: 4)
+        buffer.moveReaderIndex(forwardBy: tagSize + 4)
         context.fireChannelRead(Self.wrapInboundOut(Frame(kind: kind, payload: payload)))
         return .continue
     }
@@ -55,18 +77,35 @@ public struct FrameDecoder: ByteToMessageDecoder {
     }
 }
 
-/// Writes frames as `u32 length | u8 kind | payload | u32 checksum` (see ``Frame``).
+/// Writes frames as `u32 length | u8 kind | payload | [tag] | u32 checksum` (see ``Frame``).
 public struct FrameEncoder: MessageToByteEncoder {
     public typealias OutboundIn = Frame
 
-    public init() {}
+    /// When set, the connection's authentication: once the handshake handler starts it, every frame gets a tag.
+    private let authentication: FrameAuthentication?
+
+    public init(authentication: FrameAuthentication? = nil) {
+        self.authentication = authentication
+    }
 
     public func encode(data: Frame, out: inout ByteBuffer) throws {
-        out.reserveCapacity(minimumWritableBytes: Frame.overhead + data.payload.count)
+        encode(data, into: &out)
+    }
+
+    func encode(_ frame: Frame, into out: inout ByteBuffer) {
+        let tagged = authentication?.authenticatesOutbound ?? false
+        let tagSize = tagged ? FrameAuthentication.tagSize : 0
+        out.reserveCapacity(minimumWritableBytes: Frame.overhead + tagSize + frame.payload.count)
         let start = out.writerIndex - out.readerIndex
-        out.writeInteger(UInt32(5 + data.payload.count), endianness: .little)
-        out.writeInteger(data.kind)
-        out.writeBytes(data.payload)
+        out.writeInteger(UInt32(5 + tagSize + frame.payload.count), endianness: .little)
+        out.writeInteger(frame.kind)
+        out.writeBytes(frame.payload)
+        if tagged, let authentication {
+            let code = out.withUnsafeReadableBytes {
+                authentication.signNext(UnsafeRawBufferPointer(rebasing: $0[start...]))
+            }
+            _ = code.withUnsafeBytes { out.writeBytes(UnsafeRawBufferPointer(rebasing: $0[..<tagSize])) }
+        }
         let checksum = out.withUnsafeReadableBytes { Frame.checksum(UnsafeRawBufferPointer(rebasing: $0[start...])) }
         out.writeInteger(checksum, endianness: .little)
     }
@@ -75,9 +114,17 @@ public struct FrameEncoder: MessageToByteEncoder {
 extension ChannelPipeline.SynchronousOperations {
     /// Adds the frame decoder (with its size limit) and encoder: every connection's first handlers.
     ///
-    /// - Parameter limit: the lower limit in force until the handshake handler raises it.
-    public func addFrameCodec(maximumFrameSize: Int = Frame.defaultMaximumSize, limit: FrameSizeLimit? = nil) throws {
-        try addHandler(ByteToMessageHandler(FrameDecoder(maximumFrameSize: maximumFrameSize, limit: limit)))
-        try addHandler(MessageToByteHandler(FrameEncoder()))
+    /// - Parameters:
+    ///   - limit: the lower limit in force until the handshake handler raises it.
+    ///   - authentication: the connection's frame authentication, which the handshake handler
+    ///     starts; nil for frames with a checksum only.
+    public func addFrameCodec(
+        maximumFrameSize: Int = Frame.defaultMaximumSize, limit: FrameSizeLimit? = nil,
+        authentication: FrameAuthentication? = nil
+    ) throws {
+        try addHandler(
+            ByteToMessageHandler(
+                FrameDecoder(maximumFrameSize: maximumFrameSize, limit: limit, authentication: authentication)))
+        try addHandler(MessageToByteHandler(FrameEncoder(authentication: authentication)))
     }
 }

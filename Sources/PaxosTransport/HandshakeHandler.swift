@@ -15,8 +15,10 @@ public struct HandshakeCompleted: Sendable {
 ///   ``FrameSizeLimit/handshake`` bytes, and a bounded number of such connections (``ConnectionLimiter``).
 ///   A failure is answered with a `refused` frame carrying a short generic reason, logged with the
 ///   precise one and the remote address, and the connection is closed; the node keeps serving.
-/// - After it: application frames pass on; keepalives are swallowed; a connection from which
-///   nothing was read for ``ConnectionLimits/idleTimeout`` is closed.
+/// - After it: every frame both ways is authenticated (``FrameAuthentication``), and one whose tag
+///   does not verify closes the connection, logged ("frame N from node 2 at … failed
+///   authentication"); application frames pass on; keepalives are swallowed; a connection from
+///   which nothing was read for ``ConnectionLimits/idleTimeout`` is closed.
 public final class HandshakeHandler: ChannelInboundHandler {
     public typealias InboundIn = Frame
     public typealias InboundOut = Frame
@@ -26,6 +28,7 @@ public final class HandshakeHandler: ChannelInboundHandler {
     private let limits: ConnectionLimits
     private let limiter: ConnectionLimiter?
     private let frameLimit: FrameSizeLimit?
+    private let authentication: FrameAuthentication
     private let logger: Logger
     private var admitted = false
     private var finished = false
@@ -38,16 +41,18 @@ public final class HandshakeHandler: ChannelInboundHandler {
     /// - Parameters:
     ///   - limiter: counts this listener's connections; nil for no bound on their number.
     ///   - frameLimit: the decoder's limit, raised once the connector is authenticated.
+    ///   - authentication: the codec's frame authentication, started once the connector is authenticated.
     ///   - nonce: this connection's listener nonce (fresh random bytes by default).
     public init(
         clusterID: UInt64, localID: UInt32, secret: ClusterSecret, limits: ConnectionLimits = ConnectionLimits(),
-        limiter: ConnectionLimiter? = nil, frameLimit: FrameSizeLimit? = nil, logger: Logger,
-        nonce: [UInt8] = HandshakeNonce.random()
+        limiter: ConnectionLimiter? = nil, frameLimit: FrameSizeLimit? = nil, authentication: FrameAuthentication,
+        logger: Logger, nonce: [UInt8] = HandshakeNonce.random()
     ) {
         handshake = ListenerHandshake(clusterID: clusterID, localID: localID, secret: secret, nonce: nonce)
         self.limits = limits
         self.limiter = limiter
         self.frameLimit = frameLimit
+        self.authentication = authentication
         self.logger = logger
     }
 
@@ -90,7 +95,12 @@ public final class HandshakeHandler: ChannelInboundHandler {
             frameLimit?.raise()
             lastRead = .now()
             scheduleIdleCheck(context: context, in: limits.idleTimeout)
+            // The connector's frames after its proof are authenticated, and this side's after the
+            // acceptance, which goes out with the checksum only (the encoder runs in the write).
+            guard let keys = handshake.sessionKeys else { preconditionFailure("an accepted handshake has keys") }
+            authentication.startInbound(key: keys.connectorToListener, from: describe(context))
             context.writeAndFlush(wrapOutboundOut(reply), promise: nil)
+            authentication.startOutbound(key: keys.listenerToConnector)
             context.fireUserInboundEventTriggered(HandshakeCompleted(hello: hello))
         case .refuse(let refusal):
             refuse(context: context, refusal)
@@ -106,7 +116,11 @@ public final class HandshakeHandler: ChannelInboundHandler {
     public func errorCaught(context: ChannelHandlerContext, error: Error) {
         // Garbage, an oversized frame or a reset: drop this connection only.
         if completedHello != nil {
-            logger.warning("closing connection from \(describe(context)): \(error)")
+            if let error = error as? TransportError, error.code == .frameAuthenticationFailed {
+                logger.warning("\(error)")  // names the frame and the caller
+            } else {
+                logger.warning("closing connection from \(describe(context)): \(error)")
+            }
             context.close(promise: nil)
         } else {
             refuse(

@@ -31,12 +31,13 @@ public enum Listener {
             .childChannelInitializer { channel in
                 channel.eventLoop.makeCompletedFuture {
                     let frameLimit = FrameSizeLimit(authenticated: maximumFrameSize)
+                    let authentication = FrameAuthentication()
                     try channel.pipeline.syncOperations.addFrameCodec(
-                        maximumFrameSize: maximumFrameSize, limit: frameLimit)
+                        maximumFrameSize: maximumFrameSize, limit: frameLimit, authentication: authentication)
                     try channel.pipeline.syncOperations.addHandler(
                         HandshakeHandler(
                             clusterID: clusterID, localID: localID, secret: secret, limits: limits, limiter: limiter,
-                            frameLimit: frameLimit, logger: logger))
+                            frameLimit: frameLimit, authentication: authentication, logger: logger))
                     try configure(channel)
                 }
             }

@@ -8,6 +8,7 @@
 ///   (checks the listener's proof)
 ///   proof {HMAC(connector label | hello | L | listener proof)} ──>
 ///                                                      (checks it) <── helloAccepted {listener id}
+///   every later frame, both ways, carries a tag under this connection's ``SessionKeys``
 /// ```
 ///
 /// A refusal carries only a short generic reason (``Refusal/reply``); the precise one
@@ -24,6 +25,8 @@ public struct ListenerHandshake: Sendable {
         public static let wrongCluster = "handshake refused: wrong cluster"
         public static let protocolError = "handshake refused: protocol error"
         public static let timedOut = "handshake refused: timed out"
+        /// Sent by a connector that reached a member other than the node it dialled.
+        public static let unexpectedNode = "handshake refused: not the node expected at this address"
 
         public static func unsupportedVersion(_ version: UInt16) -> String {
             "handshake refused: unsupported protocol version \(version)"
@@ -64,6 +67,9 @@ public struct ListenerHandshake: Sendable {
         self.nonce = nonce
     }
 
+    /// This connection's frame keys, once the connector has proved itself.
+    public private(set) var sessionKeys: SessionKeys?
+
     /// True once the connector has proved itself.
     public var isAccepted: Bool {
         if case .accepted = state { return true }
@@ -84,6 +90,12 @@ public struct ListenerHandshake: Sendable {
         case .awaitingProof(let hello, let helloBytes, let listenerProof):
             if frame.kind == Hello.FrameKind.refused {
                 state = .refused
+                if frame.payload == Array(Refusal.unexpectedNode.utf8) {
+                    return .abandoned(
+                        reason: "the caller claiming to be \(Self.describe(hello)) expected another node than node "
+                            + "\(localID) at the address it dialled: its configuration names another node there, "
+                            + "or its connection was relayed here")
+                }
                 return .abandoned(
                     reason: "the caller claiming to be \(Self.describe(hello)) refused this node's proof "
                         + "(\(ConnectorHandshake.printable(frame.payload))): its secret differs from this node's")
@@ -103,6 +115,7 @@ public struct ListenerHandshake: Sendable {
                         + "(it does not hold this cluster's secret, or it replayed an old handshake)")
             }
             state = .accepted
+            sessionKeys = SessionKeys(secret: secret, connectorNonce: hello.nonce, listenerNonce: nonce)
             var id: [UInt8] = []
             id.appendLittleEndian(localID)
             return .accept(hello, reply: Frame(kind: Hello.FrameKind.helloAccepted, payload: id))

@@ -24,6 +24,9 @@ public final class PeerLink {
     }
 
     public let address: TransportAddress
+    /// The node that must answer at `address`; any other member is refused before the handshake
+    /// completes, so a relay at a dead node's address cannot pass this node's handshake to another.
+    public let expectedID: UInt32
     private let hello: Hello
     private let secret: ClusterSecret
     private let keepaliveInterval: TimeAmount
@@ -44,14 +47,16 @@ public final class PeerLink {
     public static let backlogLimit = 16 << 20
 
     /// - Parameters:
+    ///   - expecting: the node id of the peer at `address`.
     ///   - hello: this node's hello (a fresh nonce goes into each connection's copy).
     ///   - secret: the cluster secret the handshake proves.
     ///   - keepaliveInterval: the longest the link stays silent while connected.
     public init(
-        address: TransportAddress, hello: Hello, secret: ClusterSecret, keepaliveInterval: TimeAmount = .seconds(10),
-        eventLoop: EventLoop, logger: Logger
+        address: TransportAddress, expecting expectedID: UInt32, hello: Hello, secret: ClusterSecret,
+        keepaliveInterval: TimeAmount = .seconds(10), eventLoop: EventLoop, logger: Logger
     ) {
         self.address = address
+        self.expectedID = expectedID
         self.hello = hello
         self.secret = secret
         self.keepaliveInterval = keepaliveInterval
@@ -129,7 +134,8 @@ public final class PeerLink {
         guard case .idle = state else { return }
         state = .connecting(nil)
         let handshake = eventLoop.makePromise(of: Channel.self)
-        let (hello, secret, address) = (self.hello, self.secret, self.address)
+        let (hello, secret, address, expectedID) = (self.hello, self.secret, self.address, self.expectedID)
+        let logger = self.logger
         let bootstrap = ClientBootstrap(group: eventLoop)
             .connectTimeout(.seconds(2))
             .channelOption(.socketOption(.tcp_nodelay), value: 1)
@@ -137,7 +143,8 @@ public final class PeerLink {
             .channelInitializer { channel in
                 channel.eventLoop.makeCompletedFuture {
                     try channel.pipeline.syncOperations.addConnectorHandlers(
-                        hello: hello, secret: secret, address: address, completion: handshake)
+                        hello: hello, secret: secret, expectedListenerID: expectedID, address: address,
+                        logger: logger, completion: handshake)
                 }
             }
         let bound = NIOLoopBound(self, eventLoop: eventLoop)
@@ -180,7 +187,7 @@ public final class PeerLink {
             state = .connected(channel)
             backoff = .milliseconds(50)
             if lastFailure != nil {
-                logger.info("connected to peer \(address)")
+                logger.info("connected to peer \(address) (node \(expectedID))")
                 lastFailure = nil
             }
             startKeepalive(channel)
@@ -188,6 +195,9 @@ public final class PeerLink {
             // A listener that is not a member (or has another secret): say so each time it changes.
             report("peer \(error)", level: .warning)
         case .failure(let error as TransportError) where error.code == .handshakeRefused:
+            report("peer \(error)", level: .warning)
+        case .failure(let error as TransportError) where error.code == .unexpectedNode:
+            // Another member answers at this peer's address: a wrong configuration or a relay.
             report("peer \(error)", level: .warning)
         case .failure:
             // The socket failed or closed; its close, or the connect failure, brings the retry.

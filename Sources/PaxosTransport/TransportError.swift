@@ -12,6 +12,12 @@ public struct TransportError: Error, Hashable, Sendable, CustomStringConvertible
         case addressInUse
         /// The other side could not prove that it holds the cluster secret (a fake or misconfigured node).
         case authenticationFailed
+        /// A member of the cluster answered, but not the node expected at that address (a wrong
+        /// configuration, or a relay).
+        case unexpectedNode
+        /// A frame after the handshake whose tag does not verify: injected, altered, replayed,
+        /// reordered, or after a lost frame.
+        case frameAuthenticationFailed
         /// A secret file that is missing, unreadable, the wrong size or too widely readable.
         case invalidSecret
     }

@@ -106,7 +106,8 @@ import Testing
                 let linkLog = LogRecorder()
                 let link = try await loop.submit {
                     let link = PeerLink(
-                        address: listener.address, hello: testHello(role: .peer, senderID: 2, incarnation: 5),
+                        address: listener.address, expecting: TestListener.listenerID,
+                        hello: testHello(role: .peer, senderID: 2, incarnation: 5),
                         secret: secret, keepaliveInterval: limits.keepaliveInterval, eventLoop: loop,
                         logger: linkLog.logger)
                     link.connect()

@@ -119,7 +119,8 @@ import Testing
                 let loop = group.next()
                 let link = try await loop.submit {
                     let link = PeerLink(
-                        address: fake.address, hello: testHello(role: .peer, senderID: 2), secret: secret,
+                        address: fake.address, expecting: TestListener.listenerID,
+                        hello: testHello(role: .peer, senderID: 2), secret: secret,
                         eventLoop: loop, logger: linkLog.logger)
                     link.connect()
                     return NIOLoopBound(link, eventLoop: loop)

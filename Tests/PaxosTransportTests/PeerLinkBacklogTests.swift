@@ -14,7 +14,8 @@ import Testing
                 let log = LogRecorder()
                 let link = try await loop.submit {
                     let link = PeerLink(
-                        address: listener.address, hello: testHello(role: .peer, senderID: 2, incarnation: 1),
+                        address: listener.address, expecting: TestListener.listenerID,
+                        hello: testHello(role: .peer, senderID: 2, incarnation: 1),
                         secret: secret, eventLoop: loop, logger: log.logger)
                     link.connect()
                     return NIOLoopBound(link, eventLoop: loop)

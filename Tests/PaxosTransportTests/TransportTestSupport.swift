@@ -186,8 +186,18 @@ final class RawConnection {
             }
             guard result == 0 else { throw TransportError(.connectFailed, "connect port \(port): errno \(errno)") }
         }
-        let whole = Int(receiveTimeout)
-        var timeout = timeval(tv_sec: whole, tv_usec: Int((receiveTimeout - Double(whole)) * 1_000_000))
+        Self.setReceiveTimeout(descriptor, receiveTimeout)
+    }
+
+    /// Wraps a connected socket (one a ``RawListener`` accepted).
+    init(descriptor: Int32, receiveTimeout: Double = 3) {
+        self.descriptor = descriptor
+        Self.setReceiveTimeout(descriptor, receiveTimeout)
+    }
+
+    private static func setReceiveTimeout(_ descriptor: Int32, _ seconds: Double) {
+        let whole = Int(seconds)
+        var timeout = timeval(tv_sec: whole, tv_usec: Int((seconds - Double(whole)) * 1_000_000))
         setsockopt(descriptor, SOL_SOCKET, SO_RCVTIMEO, &timeout, socklen_t(MemoryLayout<timeval>.size))
     }
 
@@ -201,6 +211,18 @@ final class RawConnection {
     func send(_ frame: Frame) { send(Self.encode(frame)) }
 
     static func encode(_ frame: Frame) -> [UInt8] { frame.wireBytes() }
+
+    /// The frame checksum (CRC-32) of `bytes`, for a test that changes a frame and makes its
+    /// checksum right again, so that only its tag can give it away.
+    static func checksum(_ bytes: [UInt8]) -> UInt32 {
+        // zlib's CRC-32, bit by bit: slow, and independent of the code under test.
+        var crc: UInt32 = 0xFFFF_FFFF
+        for byte in bytes {
+            crc ^= UInt32(byte)
+            for _ in 0..<8 { crc = crc & 1 == 1 ? (crc >> 1) ^ 0xEDB8_8320 : crc >> 1 }
+        }
+        return ~crc
+    }
 
     /// The next frame, or nil when the other side closed the connection (or the timeout passed).
     func receiveFrame() -> Frame? {
@@ -245,4 +267,40 @@ func blocking<T: Sendable>(_ body: @escaping @Sendable () throws -> T) async thr
 /// A hello frame for the test cluster.
 func testHello(role: Hello.Role = .client, senderID: UInt32 = 0, incarnation: UInt64 = 0) -> Hello {
     Hello(clusterID: TestListener.clusterID, role: role, senderID: senderID, incarnation: incarnation)
+}
+
+/// A blocking Unix socket listener that hands each accepted connection to the test as a
+/// ``RawConnection``: an attacker listening at a dead node's address.
+final class RawListener: Sendable {
+    private let descriptor: Int32
+    let address: TransportAddress
+
+    init(path: String) throws {
+        let descriptor = socket(AF_UNIX, Int32(SOCK_STREAM.rawValue), 0)
+        var socketAddress = sockaddr_un()
+        socketAddress.sun_family = sa_family_t(AF_UNIX)
+        withUnsafeMutableBytes(of: &socketAddress.sun_path) { buffer in
+            for (index, byte) in path.utf8.prefix(buffer.count - 1).enumerated() { buffer[index] = byte }
+        }
+        let bound = withUnsafePointer(to: &socketAddress) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
+                bind(descriptor, $0, socklen_t(MemoryLayout<sockaddr_un>.size))
+            }
+        }
+        guard bound == 0, listen(descriptor, 8) == 0 else {
+            close(descriptor)
+            throw TransportError(.connectFailed, "bind/listen \(path): errno \(errno)")
+        }
+        self.descriptor = descriptor
+        address = .unix(path: path)
+    }
+
+    deinit { close(descriptor) }
+
+    /// The next connection (blocks until one arrives).
+    func accept() throws -> RawConnection {
+        let connection = Glibc.accept(descriptor, nil, nil)
+        guard connection >= 0 else { throw TransportError(.connectFailed, "accept: errno \(errno)") }
+        return RawConnection(descriptor: connection)
+    }
 }
