@@ -51,6 +51,8 @@ struct AppendPipeline {
     private var accepted = false
     private var reconnectAt: ContinuousClock.Instant?
     private var lastProblem = "no node answered yet"
+    /// When the connection was last heard from (or entries began to wait on it).
+    private var lastHeard = ContinuousClock.now
 
     init(
         cluster: ClusterDescription, group: EventLoopGroup, session: UInt64, firstSequence: UInt64, timeout: Duration,
@@ -70,6 +72,12 @@ struct AppendPipeline {
 
     /// How often the driver must deliver `.tick` (reconnects and the timeout run on it).
     static let tickInterval = Duration.milliseconds(50)
+
+    /// A connection with entries waiting that says nothing for this long is given up for the next
+    /// node: a frozen or cut-off leader accepts bytes and never answers, and the others elect a
+    /// new leader within about an election timeout. A merely slow node costs a reconnect and a
+    /// re-send (the same keys, so nothing is appended twice).
+    static let silenceLimit = Duration.seconds(2)
 
     /// What became of the pipeline after an event.
     enum Step {
@@ -98,6 +106,7 @@ struct AppendPipeline {
         switch event {
         case .input(let batch):
             let now = ContinuousClock.now
+            if pending.isEmpty { lastHeard = now }
             for data in batch {
                 pending[entered] = (data, now)
                 entered += 1
@@ -115,10 +124,12 @@ struct AppendPipeline {
                 return .running(released: 0)
             }
             channel = newChannel
+            lastHeard = ContinuousClock.now
             // The node's answer to the hello may have come first.
             if accepted { send(positions: pending.keys.sorted()) }
         case .frame(let id, let frame):
             guard id == connection else { return .running(released: 0) }
+            lastHeard = ContinuousClock.now
             released = try handle(frame, sink: sink)
         case .closed(let id, let reason):
             guard id == connection else { return .running(released: 0) }
@@ -126,6 +137,11 @@ struct AppendPipeline {
             dropConnection(retryIn: .milliseconds(100))
             target = nextNode(after: target)
         case .tick:
+            if accepted, channel != nil, !pending.isEmpty, ContinuousClock.now - lastHeard > Self.silenceLimit {
+                lastProblem = "node \(target) stopped answering (nothing heard for \(Self.silenceLimit))"
+                dropConnection(retryIn: .zero)
+                target = nextNode(after: target)
+            }
             if let at = reconnectAt, ContinuousClock.now >= at {
                 reconnectAt = nil
                 connect(sink: sink)
