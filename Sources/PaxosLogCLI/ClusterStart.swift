@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import PaxosCompression
+import PaxosJournal
 import PaxosLogClient
 import PaxosNode
 import PaxosProtocol
@@ -140,6 +141,14 @@ struct ClusterStart: AsyncParsableCommand {
     /// Creates a new member's data directory with its identity, so its first start expects an
     /// empty journal; on later starts an empty or missing directory means lost state.
     private func prepareDataDirectory(_ path: String, clusterID: UInt64, nodeID: UInt32) throws {
+        // A new cluster over another cluster's data would replay that cluster's promises.
+        if FileManager.default.fileExists(atPath: NodeIdentity.path(in: path))
+            || Journal.containsSegments(directory: path + "/journal")
+        {
+            throw CLIError(
+                "\(path) already holds a node's data, but there is no cluster.json beside it: a new cluster starts "
+                    + "from empty directories (move it away, or put its cluster.json back)")
+        }
         do {
             try FileManager.default.createDirectory(
                 atPath: path, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])

@@ -118,3 +118,18 @@ import Testing
         }
     }
 }
+
+extension AmnesiaEndToEndTests {
+    /// `cluster start` without cluster.json creates a new cluster; over another cluster's data it
+    /// would replay that cluster's promises, so it refuses.
+    @Test func aNewClusterIsNotStartedOverAnotherClustersData() async throws {
+        try await withCluster { cluster in
+            _ = try await cluster.run(["append", "--cluster", cluster.dir, "old"])
+            await cluster.stop()
+            try FileManager.default.removeItem(atPath: cluster.dir + "/cluster.json")
+            let again = try await cluster.run(["cluster", "start", "--dir", cluster.dir, "--wait", "10"])
+            #expect(again.status == 1)
+            #expect(again.stderr.contains("already holds a node's data"), "\(again.stderr)")
+        }
+    }
+}
