@@ -88,8 +88,10 @@ public final class ConnectorHandshakeHandler: ChannelInboundHandler {
             // Every frame after the acceptance, both ways, is authenticated; the decoder checks the
             // next one (even one already buffered) with these keys.
             guard let keys = handshake.sessionKeys else { preconditionFailure("an established handshake has keys") }
-            authentication.startInbound(key: keys.listenerToConnector, from: "\(address)")
-            authentication.startOutbound(key: keys.connectorToListener)
+            if FrameAuthentication.isNeeded(on: context.channel) {
+                authentication.startInbound(key: keys.listenerToConnector, from: "\(address)")
+                authentication.startOutbound(key: keys.connectorToListener)
+            }
             completion?.succeed(context.channel)
             context.fireChannelRead(data)
         case .refused(let reason):

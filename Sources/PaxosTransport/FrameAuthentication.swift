@@ -34,6 +34,18 @@ public final class FrameAuthentication {
 
     public init() {}
 
+    /// Whether frames on `channel` carry tags: on TCP, yes; on a Unix domain socket, no. A Unix
+    /// socket lives in a 0700 directory, so whoever could inject into one (bind a dead node's
+    /// path, or connect at all) runs as the cluster's user and could as well read the secret; its
+    /// bytes never cross a network. The handshake still authenticates both ends there, and the
+    /// tags would only cost: measured, 12–22% of the commits at 64 clients.
+    public static func isNeeded(on channel: Channel) -> Bool {
+        switch channel.localAddress ?? channel.remoteAddress {
+        case .unixDomainSocket: return false
+        default: return true
+        }
+    }
+
     /// True once inbound frames must carry a tag.
     public var authenticatesInbound: Bool { inbound != nil }
 

@@ -98,9 +98,10 @@ public final class HandshakeHandler: ChannelInboundHandler {
             // The connector's frames after its proof are authenticated, and this side's after the
             // acceptance, which goes out with the checksum only (the encoder runs in the write).
             guard let keys = handshake.sessionKeys else { preconditionFailure("an accepted handshake has keys") }
-            authentication.startInbound(key: keys.connectorToListener, from: describe(context))
+            let tagged = FrameAuthentication.isNeeded(on: context.channel)
+            if tagged { authentication.startInbound(key: keys.connectorToListener, from: describe(context)) }
             context.writeAndFlush(wrapOutboundOut(reply), promise: nil)
-            authentication.startOutbound(key: keys.listenerToConnector)
+            if tagged { authentication.startOutbound(key: keys.listenerToConnector) }
             context.fireUserInboundEventTriggered(HandshakeCompleted(hello: hello))
         case .refuse(let refusal):
             refuse(context: context, refusal)

@@ -295,6 +295,28 @@ final class RawListener: Sendable {
         address = .unix(path: path)
     }
 
+    /// A listener on 127.0.0.1 and a free port.
+    init(tcp: Void) throws {
+        let descriptor = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        var socketAddress = sockaddr_in()
+        socketAddress.sin_family = sa_family_t(AF_INET)
+        socketAddress.sin_addr.s_addr = inet_addr("127.0.0.1")
+        socketAddress.sin_port = 0
+        var length = socklen_t(MemoryLayout<sockaddr_in>.size)
+        let bound = withUnsafeMutablePointer(to: &socketAddress) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
+                bind(descriptor, $0, length) == 0 && listen(descriptor, 8) == 0
+                    && getsockname(descriptor, $0, &length) == 0
+            }
+        }
+        guard bound else {
+            close(descriptor)
+            throw TransportError(.connectFailed, "bind/listen 127.0.0.1: errno \(errno)")
+        }
+        self.descriptor = descriptor
+        address = .tcp(host: "127.0.0.1", port: Int(UInt16(bigEndian: socketAddress.sin_port)))
+    }
+
     deinit { close(descriptor) }
 
     /// The next connection (blocks until one arrives).
