@@ -52,38 +52,28 @@ public struct NodeIdentity: Hashable, Sendable {
         guard bytes.count == size, Array(bytes[0..<8]) == magic else {
             throw NodeError("\(path) is not a paxoslog identity file (\(bytes.count) bytes)")
         }
-        guard load(UInt32.self, bytes, 30) == Checksum.crc32(bytes[0..<30]) else {
+        guard LittleEndianBytes.load(UInt32.self, from: bytes, at: 30) == Checksum.crc32(bytes[0..<30]) else {
             throw NodeError("\(path) is damaged: its checksum does not match")
         }
         return NodeIdentity(
-            clusterID: load(UInt64.self, bytes, 8), nodeID: load(UInt32.self, bytes, 16),
-            incarnation: load(UInt64.self, bytes, 20), hasStarted: load(UInt16.self, bytes, 28) & 1 == 1)
+            clusterID: LittleEndianBytes.load(UInt64.self, from: bytes, at: 8),
+            nodeID: LittleEndianBytes.load(UInt32.self, from: bytes, at: 16),
+            incarnation: LittleEndianBytes.load(UInt64.self, from: bytes, at: 20),
+            hasStarted: LittleEndianBytes.load(UInt16.self, from: bytes, at: 28) & 1 == 1)
     }
 
     /// Replaces the identity file in `dataDirectory`, durably.
     public func write(to dataDirectory: String) throws(NodeError) {
         var bytes = Self.magic
-        Self.store(clusterID, &bytes)
-        Self.store(nodeID, &bytes)
-        Self.store(incarnation, &bytes)
-        Self.store(UInt16(hasStarted ? 1 : 0), &bytes)
-        Self.store(Checksum.crc32(bytes), &bytes)
+        LittleEndianBytes.append(clusterID, to: &bytes)
+        LittleEndianBytes.append(nodeID, to: &bytes)
+        LittleEndianBytes.append(incarnation, to: &bytes)
+        LittleEndianBytes.append(UInt16(hasStarted ? 1 : 0), to: &bytes)
+        LittleEndianBytes.append(Checksum.crc32(bytes), to: &bytes)
         do {
             try AtomicFile.write(bytes, to: Self.path(in: dataDirectory))
         } catch {
             throw NodeError("cannot write \(Self.path(in: dataDirectory)): \(error)")
         }
-    }
-
-    private static func store<T: FixedWidthInteger>(_ value: T, _ bytes: inout [UInt8]) {
-        withUnsafeBytes(of: value.littleEndian) { bytes += $0 }
-    }
-
-    private static func load<T: FixedWidthInteger>(_: T.Type, _ bytes: [UInt8], _ offset: Int) -> T {
-        var value = T.zero
-        for index in 0..<MemoryLayout<T>.size {
-            value |= T(truncatingIfNeeded: bytes[offset + index]) << (8 * index)
-        }
-        return value
     }
 }

@@ -80,12 +80,7 @@ import Testing
                 let secret = self.secret
                 let closed = try await blocking { () -> Bool in
                     let raw = try RawConnection(to: address)
-                    var handshake = ConnectorHandshake(hello: testHello(role: .peer, senderID: 2), secret: secret)
-                    raw.send(handshake.helloFrame)
-                    guard let challenge = raw.receiveFrame(), case .send(let proof) = handshake.receive(challenge)
-                    else { return false }
-                    raw.send(proof)
-                    guard let accepted = raw.receiveFrame(), case .established = handshake.receive(accepted),
+                    guard let (handshake, challenge) = Self.completeHandshake(on: raw, secret: secret),
                         let keys = handshake.sessionKeys
                     else { return false }
                     let outbound = FrameAuthentication()
@@ -204,6 +199,21 @@ final class FrameList: Sendable {
 }
 
 extension FrameAuthenticationTests {
+    /// Plays node 2's side of a real handshake over `raw`: the established handshake and the
+    /// listener's challenge, or nil when the listener did not go along.
+    static func completeHandshake(
+        on raw: RawConnection, secret: ClusterSecret
+    ) -> (handshake: ConnectorHandshake, challenge: Frame)? {
+        var handshake = ConnectorHandshake(hello: testHello(role: .peer, senderID: 2), secret: secret)
+        raw.send(handshake.helloFrame)
+        guard let challenge = raw.receiveFrame(), case .send(let proof) = handshake.receive(challenge) else {
+            return nil
+        }
+        raw.send(proof)
+        guard let accepted = raw.receiveFrame(), case .established = handshake.receive(accepted) else { return nil }
+        return (handshake, challenge)
+    }
+
     /// On a Unix socket frames carry no tag (see `FrameAuthentication.isNeeded(on:)`): an untagged
     /// frame after a real handshake is delivered as it is.
     @Test func framesOnAUnixSocketCarryNoTag() async throws {
@@ -214,14 +224,7 @@ extension FrameAuthenticationTests {
                 let address = listener.address
                 let sent = try await blocking { () -> Bool in
                     let raw = try RawConnection(to: address)
-                    var handshake = ConnectorHandshake(hello: testHello(role: .peer, senderID: 2), secret: secret)
-                    raw.send(handshake.helloFrame)
-                    guard let challenge = raw.receiveFrame(), case .send(let proof) = handshake.receive(challenge)
-                    else { return false }
-                    raw.send(proof)
-                    guard let accepted = raw.receiveFrame(), case .established = handshake.receive(accepted) else {
-                        return false
-                    }
+                    guard Self.completeHandshake(on: raw, secret: secret) != nil else { return false }
                     raw.send(Frame(kind: 20, payload: [9, 9]).wireBytes())
                     return true
                 }
