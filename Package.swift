@@ -12,6 +12,7 @@ let package = Package(
         .library(name: "PaxosCore", targets: ["PaxosCore"]),
         .library(name: "PaxosReplica", targets: ["PaxosReplica"]),
         .library(name: "PaxosJournal", targets: ["PaxosJournal"]),
+        .library(name: "PaxosLogStore", targets: ["PaxosLogStore"]),
         .library(name: "PaxosLogClient", targets: ["PaxosLogClient"]),
         .library(name: "PaxosProtocol", targets: ["PaxosProtocol"]),
         .library(name: "PaxosTransport", targets: ["PaxosTransport"]),
@@ -75,11 +76,14 @@ let package = Package(
         // What nodes and clients say to each other: frame kinds and the client request/response types.
         .target(name: "PaxosProtocol", dependencies: ["PaxosCore"], swiftSettings: strict),
 
-        // One `paxoslog node` process: replica + journal + transport on one event loop.
+        // The committed log on disk: one journal record per chosen slot, a sparse index by entry.
+        .target(name: "PaxosLogStore", dependencies: ["PaxosJournal", "PaxosProtocol"], swiftSettings: strict),
+
+        // One `paxoslog node` process: replica + journal + log store + transport on one event loop.
         .target(
             name: "PaxosNode",
             dependencies: [
-                "PaxosCore", "PaxosReplica", "PaxosJournal", "PaxosTransport", "PaxosProtocol",
+                "PaxosCore", "PaxosReplica", "PaxosJournal", "PaxosLogStore", "PaxosTransport", "PaxosProtocol",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "Logging", package: "swift-log"),
@@ -139,6 +143,10 @@ let package = Package(
             swiftSettings: strict),
         .testTarget(
             name: "PaxosProtocolTests", dependencies: ["PaxosProtocol", "PaxosTestSupport"], swiftSettings: strict),
+        .testTarget(
+            name: "PaxosLogStoreTests",
+            dependencies: ["PaxosLogStore", "PaxosJournal", "PaxosProtocol", "PaxosTestSupport"],
+            swiftSettings: strict),
         .testTarget(
             name: "PaxosJournalTests", dependencies: ["PaxosJournal", "PaxosCompression", "PaxosTestSupport"],
             swiftSettings: strict),

@@ -18,6 +18,7 @@ LAYERS = [
     ["PaxosCore"],  # the Paxos roles, no I/O
     ["PaxosProtocol", "PaxosCompression"],  # wire types and messages; block codecs
     ["PaxosReplica", "PaxosJournal", "PaxosTransport"],  # consensus engine; storage; sockets
+    ["PaxosLogStore"],  # the committed log on disk, over the journal
     ["PaxosNode", "PaxosLogClient"],  # one node process; the client library
     ["PaxosLogCLI"],  # the commands
     ["paxoslog"],  # the executable

@@ -3,6 +3,7 @@ import Logging
 import NIOCore
 import PaxosCore
 import PaxosJournal
+import PaxosLogStore
 import PaxosProtocol
 import PaxosReplica
 import PaxosTransport
@@ -14,6 +15,8 @@ final class NodeCore {
     let configuration: NodeConfiguration
     var replica: Replica
     let journal: Journal
+    /// The committed log on disk: applied slots go here; reads and old catch-up come from here.
+    let logStore: LogStore
     let clock: NodeClock
     let eventLoop: EventLoop
     let logger: Logger
@@ -30,6 +33,9 @@ final class NodeCore {
     private var linearizableReads: [UInt64: (client: Int, request: ReadRequest)] = [:]
     private var nextReadID: UInt64 = 1
     private var parkedReads: [(client: Int, request: ReadRequest, deadline: ClockInstant)] = []
+    /// Linearizable reads cleared by the replica up to `endIndex`, waiting for the log store to
+    /// have written that far.
+    private var readsAwaitingStore: [(client: Int, request: ReadRequest, endIndex: UInt64)] = []
     private var tickTask: RepeatedTask?
     /// Appends received since the last hand-over to the replica: appends from every connection
     /// that was readable in one turn of the event loop share slots.
@@ -39,12 +45,13 @@ final class NodeCore {
     private var isStopped = false
 
     init(
-        configuration: NodeConfiguration, replica: Replica, journal: Journal, clock: NodeClock, eventLoop: EventLoop,
-        logger: Logger
+        configuration: NodeConfiguration, replica: Replica, journal: Journal, logStore: LogStore, clock: NodeClock,
+        eventLoop: EventLoop, logger: Logger
     ) {
         self.configuration = configuration
         self.replica = replica
         self.journal = journal
+        self.logStore = logStore
         self.clock = clock
         self.eventLoop = eventLoop
         self.logger = logger
@@ -81,11 +88,11 @@ final class NodeCore {
         stopped.succeed(())
     }
 
-    /// The journal failed (EIO on fsync, a short write): nothing more may be acknowledged. The
-    /// node stops; it must be restarted, which re-reads what is really on disk.
-    private func fail(_ error: JournalError) {
+    /// The journal or the log store failed (EIO on fsync, a short write): nothing more may be
+    /// acknowledged. The node stops; it must be restarted, which re-reads what is really on disk.
+    private func fail(_ error: any Error) {
         guard !isStopped else { return }
-        logger.critical("journal failure, stopping the node: \(error)")
+        logger.critical("storage failure, stopping the node: \(error)")
         isStopped = true
         tickTask?.cancel()
         for link in links.values { link.close() }
@@ -174,10 +181,10 @@ final class NodeCore {
             linearizableReads[id] = (client, request)
             perform(replica.requestRead(id: id, now: clock.now()))
         case .local:
-            answerRead(request, to: client, endIndex: replica.lastIndex)
+            answerRead(request, to: client, endIndex: logStore.lastIndex)
         case .follow:
-            if replica.lastIndex >= request.fromIndex || request.waitMilliseconds == 0 {
-                answerRead(request, to: client, endIndex: replica.lastIndex)
+            if logStore.lastIndex >= request.fromIndex || request.waitMilliseconds == 0 {
+                answerRead(request, to: client, endIndex: logStore.lastIndex)
             } else {
                 let deadline = clock.now() + .milliseconds(Int64(request.waitMilliseconds))
                 parkedReads.append((client, request, deadline))
@@ -217,7 +224,7 @@ final class NodeCore {
     private func perform(_ actions: [ReplicaAction]) {
         var records: [[UInt8]] = []
         var lastToken: UInt64 = 0
-        var applied = false
+        var applied: [ChosenSlot] = []
         for action in actions {
             switch action {
             case .send(let message, let peer):
@@ -228,8 +235,10 @@ final class NodeCore {
             case .persist(let record, let token):
                 records.append(record.encoded())
                 lastToken = token
-            case .apply:
-                applied = true
+            case .apply(let chosen):
+                applied.append(chosen)
+            case .serveCatchUp(let fromSlot, let commitIndex, let peer):
+                serveCatchUp(fromSlot: fromSlot, commitIndex: commitIndex, to: peer)
             case .appendOutcome(let key, let outcome):
                 guard let client = keyOwner.removeValue(forKey: key) else { continue }
                 switch outcome {
@@ -242,7 +251,11 @@ final class NodeCore {
                 }
             case .readReady(let id, let lastIndex):
                 guard let read = linearizableReads.removeValue(forKey: id) else { continue }
-                answerRead(read.request, to: read.client, endIndex: lastIndex)
+                if logStore.lastIndex >= lastIndex {
+                    answerRead(read.request, to: read.client, endIndex: lastIndex)
+                } else {
+                    readsAwaitingStore.append((read.client, read.request, lastIndex))
+                }
             case .readRejected(let id, let leader):
                 guard let read = linearizableReads.removeValue(forKey: id) else { continue }
                 send(
@@ -268,9 +281,46 @@ final class NodeCore {
         if !records.isEmpty {
             persist(records, through: lastToken)
         }
-        if applied {
-            serveParkedReads()
+        if !applied.isEmpty {
+            store(applied)
         }
+    }
+
+    /// Writes applied slots to the log store; once they are durable, reads waiting for them go.
+    private func store(_ slots: [ChosenSlot]) {
+        let bound = NIOLoopBound(self, eventLoop: eventLoop)
+        let loop = eventLoop
+        logStore.append(slots) { result in
+            loop.execute {
+                let core = bound.value
+                switch result {
+                case .success:
+                    guard !core.isStopped else { return }
+                    core.serveParkedReads()
+                    core.flush()
+                case .failure(let error):
+                    core.fail(error)
+                }
+            }
+        }
+    }
+
+    /// Answers a catch-up request for slots older than the replica keeps in memory from the log
+    /// store. Slots not yet durable there are left out; the peer asks again.
+    private func serveCatchUp(fromSlot: Slot, commitIndex: Slot, to peer: NodeID) {
+        var chunk = CatchUpChunk(configuration: replica.configuration)
+        var slots = logStore.slots(from: fromSlot)
+        do {
+            while chunk.hasRoom, let chosen = try slots.next(), chosen.slot <= commitIndex {
+                chunk.add(chosen.value)
+            }
+        } catch {
+            logger.error("cannot serve catch-up from slot \(fromSlot) to peer \(peer.rawValue): \(error)")
+            return
+        }
+        guard !chunk.values.isEmpty else { return }
+        let reply = ReplicaMessage.catchUpReply(firstSlot: fromSlot, values: chunk.values, commitIndex: commitIndex)
+        peerOutbox[peer, default: []].append(Frame(kind: FrameKind.peerMessage, payload: reply.encoded()))
     }
 
     /// Appends the records to the journal; when they are durable, tells the replica.
@@ -307,18 +357,24 @@ final class NodeCore {
 
     // MARK: - Reads
 
+    /// Reads the entries from the log store, on the event loop: a bounded read (`maxEntries`,
+    /// `maxBytes`) of data written moments ago is mostly in the page cache.
     private func answerRead(_ request: ReadRequest, to client: Int, endIndex: UInt64) {
-        let entries = replica.entries
-        var end = min(endIndex, UInt64(entries.count))
+        var end = endIndex
         if request.upTo > 0 { end = min(end, request.upTo) }
-        var batch: [[UInt8]] = []
-        var bytes = 0
-        var index = max(request.fromIndex, 1)
-        while index <= end, batch.count < Int(request.maxEntries), batch.isEmpty || bytes < Int(request.maxBytes) {
-            let data = entries[Int(index - 1)].data
-            batch.append(data)
-            bytes += data.count
-            index += 1
+        let batch: [[UInt8]]
+        do {
+            batch = try logStore.entries(
+                from: max(request.fromIndex, 1), through: end, maxEntries: Int(request.maxEntries),
+                maxBytes: Int(request.maxBytes))
+        } catch {
+            logger.error("cannot read entries from \(request.fromIndex) for a client: \(error)")
+            send(
+                ReadResult(
+                    requestID: request.requestID, status: .failed("the node cannot read its log: \(error)"),
+                    firstIndex: request.fromIndex, entries: [], endIndex: 0),
+                to: client)
+            return
         }
         send(
             ReadResult(
@@ -332,11 +388,17 @@ final class NodeCore {
     }
 
     private func serveParkedReads() {
-        let ready = parkedReads.filter { replica.lastIndex >= $0.request.fromIndex }
+        let stored = logStore.lastIndex
+        let cleared = readsAwaitingStore.filter { stored >= $0.endIndex }
+        readsAwaitingStore.removeAll { stored >= $0.endIndex }
+        for read in cleared {
+            answerRead(read.request, to: read.client, endIndex: read.endIndex)
+        }
+        let ready = parkedReads.filter { stored >= $0.request.fromIndex }
         guard !ready.isEmpty else { return }
-        parkedReads.removeAll { replica.lastIndex >= $0.request.fromIndex }
+        parkedReads.removeAll { stored >= $0.request.fromIndex }
         for read in ready {
-            answerRead(read.request, to: read.client, endIndex: replica.lastIndex)
+            answerRead(read.request, to: read.client, endIndex: stored)
         }
     }
 
@@ -345,7 +407,7 @@ final class NodeCore {
         guard !expired.isEmpty else { return }
         parkedReads.removeAll { $0.deadline <= now || clients[$0.client] == nil }
         for read in expired where clients[read.client] != nil {
-            answerRead(read.request, to: read.client, endIndex: replica.lastIndex)
+            answerRead(read.request, to: read.client, endIndex: logStore.lastIndex)
         }
     }
 }

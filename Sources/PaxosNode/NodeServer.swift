@@ -3,6 +3,7 @@ import NIOCore
 import NIOPosix
 import PaxosCore
 import PaxosJournal
+import PaxosLogStore
 import PaxosProtocol
 import PaxosReplica
 import PaxosTransport
@@ -19,18 +20,20 @@ public final class NodeServer: Sendable {
     private let core: NIOLoopBound<NodeCore>
     private let stopped: EventLoopFuture<Void>
     private let journal: Journal
+    private let logStore: LogStore
     private let logger: Logger
     private let shutdownTask = Mutex<Task<Void, Never>?>(nil)
 
     private init(
         group: MultiThreadedEventLoopGroup, listener: Channel, core: NIOLoopBound<NodeCore>,
-        stopped: EventLoopFuture<Void>, journal: Journal, logger: Logger
+        stopped: EventLoopFuture<Void>, journal: Journal, logStore: LogStore, logger: Logger
     ) {
         self.group = group
         self.listener = listener
         self.core = core
         self.stopped = stopped
         self.journal = journal
+        self.logStore = logStore
         self.logger = logger
     }
 
@@ -71,6 +74,13 @@ public final class NodeServer: Sendable {
             journal.close()
             throw error
         }
+        let logStore: LogStore
+        do {
+            logStore = try LogStore.open(directory: given.dataDirectory + "/log", options: given.journalOptions)
+        } catch {
+            journal.close()
+            throw NodeError("cannot open the log store: \(error)")
+        }
         let configuration = running
         let restored = records
         let group = MultiThreadedEventLoopGroup(numberOfThreads: 1)
@@ -79,22 +89,17 @@ public final class NodeServer: Sendable {
             members: configuration.members, heartbeatPeriod: configuration.heartbeatPeriod,
             electionTimeout: configuration.electionTimeout,
             randomSeed: UInt64.random(in: 0...UInt64.max))
-        let core = try await loop.submit {
-            let clock = NodeClock()
-            let replica = Replica.recover(
-                id: configuration.id, configuration: replicaConfiguration, records: restored, now: clock.now())
-            logger.info(
-                "node \(configuration.id) restored \(restored.count) journal records: \(replica.lastIndex) entries committed"
-            )
-            if !replica.isVoter {
-                logger.notice("node \(configuration.id) is a non-voter until it has rebuilt its state from the others")
-            }
-            return NIOLoopBound(
-                NodeCore(
-                    configuration: configuration, replica: replica, journal: journal, clock: clock, eventLoop: loop,
-                    logger: logger),
-                eventLoop: loop)
-        }.get()
+        let core: NIOLoopBound<NodeCore>
+        do {
+            core = try await restore(
+                configuration: configuration, replicaConfiguration: replicaConfiguration, records: restored,
+                journal: journal, logStore: logStore, loop: loop, logger: logger)
+        } catch {
+            logStore.close()
+            journal.close()
+            try? await group.shutdownGracefully()
+            throw error
+        }
 
         let listener: Channel
         do {
@@ -108,6 +113,7 @@ public final class NodeServer: Sendable {
         } catch {
             // The core was never started, but its stop promise must still be completed.
             try? await loop.submit { core.value.stop() }.get()
+            logStore.close()
             journal.close()
             try? await group.shutdownGracefully()
             throw NodeError("cannot listen on \(configuration.listen): \(error)")
@@ -118,7 +124,61 @@ public final class NodeServer: Sendable {
         }.get()
         logger.info("node \(configuration.id) listening on \(configuration.listen)")
         return NodeServer(
-            group: group, listener: listener, core: core, stopped: stopped, journal: journal, logger: logger)
+            group: group, listener: listener, core: core, stopped: stopped, journal: journal, logStore: logStore,
+            logger: logger)
+    }
+
+    /// Rebuilds the replica from its journal records and brings it and the log store level: slots
+    /// the journal shows chosen that the log store lacks (its unsynced tail was lost, or it is new)
+    /// are written to it before the node serves anyone, and slots the log store holds past the
+    /// journal's last commit mark are applied to the replica.
+    private static func restore(
+        configuration: NodeConfiguration, replicaConfiguration: ReplicaConfiguration, records: [PersistRecord],
+        journal: Journal, logStore: LogStore, loop: EventLoop, logger: Logger
+    ) async throws -> NIOLoopBound<NodeCore> {
+        let (core, missing) = try await loop.submit { () throws -> (NIOLoopBound<NodeCore>, [ChosenSlot]) in
+            let clock = NodeClock()
+            let stored = logStore.lastSlot
+            var missing: [ChosenSlot] = []
+            var replica = Replica.recover(
+                id: configuration.id, configuration: replicaConfiguration, records: records, now: clock.now()
+            ) { chosen in
+                if chosen.slot > stored { missing.append(chosen) }
+            }
+            var beyond = logStore.slots(from: replica.commitIndex + 1)
+            while let chosen = try beyond.next() {
+                replica.restoreChosen(chosen.value, at: chosen.slot)
+            }
+            let expectedLastIndex = missing.last?.lastIndex ?? logStore.lastIndex
+            guard replica.lastIndex == expectedLastIndex else {
+                throw NodeError(
+                    "the log store in \(logStore.directory) ends at index \(logStore.lastIndex) (slot "
+                        + "\(logStore.lastSlot)), which does not match the journal's log (index \(replica.lastIndex), "
+                        + "slot \(replica.commitIndex)): refusing to serve an inconsistent log")
+            }
+            logger.info(
+                "node \(configuration.id) restored \(records.count) journal records and \(stored) stored slots: \(replica.lastIndex) entries committed"
+            )
+            if !replica.isVoter {
+                logger.notice("node \(configuration.id) is a non-voter until it has rebuilt its state from the others")
+            }
+            let core = NodeCore(
+                configuration: configuration, replica: replica, journal: journal, logStore: logStore, clock: clock,
+                eventLoop: loop, logger: logger)
+            return (NIOLoopBound(core, eventLoop: loop), missing)
+        }.get()
+        if !missing.isEmpty {
+            logger.info("writing \(missing.count) slots the log store lacked")
+            let result = await withCheckedContinuation { continuation in
+                logStore.append(missing) { continuation.resume(returning: $0) }
+            }
+            if case .failure(let error) = result {
+                // The core never started, but its stop promise must still be completed.
+                try? await loop.submit { core.value.stop() }.get()
+                throw NodeError("cannot write to the log store: \(error)")
+            }
+        }
+        return core
     }
 
     private static func appendDurably(_ record: PersistRecord, to journal: Journal) async throws {
@@ -168,7 +228,8 @@ public final class NodeServer: Sendable {
         try? await listener.close()
         logger.debug("listener closed")
         try? await core.eventLoop.submit { self.core.value.stop() }.get()
-        logger.debug("node stopped; closing the journal")
+        logger.debug("node stopped; closing the journal and the log store")
+        logStore.close()
         journal.close()
         logger.debug("journal closed; stopping the event loop")
         try? await group.shutdownGracefully()

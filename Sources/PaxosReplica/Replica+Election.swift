@@ -81,6 +81,10 @@ extension Replica {
             send(.nack(ballot: ballot, promised: promised), to: peer)
             return
         }
+        // A candidate this far behind would need chosen values read from disk in its promise.
+        // Promising nothing is always safe, and it costs no liveness: this replica is ahead of
+        // the candidate, so it can win an election itself (pre-votes favour the most advanced).
+        guard let reports = reports(from: fromSlot) else { return }
         if ballot > promised {
             promised = ballot
             persist(.promise(ballot))
@@ -93,15 +97,17 @@ extension Replica {
                 if leader != nil { setRole(.follower, leader: nil, ballot: nil) }
             }
         }
-        sendWhenDurable(.promise(ballot: ballot, reports: reports(from: fromSlot)), to: peer)
+        sendWhenDurable(.promise(ballot: ballot, reports: reports), to: peer)
     }
 
-    /// What this acceptor knows from `fromSlot` on: chosen values, then accepted ones.
-    func reports(from fromSlot: Slot) -> [SlotReport] {
+    /// What this acceptor knows from `fromSlot` on: chosen values, then accepted ones. Nil when
+    /// the chosen values from `fromSlot` are older than the replica keeps in memory.
+    func reports(from fromSlot: Slot) -> [SlotReport]? {
         var reports: [SlotReport] = []
         if fromSlot <= commitIndex {
             for slot in fromSlot...commitIndex {
-                reports.append(SlotReport(slot: slot, ballot: nil, value: chosenLog[Int(slot - 1)]))
+                guard let value = recentChosen.value(at: slot) else { return nil }
+                reports.append(SlotReport(slot: slot, ballot: nil, value: value))
             }
         }
         for slot in accepted.keys.sorted() where slot >= fromSlot && slot > commitIndex {

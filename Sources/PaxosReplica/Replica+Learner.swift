@@ -7,29 +7,29 @@ extension Replica {
     mutating func apply(_ value: SlotValue, at slot: Slot) {
         precondition(slot == commitIndex + 1, "slots apply in order")
         commitIndex = slot
-        chosenLog.append(value)
+        recentChosen.append(value, at: slot)
         accepted[slot] = nil
         knownCommitIndex = max(knownCommitIndex, slot)
-        var applied: [AppliedEntry] = []
+        var chosen = ChosenSlot(slot: slot, value: value, firstIndex: lastIndex + 1)
         var outcomes: [ReplicaAction] = []
         if case .entries(let batch) = value {
-            for entry in batch {
+            for (position, entry) in batch.enumerated() {
                 pendingKeys.remove(entry.key)
                 let index: UInt64
                 if let existing = dedup.index(of: entry.key) {
                     index = existing  // a retry that made it into the log twice: not a new entry
+                    chosen.duplicatePositions.append(position)
                 } else {
-                    entries.append(entry)
-                    index = UInt64(entries.count)
+                    lastIndex += 1
+                    index = lastIndex
                     dedup.record(entry.key, index: index)
-                    applied.append(AppliedEntry(index: index, entry: entry))
                 }
                 if waitingClients.remove(entry.key) != nil {
                     outcomes.append(.appendOutcome(entry.key, .committed(index: index)))
                 }
             }
         }
-        output.append(.apply(slot: slot, entries: applied))
+        output.append(.apply(chosen))
         output.append(contentsOf: outcomes)
     }
 
@@ -71,18 +71,17 @@ extension Replica {
 
     mutating func handleCatchUpRequest(fromSlot: Slot, from peer: NodeID) {
         guard fromSlot >= 1, fromSlot <= commitIndex else { return }
-        var values: [SlotValue] = []
-        var bytes = 0
+        guard recentChosen.value(at: fromSlot) != nil else {
+            output.append(.serveCatchUp(fromSlot: fromSlot, commitIndex: commitIndex, to: peer))
+            return
+        }
+        var chunk = CatchUpChunk(configuration: configuration)
         var slot = fromSlot
-        while slot <= commitIndex, values.count < configuration.catchUpChunkSlots,
-            values.isEmpty || bytes < configuration.catchUpChunkBytes
-        {
-            let value = chosenLog[Int(slot - 1)]
-            values.append(value)
-            bytes += value.byteCount
+        while slot <= commitIndex, chunk.hasRoom, let value = recentChosen.value(at: slot) {
+            chunk.add(value)
             slot += 1
         }
-        send(.catchUpReply(firstSlot: fromSlot, values: values, commitIndex: commitIndex), to: peer)
+        send(.catchUpReply(firstSlot: fromSlot, values: chunk.values, commitIndex: commitIndex), to: peer)
     }
 
     mutating func handleCatchUpReply(

@@ -6,8 +6,12 @@ extension Replica {
     /// order. Its promise, its accepted values and its chosen prefix are back; it starts as a
     /// follower and learns the current leader from the cluster. When the records hold a
     /// `.recoveryStarted` not followed by `.recoveryCompleted`, it starts as a non-voter.
+    ///
+    /// - Parameter applied: called with each slot the records show chosen, in slot order, so the
+    ///   caller can bring its log store up to date (it may already hold some of them).
     public static func recover(
-        id: NodeID, configuration: ReplicaConfiguration, records: some Sequence<PersistRecord>, now: ClockInstant
+        id: NodeID, configuration: ReplicaConfiguration, records: some Sequence<PersistRecord>, now: ClockInstant,
+        applied: (ChosenSlot) -> Void = { _ in }
     ) -> Replica {
         var replica = Replica(id: id, configuration: configuration, now: now)
         var lostState = false
@@ -18,6 +22,8 @@ extension Replica {
             default: break
             }
             replica.replay(record)
+            for case .apply(let chosen) in replica.output { applied(chosen) }
+            replica.output = []
         }
         replica.output = []
         if lostState {
@@ -27,6 +33,17 @@ extension Replica {
         replica.nextSlot = replica.commitIndex + 1
         replica.persistedCommitMark = replica.commitIndex
         return replica
+    }
+
+    /// After `recover`, the node's log store may hold chosen slots past what the journal showed
+    /// chosen (commit marks are written at most once per heartbeat, and the log store is written
+    /// as slots apply): they are applied here, in order from `commitIndex + 1`. A chosen value is
+    /// chosen whoever learned it, so this is safe even for a replica that lost its journal.
+    public mutating func restoreChosen(_ value: SlotValue, at slot: Slot) {
+        guard slot == commitIndex + 1 else { return }
+        apply(value, at: slot)
+        output = []
+        nextSlot = max(nextSlot, commitIndex + 1)
     }
 
     /// Applies one journal record exactly as when it was written.
@@ -55,6 +72,5 @@ extension Replica {
             if ballot > promised { promised = ballot }
             observe(ballot)
         }
-        output = []
     }
 }

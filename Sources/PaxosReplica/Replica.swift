@@ -44,10 +44,10 @@ public struct Replica: Sendable {
 
     /// Every slot through this one is chosen and applied.
     public internal(set) var commitIndex: Slot = 0
-    /// The chosen value of slot s is `chosenLog[s - 1]`.
-    var chosenLog: [SlotValue] = []
-    /// The log users read: entry i is `entries[i - 1]`.
-    public internal(set) var entries: [ClientEntry] = []
+    /// The chosen values of the latest slots; older ones are in the node's log store, on disk.
+    var recentChosen: RecentChosenValues
+    /// The index of the last entry in the committed log users read (entries are numbered from 1).
+    public internal(set) var lastIndex: UInt64 = 0
     var dedup: DedupTable
     /// The ballot under which the latest slots were learned chosen, for the next commit mark.
     var lastAppliedBallot: Ballot?
@@ -135,6 +135,8 @@ public struct Replica: Sendable {
         self.configuration = configuration
         peers = configuration.members.filter { $0 != id }
         dedup = DedupTable(window: configuration.dedupWindow)
+        recentChosen = RecentChosenValues(
+            maxSlots: configuration.recentChosenSlots, maxBytes: configuration.recentChosenBytes)
         random = SplitMix64(seed: configuration.randomSeed ^ (UInt64(id.rawValue) &* 0x9E37_79B9_7F4A_7C15))
         electionDeadline = now
         electionDeadline = now + randomElectionTimeout()
@@ -148,9 +150,6 @@ public struct Replica: Sendable {
     /// The highest slot this replica holds a value for (chosen or only accepted).
     public var lastSlot: Slot { max(commitIndex, accepted.keys.max() ?? 0, nextSlot > 0 ? nextSlot - 1 : 0) }
 
-    /// The index of the last entry in the committed log.
-    public var lastIndex: UInt64 { UInt64(entries.count) }
-
     /// Entries this replica accepted in slots not yet known chosen: where its log would end if they
     /// all committed is `lastIndex` plus this. An upper bound, since a retried entry already in
     /// the log is dropped when its slot is applied.
@@ -161,9 +160,10 @@ public struct Replica: Sendable {
         }
     }
 
-    /// The chosen value of `slot`, if this replica knows it.
-    public func chosenValue(at slot: Slot) -> SlotValue? {
-        slot >= 1 && slot <= commitIndex ? chosenLog[Int(slot - 1)] : nil
+    /// The chosen value of `slot`, if this replica still holds it in memory (the latest slots
+    /// only; the node's log store has them all).
+    public func recentChosenValue(at slot: Slot) -> SlotValue? {
+        slot <= commitIndex ? recentChosen.value(at: slot) : nil
     }
 
     // MARK: - Events

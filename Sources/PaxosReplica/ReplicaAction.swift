@@ -25,9 +25,13 @@ public enum ReplicaAction: Hashable, Sendable {
     /// Append `record` to the journal; call `persisted(through: token)` once it is durable. Tokens
     /// increase by one per record and complete in order.
     case persist(PersistRecord, token: UInt64)
-    /// Slot `slot` is chosen and applied, in slot order; `entries` are its new log entries with
-    /// their indexes (retried duplicates and no-ops add none).
-    case apply(slot: Slot, entries: [AppliedEntry])
+    /// A slot is chosen and applied, in slot order: write it to the log store. Its entries took
+    /// the indexes from `firstIndex` on (retried duplicates and no-ops take none).
+    case apply(ChosenSlot)
+    /// `peer` asked for chosen values from `fromSlot`, older than this replica keeps in memory:
+    /// read them from the log store (at most `catchUpChunkSlots` slots and `catchUpChunkBytes`
+    /// bytes, at least one) and send them as `.catchUpReply(firstSlot:values:commitIndex:)`.
+    case serveCatchUp(fromSlot: Slot, commitIndex: Slot, to: NodeID)
     /// Answer the client that appended `key`.
     case appendOutcome(ClientKey, AppendOutcome)
     /// The linearizable read `id` may be served: every entry acknowledged before it was requested

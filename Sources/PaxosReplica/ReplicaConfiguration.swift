@@ -30,6 +30,11 @@ public struct ReplicaConfiguration: Hashable, Sendable {
     public var maxQueuedBytes: Int
     /// How many recent sequence numbers per client session are remembered for de-duplication.
     public var dedupWindow: UInt64
+    /// How many of the latest chosen slots the replica keeps in memory, for catch-up and promises
+    /// without a disk read; older ones are read from the log store.
+    public var recentChosenSlots: Int
+    /// …and at most this many bytes of them (the newest slot is kept whatever its size).
+    public var recentChosenBytes: Int
     /// Seeds the replica's own random choices (election timeouts), so simulations replay.
     public var randomSeed: UInt64
     /// How long a replica that lost state waits, from the start of its recovery, before it runs the
@@ -52,6 +57,8 @@ public struct ReplicaConfiguration: Hashable, Sendable {
         maxQueuedEntries: Int = 1 << 18,
         maxQueuedBytes: Int = 64 << 20,
         dedupWindow: UInt64 = 1 << 16,
+        recentChosenSlots: Int = 4096,
+        recentChosenBytes: Int = 16 << 20,
         randomSeed: UInt64 = 0,
         recoveryWait: Duration? = nil
     ) {
@@ -68,6 +75,8 @@ public struct ReplicaConfiguration: Hashable, Sendable {
         self.maxQueuedEntries = maxQueuedEntries
         self.maxQueuedBytes = maxQueuedBytes
         self.dedupWindow = dedupWindow
+        self.recentChosenSlots = max(1, recentChosenSlots)
+        self.recentChosenBytes = max(1, recentChosenBytes)
         self.randomSeed = randomSeed
         self.recoveryWait = recoveryWait ?? electionTimeout * 3
     }

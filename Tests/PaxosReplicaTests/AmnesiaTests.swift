@@ -20,6 +20,7 @@ import Testing
             try #require(cluster.outcomes[key(sequence)] == .committed(index: sequence))
         }
         cluster.journals[forgetful] = detected ? [.recoveryStarted] : []
+        cluster.logStores[forgetful] = SimulatedLogStore()
         cluster.replicas[forgetful] = Replica.recover(
             id: forgetful, configuration: cluster.configuration, records: cluster.journals[forgetful] ?? [],
             now: cluster.now)

@@ -41,6 +41,8 @@ struct ReplicaSimulation {
     var now = ClockInstant.zero
     var replicas: [NodeID: Replica] = [:]
     var disks: [NodeID: Disk] = [:]
+    /// Each replica's log store: the slots it applied, which survive its restarts.
+    var logStores: [NodeID: SimulatedLogStore] = [:]
     var down: Set<NodeID> = []
     /// Directed links that lose every message (partitions, one-way ones included).
     var cutLinks: Set<[UInt32]> = []
@@ -97,10 +99,13 @@ struct ReplicaSimulation {
             members: members, heartbeatPeriod: .milliseconds(20), electionTimeout: .milliseconds(150),
             maxSlotsInFlight: 4, maxEntriesPerSlot: 3, catchUpChunkSlots: 3,
             // A leader queue of a few entries: clients meet back-pressure and retry.
-            maxQueuedEntries: 4, randomSeed: seed)
+            maxQueuedEntries: 4,
+            // Two recent slots in memory: catch-up and promises mostly take the log store's path.
+            recentChosenSlots: 2, randomSeed: seed)
         for member in members {
             replicas[member] = Replica(id: member, configuration: configuration, now: now)
             disks[member] = Disk()
+            logStores[member] = SimulatedLogStore()
         }
         let clientCount = Int.random(in: 1...3, using: &generator)
         clients = (0..<clientCount).map { Client(session: 0xC000 + UInt64($0) + seed << 8) }
@@ -220,6 +225,12 @@ struct ReplicaSimulation {
             disk.pending = []
             disks[member] = disk
         }
+        // The log store's latest writes may not have reached the disk either; the journal has them.
+        if var store = logStores[member] {
+            let lost = Int.random(in: 0...min(3, store.slots.count), using: &generator)
+            store.keepFirst(store.slots.count - lost)
+            logStores[member] = store
+        }
         record("crash \(member)")
     }
 
@@ -228,7 +239,9 @@ struct ReplicaSimulation {
         guard var disk = disks[member] else { return }
         let kept: Int
         switch Int.random(in: 0..<3, using: &generator) {
-        case 0: kept = 0
+        case 0:
+            kept = 0
+            logStores[member] = SimulatedLogStore()  // the whole data directory
         case 1: kept = Int.random(in: 0...disk.durable.count, using: &generator)
         default: kept = min(lastBatchStart[member] ?? 0, disk.durable.count)
         }
@@ -244,15 +257,22 @@ struct ReplicaSimulation {
 
     private mutating func restart(_ member: NodeID) throws(Violation) {
         down.remove(member)
-        let replica = Replica.recover(
+        var store = forgetfulRestarts ? SimulatedLogStore() : logStores[member] ?? SimulatedLogStore()
+        var replica = Replica.recover(
             id: member, configuration: configuration, records: forgetfulRestarts ? [] : disks[member]?.durable ?? [],
-            now: now)
+            now: now
+        ) { store.append($0) }
+        store.restore(into: &replica)
         // The recovered log must agree with what was chosen.
-        for slot in stride(from: Slot(1), through: replica.commitIndex, by: 1) {
-            if let value = replica.chosenValue(at: slot), let chosen = chosenBySlot[slot], chosen != value {
-                throw violation("\(member) recovered a different value for slot \(slot)")
+        for chosen in store.slots {
+            if let value = chosenBySlot[chosen.slot], value != chosen.value {
+                throw violation("\(member) recovered a different value for slot \(chosen.slot)")
             }
         }
+        guard replica.commitIndex == store.lastSlot else {
+            throw violation("\(member) restarted at commit \(replica.commitIndex), its log store at \(store.lastSlot)")
+        }
+        logStores[member] = store
         replicas[member] = replica
         record("restart \(member) commit \(replica.commitIndex)")
     }
@@ -369,8 +389,16 @@ struct ReplicaSimulation {
                 }
             case .persist(let record, let token):
                 disks[member]?.pending.append((token, record))
-            case .apply(let slot, let applied):
-                try checkApply(slot: slot, applied: applied, by: member)
+            case .apply(let chosen):
+                try checkApply(chosen, by: member)
+                logStores[member]?.append(chosen)
+            case .serveCatchUp(let fromSlot, let commitIndex, let peer):
+                guard let store = logStores[member], store.lastSlot >= commitIndex else {
+                    throw violation("\(member) asked to serve catch-up through \(commitIndex) beyond its log store")
+                }
+                let reply = store.catchUpReply(
+                    fromSlot: fromSlot, commitIndex: commitIndex, configuration: configuration)
+                network.send(Envelope(from: member.rawValue, to: peer.rawValue, payload: reply))
             case .appendOutcome(let key, let outcome):
                 try deliverOutcome(key, outcome, from: member)
             case .readReady(let id, let lastIndex):
@@ -400,9 +428,10 @@ struct ReplicaSimulation {
         }
     }
 
-    private mutating func checkApply(slot: Slot, applied: [AppliedEntry], by member: NodeID) throws(Violation) {
-        guard let value = replicas[member]?.chosenValue(at: slot) else {
-            throw violation("\(member) applied slot \(slot) without a chosen value")
+    private mutating func checkApply(_ applied: ChosenSlot, by member: NodeID) throws(Violation) {
+        let (slot, value) = (applied.slot, applied.value)
+        guard slot == (logStores[member]?.lastSlot ?? 0) + 1 else {
+            throw violation("\(member) applied slot \(slot) after \(logStores[member]?.lastSlot ?? 0)")
         }
         if let chosen = chosenBySlot[slot] {
             guard chosen == value else {
@@ -411,7 +440,8 @@ struct ReplicaSimulation {
         } else {
             chosenBySlot[slot] = value
         }
-        for entry in applied {
+        for (offset, entry) in applied.appliedEntries.enumerated() {
+            let entry = AppliedEntry(index: applied.firstIndex + UInt64(offset), entry: entry)
             guard issued[entry.entry.key] == entry.entry.data else {
                 throw violation("\(member) applied \(entry.entry.key), which no client appended with that data")
             }

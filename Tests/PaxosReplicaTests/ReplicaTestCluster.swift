@@ -19,6 +19,7 @@ struct ReplicaTestCluster {
     var inFlight: [(from: NodeID, to: NodeID, message: ReplicaMessage)] = []
     var pendingWrites: [NodeID: [(token: UInt64, record: PersistRecord)]] = [:]
     var journals: [NodeID: [PersistRecord]] = [:]
+    var logStores: [NodeID: SimulatedLogStore] = [:]
     var outcomes: [ClientKey: AppendOutcome] = [:]
     var reads: [UInt64: Result<UInt64, ReadRejection>] = [:]
     var isolated: Set<NodeID> = []
@@ -51,7 +52,13 @@ struct ReplicaTestCluster {
                 reads[id] = .success(lastIndex)
             case .readRejected(let id, let leader):
                 reads[id] = .failure(leader)
-            case .apply, .roleChanged, .votingRestored, .messageDropped:
+            case .apply(let chosen):
+                logStores[member, default: SimulatedLogStore()].append(chosen)
+            case .serveCatchUp(let fromSlot, let commitIndex, let peer):
+                let reply = logStores[member, default: SimulatedLogStore()].catchUpReply(
+                    fromSlot: fromSlot, commitIndex: commitIndex, configuration: configuration)
+                inFlight.append((member, peer, reply))
+            case .roleChanged, .votingRestored, .messageDropped:
                 break
             }
         }
@@ -109,6 +116,6 @@ struct ReplicaTestCluster {
     }
 
     func log(of member: NodeID) -> [String] {
-        (replicas[member]?.entries ?? []).map { String(decoding: $0.data, as: UTF8.self) }
+        (logStores[member]?.entries ?? []).map { String(decoding: $0.data, as: UTF8.self) }
     }
 }

@@ -156,10 +156,13 @@ func key(_ sequence: UInt64, session: UInt64 = 7) -> ClientKey { ClientKey(sessi
         }
         cluster.advance(by: .milliseconds(100))
         let follower = try #require(cluster.configuration.members.first { $0 != leader })
+        var replayed = SimulatedLogStore()
         let recovered = Replica.recover(
             id: follower, configuration: cluster.configuration, records: cluster.journals[follower] ?? [],
-            now: cluster.now)
-        #expect(recovered.entries == cluster.replicas[follower]?.entries)
+            now: cluster.now
+        ) { replayed.append($0) }
+        #expect(replayed.entries == cluster.logStores[follower]?.entries)
+        #expect(recovered.lastIndex == cluster.replicas[follower]?.lastIndex)
         #expect(recovered.promised == cluster.replicas[follower]?.promised)
         #expect(recovered.commitIndex == cluster.replicas[follower]?.commitIndex)
     }

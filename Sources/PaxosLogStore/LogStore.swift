@@ -1,0 +1,186 @@
+import PaxosJournal
+import PaxosProtocol
+import Synchronization
+
+/// The committed log on disk: one journal record per chosen slot, whose sequence number is the
+/// slot, holding the slot's value and the log indexes its entries took (`ChosenSlot`).
+///
+/// The node writes a slot here as the replica applies it, and serves reads (`tail`) and the
+/// catch-up of replicas further behind than the replica's memory from here, so the replica keeps
+/// no more than its latest slots. The journal gives the format its checksums, compression, torn
+/// tail rules and group commit; this type adds a sparse index from entry index to slot (one
+/// anchor per `anchorStride` slots) so that an entry is found by reading at most that many slots.
+///
+/// Writes complete once durable, but the replica's journal holds every chosen value until it is
+/// trimmed, so a lost tail of the log store is rewritten at the next start.
+public final class LogStore: Sendable {
+    /// One index anchor per this many slots.
+    static let anchorStride: Slot = 32
+
+    private struct State: Sendable {
+        var anchors: [IndexAnchor] = []
+        /// The last slot handed to the journal, and the last entry index it holds.
+        var issuedSlot: Slot = 0
+        var issuedLastIndex: UInt64 = 0
+        /// The same, for what is durable (and so readable).
+        var durableSlot: Slot = 0
+        var durableLastIndex: UInt64 = 0
+    }
+
+    let journal: Journal
+    private let state: Mutex<State>
+
+    private init(journal: Journal, state: State) {
+        self.journal = journal
+        self.state = Mutex(state)
+    }
+
+    /// The directory of the journal that holds the store.
+    public var directory: String { journal.directory }
+
+    /// Opens (or creates) the store in `directory`, reading every slot once to check that each
+    /// record is the slot its sequence number says and that indexes follow on, and to build the
+    /// sparse index.
+    public static func open(directory: String, options: JournalOptions) throws(LogStoreError) -> LogStore {
+        let journal: Journal
+        do {
+            journal = try Journal.open(directory: directory, options: options)
+        } catch {
+            throw LogStoreError(error)
+        }
+        do throws(LogStoreError) {
+            var state = State()
+            var iterator = journal.records(from: journal.firstSequence)
+            while let record = try nextRecord(&iterator) {
+                let chosen = try decode(record, in: directory)
+                guard state.issuedSlot == 0 || chosen.firstIndex == state.issuedLastIndex + 1 else {
+                    throw LogStoreError(
+                        .inconsistent,
+                        "\(directory): slot \(chosen.slot) starts at index \(chosen.firstIndex), but slot "
+                            + "\(state.issuedSlot) ended at \(state.issuedLastIndex)")
+                }
+                Self.record(chosen, in: &state)
+            }
+            state.durableSlot = state.issuedSlot
+            state.durableLastIndex = state.issuedLastIndex
+            return LogStore(journal: journal, state: state)
+        } catch {
+            journal.close()
+            throw error
+        }
+    }
+
+    /// The last slot that is durable and readable (0 when empty).
+    public var lastSlot: Slot { state.withLock { $0.durableSlot } }
+
+    /// The last entry index that is durable and readable (0 when empty).
+    public var lastIndex: UInt64 { state.withLock { $0.durableLastIndex } }
+
+    /// The last slot handed to `append`, durable or not.
+    public var lastAppendedSlot: Slot { state.withLock { $0.issuedSlot } }
+
+    /// What the open found about the journal beneath (a torn tail is normal after a crash here:
+    /// the replica's journal still holds those slots).
+    public var openFindings: OpenFindings { journal.openFindings }
+
+    /// Appends applied slots, which must continue the store in slot order. `completion` runs on
+    /// the journal's writer thread once they are durable (see `Journal.append`); after it, reads
+    /// see them.
+    public func append(
+        _ slots: [ChosenSlot], completion: @escaping @Sendable (Result<Slot, LogStoreError>) -> Void
+    ) {
+        guard let last = slots.last else { return }
+        let problem = state.withLock { state -> LogStoreError? in
+            for chosen in slots {
+                guard chosen.slot == state.issuedSlot + 1, chosen.firstIndex == state.issuedLastIndex + 1 else {
+                    return LogStoreError(
+                        .inconsistent,
+                        "\(journal.directory): slot \(chosen.slot) from index \(chosen.firstIndex) does not follow "
+                            + "slot \(state.issuedSlot) ending at \(state.issuedLastIndex)")
+                }
+                Self.record(chosen, in: &state)
+            }
+            return nil
+        }
+        if let problem {
+            completion(.failure(problem))
+            return
+        }
+        journal.append(contentsOf: slots.map { $0.encoded() }) { result in
+            switch result {
+            case .success:
+                self.state.withLock { state in
+                    state.durableSlot = max(state.durableSlot, last.slot)
+                    state.durableLastIndex = max(state.durableLastIndex, last.lastIndex)
+                }
+                completion(.success(last.slot))
+            case .failure(let error):
+                completion(.failure(LogStoreError(error)))
+            }
+        }
+    }
+
+    /// Slots from `slot` on, in order, up to the durable end.
+    public func slots(from slot: Slot) -> LogStoreSlotIterator {
+        LogStoreSlotIterator(records: journal.records(from: slot), directory: journal.directory)
+    }
+
+    /// The entries from `index` through `last` (at most `maxEntries`, and past the first at most
+    /// `maxBytes` bytes), read from disk. Empty when `index` is past the durable end.
+    public func entries(
+        from index: UInt64, through last: UInt64 = .max, maxEntries: Int, maxBytes: Int
+    ) throws(LogStoreError) -> [[UInt8]] {
+        let (anchor, durableEnd) = state.withLock { ($0.anchors.anchor(before: index), $0.durableLastIndex) }
+        let end = min(last, durableEnd)
+        guard index >= 1, index <= end, let anchor else { return [] }
+        var iterator = slots(from: anchor.slot)
+        var batch: [[UInt8]] = []
+        var bytes = 0
+        while batch.count < maxEntries, batch.isEmpty || bytes < maxBytes, let chosen = try iterator.next() {
+            guard chosen.lastIndex >= index else { continue }
+            for (offset, entry) in chosen.appliedEntries.enumerated() {
+                let entryIndex = chosen.firstIndex + UInt64(offset)
+                guard entryIndex >= index, entryIndex <= end else { continue }
+                guard batch.count < maxEntries, batch.isEmpty || bytes < maxBytes else { break }
+                batch.append(entry.data)
+                bytes += entry.data.count
+            }
+        }
+        return batch
+    }
+
+    /// Waits for queued writes, then closes the journal beneath.
+    public func close() {
+        journal.close()
+    }
+
+    private static func record(_ chosen: ChosenSlot, in state: inout State) {
+        if (chosen.slot - 1) % anchorStride == 0 {
+            state.anchors.append(IndexAnchor(slot: chosen.slot, firstIndex: chosen.firstIndex))
+        }
+        state.issuedSlot = chosen.slot
+        state.issuedLastIndex = chosen.lastIndex
+    }
+
+    private static func nextRecord(_ iterator: inout JournalRecordIterator) throws(LogStoreError) -> JournalRecord? {
+        do {
+            return try iterator.next()
+        } catch {
+            throw LogStoreError(error)
+        }
+    }
+
+    static func decode(_ record: JournalRecord, in directory: String) throws(LogStoreError) -> ChosenSlot {
+        let chosen: ChosenSlot
+        do {
+            chosen = try ChosenSlot(decoding: record.bytes)
+        } catch {
+            throw LogStoreError(.inconsistent, "\(directory): record \(record.sequence) is not a chosen slot: \(error)")
+        }
+        guard chosen.slot == record.sequence else {
+            throw LogStoreError(
+                .inconsistent, "\(directory): record \(record.sequence) holds slot \(chosen.slot) instead")
+        }
+        return chosen
+    }
+}

@@ -1,0 +1,108 @@
+import PaxosJournal
+import PaxosLogStore
+import PaxosProtocol
+import PaxosTestSupport
+import Testing
+
+/// The committed log on disk: slots in, entries and slots out by index, across reopening.
+@Suite struct LogStoreTests {
+    /// Slot s holds `entriesPerSlot(s)` entries "s.k"; every fifth slot is a no-op; slot 7 repeats
+    /// an entry of slot 6 (a retry chosen twice), which takes no index.
+    static func slots(count: Int, entriesPerSlot: (Int) -> Int = { $0 % 4 + 1 }) -> [ChosenSlot] {
+        var slots: [ChosenSlot] = []
+        var nextIndex: UInt64 = 1
+        var previous: [ClientEntry] = []
+        for slot in 1...count {
+            if slot % 5 == 0 {
+                slots.append(ChosenSlot(slot: Slot(slot), value: .noop, firstIndex: nextIndex))
+                continue
+            }
+            var entries = (0..<entriesPerSlot(slot)).map { k in
+                ClientEntry(
+                    key: ClientKey(session: 1, sequence: UInt64(slot * 100 + k)), data: Array("\(slot).\(k)".utf8))
+            }
+            var duplicates: [Int] = []
+            if slot == 7, let repeated = previous.first {
+                entries.insert(repeated, at: 1)
+                duplicates = [1]
+            }
+            let chosen = ChosenSlot(
+                slot: Slot(slot), value: .entries(entries), firstIndex: nextIndex, duplicatePositions: duplicates)
+            nextIndex += chosen.appliedCount
+            slots.append(chosen)
+            previous = entries
+        }
+        return slots
+    }
+
+    static func expectedEntries(_ slots: [ChosenSlot]) -> [String] {
+        slots.flatMap(\.appliedEntries).map { String(decoding: $0.data, as: UTF8.self) }
+    }
+
+    func append(_ slots: [ChosenSlot], to store: LogStore) async throws {
+        let result = await withCheckedContinuation { continuation in
+            store.append(slots) { continuation.resume(returning: $0) }
+        }
+        _ = try result.get()
+    }
+
+    func strings(_ entries: [[UInt8]]) -> [String] { entries.map { String(decoding: $0, as: UTF8.self) } }
+
+    @Test func entriesAreReadByIndexFromAnyPointAndSurviveReopening() async throws {
+        try await withTemporaryDirectory { directory in
+            let slots = Self.slots(count: 300)
+            let expected = Self.expectedEntries(slots)
+            let store = try LogStore.open(directory: directory + "/log", options: JournalOptions(segmentSize: 1 << 16))
+            try await append(Array(slots.prefix(100)), to: store)
+            try await append(Array(slots.dropFirst(100)), to: store)
+            #expect(store.lastSlot == 300)
+            #expect(store.lastIndex == UInt64(expected.count))
+            for start in [1, 2, 17, 33, 34, 250, expected.count] {
+                let read = try store.entries(from: UInt64(start), maxEntries: 5, maxBytes: 1 << 20)
+                #expect(strings(read) == Array(expected[(start - 1)..<min(start + 4, expected.count)]), "from \(start)")
+            }
+            #expect(try store.entries(from: UInt64(expected.count + 1), maxEntries: 5, maxBytes: 100).isEmpty)
+            // A byte bound still returns the first entry.
+            #expect(try store.entries(from: 1, maxEntries: 100, maxBytes: 1).count == 1)
+            store.close()
+
+            let reopened = try LogStore.open(
+                directory: directory + "/log", options: JournalOptions(segmentSize: 1 << 16))
+            defer { reopened.close() }
+            #expect(reopened.lastSlot == 300)
+            #expect(strings(try reopened.entries(from: 1, maxEntries: 10_000, maxBytes: 1 << 30)) == expected)
+            var iterator = reopened.slots(from: 41)
+            #expect(try iterator.next() == slots[40])
+        }
+    }
+
+    @Test func aSlotThatDoesNotFollowOnIsRefused() async throws {
+        try await withTemporaryDirectory { directory in
+            let store = try LogStore.open(directory: directory + "/log", options: JournalOptions())
+            defer { store.close() }
+            let slots = Self.slots(count: 3)
+            try await append([slots[0]], to: store)
+            await #expect(throws: LogStoreError.self) { try await append([slots[2]], to: store) }
+            var gap = slots[1]
+            gap.firstIndex += 1
+            await #expect(throws: LogStoreError.self) { try await append([gap], to: store) }
+            try await append([slots[1]], to: store)
+            #expect(store.lastSlot == 2)
+        }
+    }
+
+    @Test func aRecordInTheWrongPlaceIsReportedAtOpen() async throws {
+        try await withTemporaryDirectory { directory in
+            // A journal whose second record claims to be slot 3: not a log store's journal.
+            let journal = try Journal.open(directory: directory + "/log", options: JournalOptions())
+            let slots = Self.slots(count: 3)
+            _ = try await journal.append(contentsOf: [slots[0].encoded(), slots[2].encoded()])
+            journal.close()
+            #expect {
+                try LogStore.open(directory: directory + "/log", options: JournalOptions())
+            } throws: { error in
+                "\(error)".contains("record 2 holds slot 3")
+            }
+        }
+    }
+}
