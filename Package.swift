@@ -23,6 +23,7 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-nio", from: "2.101.2"),
         .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
         .package(url: "https://github.com/apple/swift-crypto", from: "3.12.3"),
+        .package(url: "https://github.com/apple/swift-collections", from: "1.6.0"),
     ],
     targets: [
         // C libraries, each behind a shim so Swift sees one module per library.
@@ -42,11 +43,17 @@ let package = Package(
             providers: [.apt(["libdeflate-dev"])]
         ),
 
+        // glibc's malloc extensions (malloc_trim): a header of libc, nothing to link.
+        .systemLibrary(name: "CMalloc"),
+
         // The Paxos roles and node state machines: values in, actions out, no I/O.
         .target(name: "PaxosCore", swiftSettings: strict),
 
         // Multi-Paxos over numbered slots as a state machine: the replicated log, no I/O.
-        .target(name: "PaxosReplica", dependencies: ["PaxosCore", "PaxosProtocol"], swiftSettings: strict),
+        .target(
+            name: "PaxosReplica",
+            dependencies: ["PaxosCore", "PaxosProtocol", .product(name: "DequeModule", package: "swift-collections")],
+            swiftSettings: strict),
 
         // Block codecs (none, LZ4, zlib) over the C libraries.
         .target(name: "PaxosCompression", dependencies: ["CLZ4", "CZlib"], swiftSettings: strict),
@@ -83,7 +90,8 @@ let package = Package(
         .target(
             name: "PaxosNode",
             dependencies: [
-                "PaxosCore", "PaxosReplica", "PaxosJournal", "PaxosLogStore", "PaxosTransport", "PaxosProtocol",
+                "CMalloc", "PaxosCore", "PaxosReplica", "PaxosJournal", "PaxosLogStore", "PaxosTransport",
+                "PaxosProtocol",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "Logging", package: "swift-log"),

@@ -14,7 +14,7 @@ import sys
 
 # Our targets, bottom layer first. A target may depend only on targets of lower layers.
 LAYERS = [
-    ["CLZ4", "CZlib", "CDeflate"],  # system libraries
+    ["CLZ4", "CZlib", "CDeflate", "CMalloc"],  # system libraries
     ["PaxosCore"],  # the Paxos roles, no I/O
     ["PaxosProtocol", "PaxosCompression"],  # wire types and messages; block codecs
     ["PaxosReplica", "PaxosJournal", "PaxosTransport"],  # consensus engine; storage; sockets

@@ -37,6 +37,7 @@ final class NodeCore {
     /// have written that far.
     private var readsAwaitingStore: [(client: Int, request: ReadRequest, endIndex: UInt64)] = []
     private var tickTask: RepeatedTask?
+    private var memoryReleaseTask: RepeatedTask?
     /// Appends received since the last hand-over to the replica: appends from every connection
     /// that was readable in one turn of the event loop share slots.
     private var pendingAppends: [ClientEntry] = []
@@ -77,12 +78,17 @@ final class NodeCore {
         tickTask = eventLoop.scheduleRepeatedTask(initialDelay: interval, delay: interval) { _ in
             bound.value.tick()
         }
+        let release = TimeAmount.seconds(MemoryRelease.interval.components.seconds)
+        memoryReleaseTask = eventLoop.scheduleRepeatedTask(initialDelay: release, delay: release) { _ in
+            MemoryRelease.releaseFreedMemory()
+        }
     }
 
     func stop() {
         guard !isStopped else { return }
         isStopped = true
         tickTask?.cancel()
+        memoryReleaseTask?.cancel()
         for link in links.values { link.close() }
         for channel in clients.values { channel.close(promise: nil) }
         stopped.succeed(())
@@ -95,6 +101,7 @@ final class NodeCore {
         logger.critical("storage failure, stopping the node: \(error)")
         isStopped = true
         tickTask?.cancel()
+        memoryReleaseTask?.cancel()
         for link in links.values { link.close() }
         for channel in clients.values { channel.close(promise: nil) }
         stopped.fail(error)

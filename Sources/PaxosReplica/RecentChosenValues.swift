@@ -1,3 +1,4 @@
+import DequeModule
 import PaxosProtocol
 
 /// The chosen values of the most recent slots, the only ones a replica keeps in memory.
@@ -9,11 +10,10 @@ import PaxosProtocol
 struct RecentChosenValues: Sendable {
     let maxSlots: Int
     let maxBytes: Int
-    /// The slot of `values[head]`; the next slot to append when the window is empty.
+    /// The slot of `values.first`; the next slot to append when the window is empty.
     private(set) var firstSlot: Slot = 1
-    /// `values[head...]` are held; the moving head makes dropping the oldest cheap.
-    private var values: [SlotValue] = []
-    private var head = 0
+    /// A ring buffer: dropping the oldest releases it at once.
+    private var values: Deque<SlotValue> = []
     private var bytes = 0
 
     init(maxSlots: Int, maxBytes: Int) {
@@ -22,7 +22,7 @@ struct RecentChosenValues: Sendable {
         self.maxBytes = maxBytes
     }
 
-    var count: Int { values.count - head }
+    var count: Int { values.count }
 
     /// The slot after the newest one held.
     var endSlot: Slot { firstSlot + Slot(count) }
@@ -30,7 +30,6 @@ struct RecentChosenValues: Sendable {
     /// Starts the window afresh at `slot` (after a restart from a checkpoint: nothing is held).
     mutating func reset(at slot: Slot) {
         values = []
-        head = 0
         bytes = 0
         firstSlot = slot
     }
@@ -41,19 +40,14 @@ struct RecentChosenValues: Sendable {
         values.append(value)
         bytes += value.byteCount
         while count > 1 && (count > maxSlots || bytes > maxBytes) {
-            bytes -= values[head].byteCount
-            head += 1
+            bytes -= values.removeFirst().byteCount
             firstSlot += 1
-        }
-        if head >= 1024 && head * 2 >= values.count {
-            values.removeFirst(head)
-            head = 0
         }
     }
 
     /// The value chosen in `slot`, if the window holds it.
     func value(at slot: Slot) -> SlotValue? {
         guard slot >= firstSlot, slot < endSlot else { return nil }
-        return values[head + Int(slot - firstSlot)]
+        return values[Int(slot - firstSlot)]
     }
 }

@@ -159,7 +159,6 @@ extension Replica {
         }
         pendingReads = []
         queue = []
-        queueHead = 0
         queuedBytes = 0
         pendingKeys = []
         inFlight = [:]

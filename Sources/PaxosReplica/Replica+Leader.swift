@@ -61,8 +61,8 @@ extension Replica {
                 continue
             }
             let size = entry.data.count + 20
-            guard queue.count - queueHead < configuration.maxQueuedEntries,
-                queuedBytes + size <= configuration.maxQueuedBytes || queue.count == queueHead
+            guard queue.count < configuration.maxQueuedEntries,
+                queuedBytes + size <= configuration.maxQueuedBytes || queue.isEmpty
             else {
                 // Back-pressure: the client retries after a moment instead of the leader's memory growing.
                 output.append(.appendOutcome(entry.key, .overloaded))
@@ -78,33 +78,23 @@ extension Replica {
 
     /// Moves queued entries into new slots while the pipeline has room, one accept message for all.
     mutating func proposeQueued(now: ClockInstant) {
-        guard role == .leader, queueHead < queue.count else { return }
+        guard role == .leader, !queue.isEmpty else { return }
         var values: [SlotValue] = []
-        var taken = queueHead
         var bytes = inFlightBytes
-        while taken < queue.count, inFlight.count + values.count < configuration.maxSlotsInFlight,
+        while !queue.isEmpty, inFlight.count + values.count < configuration.maxSlotsInFlight,
             bytes < configuration.maxBytesInFlight
         {
             var batch: [ClientEntry] = []
             var batchBytes = 0
-            while taken < queue.count, batch.count < configuration.maxEntriesPerSlot {
-                let size = queue[taken].data.count + 20
+            while let next = queue.first, batch.count < configuration.maxEntriesPerSlot {
+                let size = next.data.count + 20
                 if !batch.isEmpty && batchBytes + size > configuration.maxBytesPerSlot { break }
-                batch.append(queue[taken])
+                batch.append(queue.removeFirst())
                 batchBytes += size
                 queuedBytes -= size
-                taken += 1
             }
             values.append(.entries(batch))
             bytes += batchBytes
-        }
-        queueHead = taken
-        if queueHead == queue.count {
-            queue.removeAll(keepingCapacity: true)
-            queueHead = 0
-        } else if queueHead > 4096 && queueHead * 2 > queue.count {
-            queue.removeFirst(queueHead)
-            queueHead = 0
         }
         propose(values, now: now)
     }

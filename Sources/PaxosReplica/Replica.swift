@@ -1,3 +1,4 @@
+import DequeModule
 import PaxosCore
 import PaxosProtocol
 
@@ -82,11 +83,9 @@ public struct Replica: Sendable {
     var nextSlot: Slot = 1
     var inFlight: [Slot: InFlightSlot] = [:]
     var inFlightBytes = 0
-    /// Client entries waiting for room in the pipeline; `queue[queueHead...]` are still waiting
-    /// (a moving head keeps taking from the front cheap).
-    var queue: [ClientEntry] = []
-    var queueHead = 0
-    /// The bytes of `queue[queueHead...]`, bounded by `maxQueuedBytes`.
+    /// Client entries waiting for room in the pipeline, oldest first.
+    var queue: Deque<ClientEntry> = []
+    /// The bytes of `queue`, bounded by `maxQueuedBytes`.
     var queuedBytes = 0
     /// Keys in the queue or in flight: a retry of one of these is not proposed again.
     var pendingKeys: Set<ClientKey> = []
@@ -134,7 +133,7 @@ public struct Replica: Sendable {
         self.id = id
         self.configuration = configuration
         peers = configuration.members.filter { $0 != id }
-        dedup = DedupTable(window: configuration.dedupWindow)
+        dedup = DedupTable(window: configuration.dedupWindow, maxKeys: configuration.dedupMaxKeys)
         recentChosen = RecentChosenValues(
             maxSlots: configuration.recentChosenSlots, maxBytes: configuration.recentChosenBytes)
         random = SplitMix64(seed: configuration.randomSeed ^ (UInt64(id.rawValue) &* 0x9E37_79B9_7F4A_7C15))

@@ -30,6 +30,10 @@ public struct ReplicaConfiguration: Hashable, Sendable {
     public var maxQueuedBytes: Int
     /// How many recent sequence numbers per client session are remembered for de-duplication.
     public var dedupWindow: UInt64
+    /// At most this many keys over all sessions are remembered for de-duplication (at least two
+    /// windows): beyond it, the sessions that appended least recently are forgotten. About 40
+    /// bytes of memory each.
+    public var dedupMaxKeys: Int
     /// How many of the latest chosen slots the replica keeps in memory, for catch-up and promises
     /// without a disk read; older ones are read from the log store.
     public var recentChosenSlots: Int
@@ -57,8 +61,9 @@ public struct ReplicaConfiguration: Hashable, Sendable {
         maxQueuedEntries: Int = 1 << 18,
         maxQueuedBytes: Int = 64 << 20,
         dedupWindow: UInt64 = 1 << 16,
-        recentChosenSlots: Int = 4096,
-        recentChosenBytes: Int = 16 << 20,
+        dedupMaxKeys: Int = 1 << 18,
+        recentChosenSlots: Int = 1024,
+        recentChosenBytes: Int = 4 << 20,
         randomSeed: UInt64 = 0,
         recoveryWait: Duration? = nil
     ) {
@@ -75,6 +80,7 @@ public struct ReplicaConfiguration: Hashable, Sendable {
         self.maxQueuedEntries = maxQueuedEntries
         self.maxQueuedBytes = maxQueuedBytes
         self.dedupWindow = dedupWindow
+        self.dedupMaxKeys = dedupMaxKeys
         self.recentChosenSlots = max(1, recentChosenSlots)
         self.recentChosenBytes = max(1, recentChosenBytes)
         self.randomSeed = randomSeed
