@@ -37,12 +37,24 @@ struct ClusterStart: AsyncParsableCommand {
     @Option(help: "Seconds to wait for a leader and every node to answer.")
     var wait: Double = 20
 
+    @Option(
+        name: .customLong("segment-mib"),
+        help: "Segment size of each node's journal and log store, in MiB, for new nodes.")
+    var segmentMiB: Int = 64
+
+    @Option(
+        name: .customLong("checkpoint-interval"),
+        help: "Seconds between each node's checkpoints, for new nodes (see `paxoslog node --help`).")
+    var checkpointIntervalSeconds: Double = 10
+
     func validate() throws {
         guard (1...9).contains(nodes), nodes % 2 == 1 else { throw ValidationError("--nodes must be odd, from 1 to 9") }
         guard Codec(name: codec) != nil else {
             throw ValidationError("unknown codec '\(codec)' (expected lz4, zlib or none)")
         }
         guard wait > 0 else { throw ValidationError("--wait must be positive") }
+        guard (1...1024).contains(segmentMiB) else { throw ValidationError("--segment-mib must be from 1 to 1024") }
+        guard checkpointIntervalSeconds > 0 else { throw ValidationError("--checkpoint-interval must be positive") }
     }
 
     func run() async throws {
@@ -109,7 +121,8 @@ struct ClusterStart: AsyncParsableCommand {
                 executable, "node", "--id", "\(id)", "--dir", dir + "/node-\(id)", "--listen",
                 "unix:" + sockets[id - 1],
                 "--cluster-id", String(clusterID, radix: 16), "--secret-file", secretPath, "--codec", codec,
-                "--pid-file", dir + "/node-\(id).pid",
+                "--pid-file", dir + "/node-\(id).pid", "--segment-mib", "\(segmentMiB)", "--checkpoint-interval",
+                "\(checkpointIntervalSeconds)",
             ]
             for peer in 1...nodes where peer != id {
                 argv += ["--peer", "\(peer)=unix:" + sockets[peer - 1]]

@@ -38,10 +38,15 @@ public final class LogStore: Sendable {
     /// The directory of the journal that holds the store.
     public var directory: String { journal.directory }
 
-    /// Opens (or creates) the store in `directory`, reading every slot once to check that each
-    /// record is the slot its sequence number says and that indexes follow on, and to build the
-    /// sparse index.
-    public static func open(directory: String, options: JournalOptions) throws(LogStoreError) -> LogStore {
+    /// Opens (or creates) the store in `directory`, reading every slot after `position` (all of
+    /// them without one) to check that each record is the slot its sequence number says and that
+    /// indexes follow on, and to build the sparse index.
+    ///
+    /// - Parameter position: where the store stood at the node's last checkpoint. Its slot's record
+    ///   is read to check that it ends at the index the checkpoint says.
+    public static func open(
+        directory: String, options: JournalOptions, from position: LogStorePosition? = nil
+    ) throws(LogStoreError) -> LogStore {
         let journal: Journal
         do {
             journal = try Journal.open(directory: directory, options: options)
@@ -50,7 +55,15 @@ public final class LogStore: Sendable {
         }
         do throws(LogStoreError) {
             var state = State()
-            var iterator = journal.records(from: journal.firstSequence)
+            var next = journal.firstSequence
+            if let position, position.slot > 0 {
+                try check(position, in: journal)
+                state.anchors = position.anchors.filter { $0.slot <= position.slot }
+                state.issuedSlot = position.slot
+                state.issuedLastIndex = position.lastIndex
+                next = position.slot + 1
+            }
+            var iterator = journal.records(from: next)
             while let record = try nextRecord(&iterator) {
                 let chosen = try decode(record, in: directory)
                 guard state.issuedSlot == 0 || chosen.firstIndex == state.issuedLastIndex + 1 else {
@@ -68,6 +81,12 @@ public final class LogStore: Sendable {
             journal.close()
             throw error
         }
+    }
+
+    /// Where the store stands through `slot` (which it must hold), for a checkpoint.
+    public func position(at slot: Slot, lastIndex: UInt64) -> LogStorePosition {
+        let anchors = state.withLock { state in state.anchors.prefix { $0.slot <= slot } }
+        return LogStorePosition(slot: slot, lastIndex: lastIndex, anchors: Array(anchors))
     }
 
     /// The last slot that is durable and readable (0 when empty).
@@ -160,6 +179,27 @@ public final class LogStore: Sendable {
         }
         state.issuedSlot = chosen.slot
         state.issuedLastIndex = chosen.lastIndex
+    }
+
+    /// Checks that the store holds the position's slot and that it ends at the position's index.
+    private static func check(_ position: LogStorePosition, in journal: Journal) throws(LogStoreError) {
+        guard journal.lastSequence >= position.slot, journal.firstSequence <= position.slot else {
+            throw LogStoreError(
+                .notFound,
+                "\(journal.directory) holds slots \(journal.firstSequence)...\(journal.lastSequence), but the "
+                    + "checkpoint says slot \(position.slot) was written to it: the log store lost data")
+        }
+        var iterator = journal.records(from: position.slot)
+        guard let record = try nextRecord(&iterator) else {
+            throw LogStoreError(.notFound, "\(journal.directory): slot \(position.slot) cannot be read")
+        }
+        let chosen = try decode(record, in: journal.directory)
+        guard chosen.lastIndex == position.lastIndex else {
+            throw LogStoreError(
+                .inconsistent,
+                "\(journal.directory): slot \(position.slot) ends at index \(chosen.lastIndex), but the checkpoint "
+                    + "says \(position.lastIndex): this log store is not the one the checkpoint was taken with")
+        }
     }
 
     private static func nextRecord(_ iterator: inout JournalRecordIterator) throws(LogStoreError) -> JournalRecord? {

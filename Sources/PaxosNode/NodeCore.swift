@@ -43,7 +43,16 @@ final class NodeCore {
     private var pendingAppends: [ClientEntry] = []
     private var appendFlushScheduled = false
     let stopped: EventLoopPromise<Void>
-    private var isStopped = false
+    private(set) var isStopped = false
+
+    // MARK: Checkpoints (NodeCore+Checkpoint.swift)
+
+    /// The sequence number of the last record handed to the journal, and of the last durable one.
+    var journalIssued: UInt64
+    var journalDurable: UInt64
+    var checkpoints = CheckpointSchedule()
+    /// Writes checkpoints and deletes journal segments: blocking disk work, off the event loop.
+    let checkpointQueue = DispatchQueue(label: "paxoslog.checkpoint")
 
     init(
         configuration: NodeConfiguration, replica: Replica, journal: Journal, logStore: LogStore, clock: NodeClock,
@@ -57,6 +66,8 @@ final class NodeCore {
         self.eventLoop = eventLoop
         self.logger = logger
         stopped = eventLoop.makePromise()
+        journalIssued = journal.lastSequence
+        journalDurable = journal.lastSequence
     }
 
     var stoppedFuture: EventLoopFuture<Void> { stopped.futureResult }
@@ -96,7 +107,7 @@ final class NodeCore {
 
     /// The journal or the log store failed (EIO on fsync, a short write): nothing more may be
     /// acknowledged. The node stops; it must be restarted, which re-reads what is really on disk.
-    private func fail(_ error: any Error) {
+    func fail(_ error: any Error) {
         guard !isStopped else { return }
         logger.critical("storage failure, stopping the node: \(error)")
         isStopped = true
@@ -114,6 +125,7 @@ final class NodeCore {
         let now = clock.now()
         perform(replica.tick(now: now))
         expireParkedReads(now: now)
+        checkpointIfDue(now: now)
         flush()
     }
 
@@ -304,6 +316,7 @@ final class NodeCore {
                 case .success:
                     guard !core.isStopped else { return }
                     core.serveParkedReads()
+                    core.writeCheckpointIfReady()
                     core.flush()
                 case .failure(let error):
                     core.fail(error)
@@ -334,13 +347,16 @@ final class NodeCore {
     private func persist(_ records: [[UInt8]], through token: UInt64) {
         let bound = NIOLoopBound(self, eventLoop: eventLoop)
         let loop = eventLoop
+        journalIssued += UInt64(records.count)
         journal.append(contentsOf: records) { result in
             loop.execute {
                 let core = bound.value
                 switch result {
-                case .success:
+                case .success(let sequences):
+                    core.journalDurable = max(core.journalDurable, sequences.upperBound)
                     guard !core.isStopped else { return }
                     core.perform(core.replica.persisted(through: token, now: core.clock.now()))
+                    core.writeCheckpointIfReady()
                     core.flush()
                 case .failure(let error):
                     core.fail(error)

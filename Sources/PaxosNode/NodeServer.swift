@@ -1,3 +1,4 @@
+import Foundation
 import Logging
 import NIOCore
 import NIOPosix
@@ -21,12 +22,13 @@ public final class NodeServer: Sendable {
     private let stopped: EventLoopFuture<Void>
     private let journal: Journal
     private let logStore: LogStore
+    private let dataDirectory: String
     private let logger: Logger
     private let shutdownTask = Mutex<Task<Void, Never>?>(nil)
 
     private init(
         group: MultiThreadedEventLoopGroup, listener: Channel, core: NIOLoopBound<NodeCore>,
-        stopped: EventLoopFuture<Void>, journal: Journal, logStore: LogStore, logger: Logger
+        stopped: EventLoopFuture<Void>, journal: Journal, logStore: LogStore, dataDirectory: String, logger: Logger
     ) {
         self.group = group
         self.listener = listener
@@ -34,6 +36,7 @@ public final class NodeServer: Sendable {
         self.stopped = stopped
         self.journal = journal
         self.logStore = logStore
+        self.dataDirectory = dataDirectory
         self.logger = logger
     }
 
@@ -50,12 +53,18 @@ public final class NodeServer: Sendable {
         }
         var running = given
         var records: [PersistRecord]
+        let checkpoint: Checkpoint?
         do {
-            records = try Self.readRecords(journal)
+            checkpoint = try Checkpoint.read(from: given.dataDirectory)
+            let replayFrom = max((checkpoint?.journalSequence ?? 0) + 1, journal.firstSequence)
+            records = try Self.readRecords(journal, from: replayFrom)
+            let gap = StartupCheck.coverageGap(
+                checkpoint: checkpoint?.journalSequence, journalFirst: journal.firstSequence,
+                journalLast: journal.lastSequence)
             let check = try StartupCheck.examine(
                 found: foundIdentity, journalExisted: journalExisted, findings: journal.openFindings,
-                isNewCluster: given.isNewCluster, clusterID: given.clusterID, nodeID: given.id.rawValue,
-                dataDirectory: given.dataDirectory)
+                coverageGap: gap, isNewCluster: given.isNewCluster, clusterID: given.clusterID,
+                nodeID: given.id.rawValue, dataDirectory: given.dataDirectory)
             if let lostState = check.lostState {
                 logger.warning(
                     "node \(given.id) may have lost state: \(lostState). It will not vote until it has rebuilt its log from a majority of the others (new incarnation \(String(check.identity.incarnation, radix: 16)))"
@@ -76,7 +85,8 @@ public final class NodeServer: Sendable {
         }
         let logStore: LogStore
         do {
-            logStore = try LogStore.open(directory: given.dataDirectory + "/log", options: given.journalOptions)
+            logStore = try LogStore.open(
+                directory: given.dataDirectory + "/log", options: given.journalOptions, from: checkpoint?.logPosition)
         } catch {
             journal.close()
             throw NodeError("cannot open the log store: \(error)")
@@ -92,8 +102,9 @@ public final class NodeServer: Sendable {
         let core: NIOLoopBound<NodeCore>
         do {
             core = try await restore(
-                configuration: configuration, replicaConfiguration: replicaConfiguration, records: restored,
-                journal: journal, logStore: logStore, loop: loop, logger: logger)
+                configuration: configuration, replicaConfiguration: replicaConfiguration,
+                snapshot: checkpoint?.snapshot, records: restored, journal: journal, logStore: logStore, loop: loop,
+                logger: logger)
         } catch {
             logStore.close()
             journal.close()
@@ -125,7 +136,7 @@ public final class NodeServer: Sendable {
         logger.info("node \(configuration.id) listening on \(configuration.listen)")
         return NodeServer(
             group: group, listener: listener, core: core, stopped: stopped, journal: journal, logStore: logStore,
-            logger: logger)
+            dataDirectory: configuration.dataDirectory, logger: logger)
     }
 
     /// Rebuilds the replica from its journal records and brings it and the log store level: slots
@@ -133,15 +144,22 @@ public final class NodeServer: Sendable {
     /// are written to it before the node serves anyone, and slots the log store holds past the
     /// journal's last commit mark are applied to the replica.
     private static func restore(
-        configuration: NodeConfiguration, replicaConfiguration: ReplicaConfiguration, records: [PersistRecord],
-        journal: Journal, logStore: LogStore, loop: EventLoop, logger: Logger
+        configuration: NodeConfiguration, replicaConfiguration: ReplicaConfiguration, snapshot: ReplicaSnapshot?,
+        records: [PersistRecord], journal: Journal, logStore: LogStore, loop: EventLoop, logger: Logger
     ) async throws -> NIOLoopBound<NodeCore> {
+        if let snapshot, logStore.lastSlot < snapshot.commitIndex {
+            throw NodeError(
+                "the log store in \(logStore.directory) ends at slot \(logStore.lastSlot), but the checkpoint says "
+                    + "slots through \(snapshot.commitIndex) were written to it: the log store lost data. Restore the "
+                    + "data directory, or move it aside and start the node on an empty one to rebuild from its peers")
+        }
         let (core, missing) = try await loop.submit { () throws -> (NIOLoopBound<NodeCore>, [ChosenSlot]) in
             let clock = NodeClock()
             let stored = logStore.lastSlot
             var missing: [ChosenSlot] = []
             var replica = Replica.recover(
-                id: configuration.id, configuration: replicaConfiguration, records: records, now: clock.now()
+                id: configuration.id, configuration: replicaConfiguration, snapshot: snapshot, records: records,
+                now: clock.now()
             ) { chosen in
                 if chosen.slot > stored { missing.append(chosen) }
             }
@@ -157,7 +175,7 @@ public final class NodeServer: Sendable {
                         + "slot \(replica.commitIndex)): refusing to serve an inconsistent log")
             }
             logger.info(
-                "node \(configuration.id) restored \(records.count) journal records and \(stored) stored slots: \(replica.lastIndex) entries committed"
+                "node \(configuration.id) restored \(snapshot.map { "a checkpoint at slot \($0.commitIndex), " } ?? "")\(records.count) journal records and \(stored) stored slots: \(replica.lastIndex) entries committed"
             )
             if !replica.isVoter {
                 logger.notice("node \(configuration.id) is a non-voter until it has rebuilt its state from the others")
@@ -181,6 +199,24 @@ public final class NodeServer: Sendable {
         return core
     }
 
+    /// At a clean shutdown, a checkpoint of the final state: the next start replays nothing. Only
+    /// when the journal and the log store made everything it covers durable (not after a failure).
+    private func writeFinalCheckpoint(_ checkpoint: Checkpoint, after queue: DispatchQueue) {
+        queue.sync {}  // a periodic checkpoint still being written must not land after this one
+        guard journal.durableSequence >= checkpoint.journalSequence,
+            logStore.lastSlot >= checkpoint.snapshot.commitIndex
+        else {
+            logger.notice("no checkpoint at shutdown: the journal or the log store did not complete its writes")
+            return
+        }
+        do {
+            try checkpoint.write(to: dataDirectory)
+            logger.debug("checkpoint at shutdown: slot \(checkpoint.snapshot.commitIndex)")
+        } catch {
+            logger.error("\(error)")
+        }
+    }
+
     private static func appendDurably(_ record: PersistRecord, to journal: Journal) async throws {
         try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<Void, Error>) in
             journal.append(contentsOf: [record.encoded()]) { result in
@@ -189,8 +225,8 @@ public final class NodeServer: Sendable {
         }
     }
 
-    private static func readRecords(_ journal: Journal) throws -> [PersistRecord] {
-        var iterator = journal.records(from: journal.firstSequence)
+    private static func readRecords(_ journal: Journal, from first: UInt64) throws -> [PersistRecord] {
+        var iterator = journal.records(from: first)
         var records: [PersistRecord] = []
         while let record = try iterator.next() {
             do {
@@ -227,10 +263,17 @@ public final class NodeServer: Sendable {
         logger.info("shutting down")
         try? await listener.close()
         logger.debug("listener closed")
-        try? await core.eventLoop.submit { self.core.value.stop() }.get()
+        let final = try? await core.eventLoop.submit { () -> (Checkpoint, DispatchQueue) in
+            let core = self.core.value
+            core.stop()
+            return (core.takeCheckpoint(), core.checkpointQueue)
+        }.get()
         logger.debug("node stopped; closing the journal and the log store")
         logStore.close()
         journal.close()
+        if let (checkpoint, queue) = final {
+            writeFinalCheckpoint(checkpoint, after: queue)
+        }
         logger.debug("journal closed; stopping the event loop")
         try? await group.shutdownGracefully()
         logger.debug("event loop stopped")

@@ -18,9 +18,10 @@ struct StartupCheck {
     ///   - found: the identity file as found before the journal was opened.
     ///   - journalExisted: whether the journal directory held segments before it was opened.
     ///   - isNewCluster: the operator says this directory is being set up for a new cluster.
+    ///   - coverageGap: what `coverageGap(checkpoint:journalFirst:journalLast:)` found.
     static func examine(
-        found: NodeIdentity?, journalExisted: Bool, findings: OpenFindings, isNewCluster: Bool, clusterID: UInt64,
-        nodeID: UInt32, dataDirectory: String
+        found: NodeIdentity?, journalExisted: Bool, findings: OpenFindings, coverageGap: String? = nil,
+        isNewCluster: Bool, clusterID: UInt64, nodeID: UInt32, dataDirectory: String
     ) throws(NodeError) -> StartupCheck {
         if let found, found.clusterID != clusterID || found.nodeID != nodeID {
             throw NodeError(
@@ -43,8 +44,28 @@ struct StartupCheck {
             break
         }
         if let loss = findings.possibleLoss { reasons.append(loss) }
+        if let coverageGap { reasons.append(coverageGap) }
         guard !reasons.isEmpty else { return StartupCheck(identity: identity, lostState: nil) }
         identity.incarnation = .random(in: 1...UInt64.max)
         return StartupCheck(identity: identity, lostState: reasons.joined(separator: "; "))
+    }
+
+    /// Whether the checkpoint and the journal together still cover the node's whole history: the
+    /// journal must hold every record after the checkpoint's position, and without a checkpoint it
+    /// must start at its first record.
+    static func coverageGap(checkpoint: UInt64?, journalFirst: UInt64, journalLast: UInt64) -> String? {
+        guard let covered = checkpoint else {
+            return journalFirst > 1
+                ? "the journal starts at record \(journalFirst) but there is no checkpoint covering the records before it"
+                : nil
+        }
+        if journalLast < covered {
+            return "the journal ends at record \(journalLast), before record \(covered) that the checkpoint covers"
+        }
+        if journalFirst > covered + 1 {
+            return
+                "the journal starts at record \(journalFirst), but the checkpoint covers only the records through \(covered)"
+        }
+        return nil
     }
 }

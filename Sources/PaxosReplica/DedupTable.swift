@@ -18,6 +18,11 @@ struct DedupTable: Sendable {
         var lastIndex: UInt64 = 0
         var indexBySequence: [UInt64: UInt64] = [:]
 
+        init(highest: UInt64 = 0, lastIndex: UInt64 = 0) {
+            self.highest = highest
+            self.lastIndex = lastIndex
+        }
+
         /// Records one entry; returns how many keys the session's table gained (may be negative).
         mutating func record(_ sequence: UInt64, index: UInt64, window: UInt64) -> Int {
             let before = indexBySequence.count
@@ -52,6 +57,28 @@ struct DedupTable: Sendable {
         sessions[key.session]?.indexBySequence[key.sequence]
     }
 
+    /// The table as plain values, for a checkpoint.
+    var sessionSnapshots: [DedupSessionSnapshot] {
+        sessions.map { session, state in
+            let pairs = state.indexBySequence.sorted { $0.key < $1.key }
+            return DedupSessionSnapshot(
+                session: session, highest: state.highest, lastIndex: state.lastIndex, sequences: pairs.map(\.key),
+                indexes: pairs.map(\.value))
+        }.sorted { $0.session < $1.session }
+    }
+
+    /// The table a checkpoint recorded.
+    init(window: UInt64, maxKeys: Int, sessions snapshots: [DedupSessionSnapshot]) {
+        self.init(window: window, maxKeys: maxKeys)
+        for snapshot in snapshots {
+            var session = Session(highest: snapshot.highest, lastIndex: snapshot.lastIndex)
+            session.indexBySequence = Dictionary(
+                zip(snapshot.sequences, snapshot.indexes), uniquingKeysWith: { first, _ in first })
+            keyCount += session.indexBySequence.count
+            sessions[snapshot.session] = session
+        }
+    }
+
     /// Records that `key` was applied at `index`.
     mutating func record(_ key: ClientKey, index: UInt64) {
         // Modified in place through the subscript: copying the session out and back would copy
@@ -71,4 +98,14 @@ struct DedupTable: Sendable {
             sessions[session] = nil
         }
     }
+}
+
+/// One session of the de-duplication table as a checkpoint stores it.
+struct DedupSessionSnapshot: Hashable, Sendable {
+    var session: UInt64
+    var highest: UInt64
+    var lastIndex: UInt64
+    /// Sequence numbers in ascending order, and the index each was applied at.
+    var sequences: [UInt64]
+    var indexes: [UInt64]
 }

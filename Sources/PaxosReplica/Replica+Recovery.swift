@@ -9,12 +9,15 @@ extension Replica {
     ///
     /// - Parameter applied: called with each slot the records show chosen, in slot order, so the
     ///   caller can bring its log store up to date (it may already hold some of them).
+    /// - Parameter snapshot: the state a checkpoint recorded; `records` are then the journal
+    ///   records written after it.
     public static func recover(
-        id: NodeID, configuration: ReplicaConfiguration, records: some Sequence<PersistRecord>, now: ClockInstant,
-        applied: (ChosenSlot) -> Void = { _ in }
+        id: NodeID, configuration: ReplicaConfiguration, snapshot: ReplicaSnapshot? = nil,
+        records: some Sequence<PersistRecord>, now: ClockInstant, applied: (ChosenSlot) -> Void = { _ in }
     ) -> Replica {
         var replica = Replica(id: id, configuration: configuration, now: now)
-        var lostState = false
+        var lostState = snapshot?.isRecovering ?? false
+        if let snapshot { replica.restore(snapshot) }
         for record in records {
             switch record {
             case .recoveryStarted: lostState = true

@@ -11,10 +11,9 @@ struct LocalCluster {
     let dir: String
 
     /// `paxoslog cluster start`; fails the test if it does not succeed.
-    static func start(in dir: String, nodes: Int = 3) async throws -> LocalCluster {
-        let result = try await PaxosBinary.run([
-            "cluster", "start", "--dir", dir, "--nodes", "\(nodes)", "--wait", "30",
-        ])
+    static func start(in dir: String, nodes: Int = 3, options: [String] = []) async throws -> LocalCluster {
+        let result = try await PaxosBinary.run(
+            ["cluster", "start", "--dir", dir, "--nodes", "\(nodes)", "--wait", "30"] + options)
         guard result.status == 0 else {
             throw ClientError("cluster start failed (\(result.status)): \(result.stderr)\n\(logs(dir))")
         }
@@ -102,9 +101,11 @@ struct LocalCluster {
 }
 
 /// Runs `body` with a started cluster, and always stops it.
-func withCluster(nodes: Int = 3, _ body: (LocalCluster) async throws -> Void) async throws {
+func withCluster(
+    nodes: Int = 3, options: [String] = [], _ body: (LocalCluster) async throws -> Void
+) async throws {
     try await withTemporaryDirectory { dir in
-        let cluster = try await LocalCluster.start(in: dir, nodes: nodes)
+        let cluster = try await LocalCluster.start(in: dir, nodes: nodes, options: options)
         do {
             try await body(cluster)
         } catch {

@@ -85,3 +85,71 @@ import Testing
         }
     }
 }
+
+/// Checkpoints: a restart reads the checkpoint and the journal after it, and the journal before
+/// it is deleted.
+@Suite(.serialized) struct CheckpointEndToEndTests {
+    static func segments(in directory: String) throws -> [String] {
+        try FileManager.default.contentsOfDirectory(atPath: directory).filter { $0.hasSuffix(".seg") }.sorted()
+    }
+
+    @Test func checkpointsDeleteOldJournalSegmentsAndRestartsReadThem() async throws {
+        try await withCluster(options: ["--segment-mib", "1", "--checkpoint-interval", "0.5"]) { cluster in
+            // Entries that do not compress: 80,000 of them fill several 1 MiB segments.
+            var generator = SystemRandomNumberGenerator()
+            let lines = (1...80_000).map { number in
+                "\(number) "
+                    + String(
+                        (0..<60).map { _ in
+                            "abcdefghijklmnopqrstuvwxyz0123456789".randomElement(using: &generator) ?? "x"
+                        })
+            }
+            let appended = try await cluster.run(
+                ["append", "--cluster", cluster.dir, "--timeout", "60"],
+                stdin: Data((lines.joined(separator: "\n") + "\n").utf8))
+            try #require(appended.status == 0, "\(appended.stderr)")
+            let leader = try await cluster.leader()
+            let follower = try #require(try cluster.description.nodes.map(\.id).first { $0 != leader })
+            let data = cluster.dir + "/node-\(follower)"
+
+            // Within a few checkpoint intervals the journal keeps only its latest segments, while
+            // the log store keeps them all.
+            var journalSegments: [String] = []
+            for _ in 0..<100 {
+                journalSegments = try Self.segments(in: data + "/journal")
+                if FileManager.default.fileExists(atPath: data + "/checkpoint") && journalSegments.count <= 2 { break }
+                try await Task.sleep(for: .milliseconds(100))
+            }
+            #expect(FileManager.default.fileExists(atPath: data + "/checkpoint"))
+            #expect(journalSegments.count <= 2, "\(journalSegments)")
+            #expect(journalSegments.first != "00000000000000000001.seg", "the first journal segment was deleted")
+            let logSegments = try Self.segments(in: data + "/log")
+            #expect(logSegments.count >= 4 && logSegments.first == "00000000000000000001.seg", "\(logSegments)")
+
+            // Killed and restarted: it starts from its checkpoint and serves the whole log.
+            try await cluster.kill9(follower)
+            try cluster.restart(follower)
+            var local: [String] = []
+            for _ in 0..<100 {
+                let tail = try await cluster.run(["tail", "--cluster", cluster.dir, "--node", "\(follower)"])
+                local = tail.stdoutLines
+                if tail.status == 0 && local.count == lines.count { break }
+                try await Task.sleep(for: .milliseconds(200))
+            }
+            #expect(local.map { $0.split(separator: "\t", maxSplits: 1).last.map(String.init) ?? "" } == lines)
+            let log = try String(contentsOfFile: cluster.dir + "/node-\(follower).log", encoding: .utf8)
+            #expect(log.contains("restored a checkpoint at slot"), "\(log.suffix(1500))")
+            #expect(!log.contains("may have lost state"))
+
+            // A clean stop writes a final checkpoint: the next start replays no journal record.
+            let stop = try await cluster.run(["cluster", "stop", "--dir", cluster.dir])
+            #expect(stop.status == 0)
+            let start = try await cluster.run(["cluster", "start", "--dir", cluster.dir, "--wait", "30"])
+            #expect(start.status == 0, "\(start.stderr)")
+            let restarted = try String(contentsOfFile: cluster.dir + "/node-\(follower).log", encoding: .utf8)
+            let lastRestore = restarted.split(separator: "\n").last { $0.contains("restored") } ?? ""
+            #expect(lastRestore.contains(", 0 journal records"), "\(lastRestore)")
+            #expect(lastRestore.contains("\(lines.count) entries committed"), "\(lastRestore)")
+        }
+    }
+}

@@ -105,4 +105,41 @@ import Testing
             }
         }
     }
+
+    @Test func reopeningFromACheckpointPositionReadsOnlyWhatFollowsAndChecksThePosition() async throws {
+        try await withTemporaryDirectory { directory in
+            let slots = Self.slots(count: 200)
+            let expected = Self.expectedEntries(slots)
+            let options = JournalOptions(segmentSize: 1 << 16)
+            let store = try LogStore.open(directory: directory + "/log", options: options)
+            try await append(slots, to: store)
+            let atSlot = slots[149]
+            let position = store.position(at: atSlot.slot, lastIndex: atSlot.lastIndex)
+            store.close()
+
+            let reopened = try LogStore.open(directory: directory + "/log", options: options, from: position)
+            #expect(reopened.lastSlot == 200)
+            #expect(reopened.lastIndex == UInt64(expected.count))
+            #expect(strings(try reopened.entries(from: 1, maxEntries: 10_000, maxBytes: 1 << 30)) == expected)
+            #expect(
+                strings(try reopened.entries(from: 300, maxEntries: 3, maxBytes: 1 << 30)) == Array(expected[299..<302])
+            )
+            reopened.close()
+
+            var wrong = position
+            wrong.lastIndex += 1
+            #expect {
+                try LogStore.open(directory: directory + "/log", options: options, from: wrong)
+            } throws: { error in
+                "\(error)".contains("not the one the checkpoint was taken with")
+            }
+            var beyond = position
+            beyond.slot = 500
+            #expect {
+                try LogStore.open(directory: directory + "/log", options: options, from: beyond)
+            } throws: { error in
+                "\(error)".contains("lost data")
+            }
+        }
+    }
 }

@@ -20,8 +20,10 @@ struct ReplicaSimulation {
         }
     }
 
-    /// A replica's journal: records on disk, and records handed to the disk and not yet synced.
+    /// A replica's journal: records on disk, and records handed to the disk and not yet synced;
+    /// `durable` holds the records after the checkpoint, when there is one.
     struct Disk {
+        var checkpoint: ReplicaSnapshot?
         var durable: [PersistRecord] = []
         var pending: [(token: UInt64, record: PersistRecord)] = []
     }
@@ -150,7 +152,9 @@ struct ReplicaSimulation {
         case 50..<54 where faulty:
             network.duplicateRandom(using: &generator)
         case 54..<75:
-            try completeWrites(of: members.randomElement(using: &generator) ?? members[0])
+            let member = members.randomElement(using: &generator) ?? members[0]
+            try completeWrites(of: member)
+            if generator.chance(5) { checkpoint(member) }
         case 75..<88:
             for member in members where !down.contains(member) {
                 try perform(update(member) { $0.tick(now: $1) }, by: member)
@@ -210,6 +214,19 @@ struct ReplicaSimulation {
         try perform(update(member) { $0.persisted(through: token, now: $1) }, by: member)
     }
 
+    /// The node's checkpoint: taken when every record it issued is durable (the node waits for
+    /// that) and the log store holds every applied slot; the journal before it is deleted.
+    private mutating func checkpoint(_ member: NodeID) {
+        guard !down.contains(member), var disk = disks[member], disk.pending.isEmpty, let replica = replicas[member],
+            (logStores[member]?.lastSlot ?? 0) >= replica.commitIndex
+        else { return }
+        disk.checkpoint = replica.snapshot()
+        disk.durable = []
+        disks[member] = disk
+        lastBatchStart[member] = 0
+        record("checkpoint \(member) at slot \(replica.commitIndex)")
+    }
+
     private mutating func crashOrRestart() throws(Violation) {
         let member = members.randomElement(using: &generator) ?? members[0]
         if down.contains(member) {
@@ -227,7 +244,9 @@ struct ReplicaSimulation {
         }
         // The log store's latest writes may not have reached the disk either; the journal has them.
         if var store = logStores[member] {
-            let lost = Int.random(in: 0...min(3, store.slots.count), using: &generator)
+            // What a checkpoint covers was synced before the checkpoint was written.
+            let synced = Int(disks[member]?.checkpoint?.commitIndex ?? 0)
+            let lost = Int.random(in: 0...min(3, store.slots.count - synced), using: &generator)
             store.keepFirst(store.slots.count - lost)
             logStores[member] = store
         }
@@ -242,6 +261,7 @@ struct ReplicaSimulation {
         case 0:
             kept = 0
             logStores[member] = SimulatedLogStore()  // the whole data directory
+            disk.checkpoint = nil
         case 1: kept = Int.random(in: 0...disk.durable.count, using: &generator)
         default: kept = min(lastBatchStart[member] ?? 0, disk.durable.count)
         }
@@ -259,8 +279,8 @@ struct ReplicaSimulation {
         down.remove(member)
         var store = forgetfulRestarts ? SimulatedLogStore() : logStores[member] ?? SimulatedLogStore()
         var replica = Replica.recover(
-            id: member, configuration: configuration, records: forgetfulRestarts ? [] : disks[member]?.durable ?? [],
-            now: now
+            id: member, configuration: configuration, snapshot: forgetfulRestarts ? nil : disks[member]?.checkpoint,
+            records: forgetfulRestarts ? [] : disks[member]?.durable ?? [], now: now
         ) { store.append($0) }
         store.restore(into: &replica)
         // The recovered log must agree with what was chosen.

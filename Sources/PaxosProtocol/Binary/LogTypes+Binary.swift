@@ -1,7 +1,8 @@
 import PaxosCore
 
 extension ByteWriter {
-    mutating func write(_ ballot: Ballot) {
+    /// A ballot: number, then node id.
+    public mutating func write(_ ballot: Ballot) {
         write(ballot.number)
         write(ballot.uid.rawValue)
     }
@@ -11,7 +12,8 @@ extension ByteWriter {
         if let ballot { write(ballot) }
     }
 
-    mutating func write(_ value: SlotValue) {
+    /// A slot value: a tag (0 no-op, 1 entries), then the entries.
+    public mutating func write(_ value: SlotValue) {
         switch value {
         case .noop:
             write(UInt8(0))
@@ -39,7 +41,8 @@ extension ByteWriter {
 }
 
 extension ByteReader {
-    mutating func readBallot() throws(WireDecodingError) -> Ballot {
+    /// Reads what `ByteWriter.write(_: Ballot)` wrote.
+    public mutating func readBallot() throws(WireDecodingError) -> Ballot {
         Ballot(number: try read(UInt64.self), uid: NodeID(try read(UInt32.self)))
     }
 
@@ -47,7 +50,8 @@ extension ByteReader {
         try readBool() ? try readBallot() : nil
     }
 
-    mutating func readSlotValue() throws(WireDecodingError) -> SlotValue {
+    /// Reads what `ByteWriter.write(_: SlotValue)` wrote.
+    public mutating func readSlotValue() throws(WireDecodingError) -> SlotValue {
         let start = offset
         switch try read(UInt8.self) {
         case 0:

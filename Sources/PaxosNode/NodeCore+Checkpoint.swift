@@ -1,0 +1,78 @@
+import Foundation
+import NIOCore
+import PaxosCore
+import PaxosJournal
+import PaxosReplica
+
+/// When the node takes its next checkpoint, and the one waiting to be written.
+struct CheckpointSchedule {
+    var lastTakenAt: ClockInstant = .zero
+    /// A checkpoint taken, waiting for the journal and the log store to be durable through it.
+    var waiting: Checkpoint?
+    var isWriting = false
+    /// The journal sequence the last written checkpoint covers.
+    var lastWrittenSequence: UInt64 = 0
+}
+
+/// Checkpoints: the replica's state every `checkpointInterval`, so that a restart replays only the
+/// journal after it and the journal segments before it can be deleted.
+///
+/// A checkpoint is taken on the event loop (a value copy of the replica's durable state and the
+/// journal position it reflects). It is written only once the journal is durable through that
+/// position and the log store holds every slot through its commit index, so that everything it
+/// claims is on disk elsewhere too; then the journal segments it covers are deleted. Writing and
+/// deleting run on a queue of their own, never on the event loop.
+extension NodeCore {
+    func checkpointIfDue(now: ClockInstant) {
+        guard checkpoints.waiting == nil, !checkpoints.isWriting,
+            now - checkpoints.lastTakenAt >= configuration.checkpointInterval,
+            journalIssued > checkpoints.lastWrittenSequence
+        else { return }
+        checkpoints.lastTakenAt = now
+        checkpoints.waiting = takeCheckpoint()
+        writeCheckpointIfReady()
+    }
+
+    /// The replica's state now, and the journal position it reflects.
+    func takeCheckpoint() -> Checkpoint {
+        let snapshot = replica.snapshot()
+        let position = logStore.position(at: snapshot.commitIndex, lastIndex: snapshot.lastIndex)
+        return Checkpoint(journalSequence: journalIssued, snapshot: snapshot, logAnchors: position.anchors)
+    }
+
+    func writeCheckpointIfReady() {
+        guard let checkpoint = checkpoints.waiting, !checkpoints.isWriting, !isStopped,
+            journalDurable >= checkpoint.journalSequence, logStore.lastSlot >= checkpoint.snapshot.commitIndex
+        else { return }
+        checkpoints.waiting = nil
+        checkpoints.isWriting = true
+        let bound = NIOLoopBound(self, eventLoop: eventLoop)
+        let loop = eventLoop
+        let journal = self.journal
+        let directory = configuration.dataDirectory
+        checkpointQueue.async {
+            let written = Result { () throws(NodeError) in try checkpoint.write(to: directory) }
+            let deleted = written.flatMap { _ in
+                Result { () throws(JournalError) in try journal.truncate(before: checkpoint.journalSequence + 1) }
+                    .mapError {
+                        NodeError("the checkpoint is written, but deleting old journal segments failed: \($0)")
+                    }
+            }
+            loop.execute {
+                let core = bound.value
+                core.checkpoints.isWriting = false
+                switch deleted {
+                case .success(let segments):
+                    core.checkpoints.lastWrittenSequence = checkpoint.journalSequence
+                    core.logger.debug(
+                        "checkpoint at journal record \(checkpoint.journalSequence), slot \(checkpoint.snapshot.commitIndex); deleted \(segments) journal segments"
+                    )
+                case .failure(let error):
+                    // Nothing acknowledged depends on a checkpoint: the journal still holds what it
+                    // would have covered. The next one is tried after the interval.
+                    core.logger.error("\(error)")
+                }
+            }
+        }
+    }
+}

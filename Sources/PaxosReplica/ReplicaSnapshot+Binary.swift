@@ -1,0 +1,78 @@
+import PaxosCore
+import PaxosProtocol
+
+extension ReplicaSnapshot {
+    /// The snapshot as bytes, little-endian; the checkpoint file adds its header and checksum.
+    public func encoded() -> [UInt8] {
+        var writer = ByteWriter(capacity: 64 + dedup.reduce(0) { $0 + 24 + $1.sequences.count * 16 })
+        writer.write(promised != nil)
+        if let promised { writer.write(promised) }
+        writer.write(highestBallotNumberSeen)
+        writer.write(commitIndex)
+        writer.write(lastIndex)
+        writer.write(isRecovering)
+        let slots = accepted.keys.sorted()
+        writer.write(UInt32(slots.count))
+        for slot in slots {
+            guard let value = accepted[slot] else { continue }
+            writer.write(slot)
+            writer.write(value.ballot)
+            writer.write(value.value)
+        }
+        writer.write(UInt32(dedup.count))
+        for session in dedup {
+            writer.write(session.session)
+            writer.write(session.highest)
+            writer.write(session.lastIndex)
+            writer.write(UInt32(session.sequences.count))
+            for (sequence, index) in zip(session.sequences, session.indexes) {
+                writer.write(sequence)
+                writer.write(index)
+            }
+        }
+        return writer.bytes
+    }
+
+    /// Decodes what `encoded()` wrote, checking every count against the bytes present.
+    public init(decoding bytes: [UInt8]) throws(WireDecodingError) {
+        var reader = ByteReader(bytes)
+        promised = try reader.readBool() ? try reader.readBallot() : nil
+        highestBallotNumberSeen = try reader.read()
+        commitIndex = try reader.read()
+        lastIndex = try reader.read()
+        isRecovering = try reader.readBool()
+        let acceptedCount = try reader.readCount(minimumElementSize: 20)
+        accepted = [:]
+        for _ in 0..<acceptedCount {
+            let slotOffset = reader.offset
+            let slot: Slot = try reader.read()
+            let ballot = try reader.readBallot()
+            let value = try reader.readSlotValue()
+            guard slot > commitIndex, slot < ProtocolLimits.slotsAndBallots else {
+                throw WireDecodingError(
+                    offset: slotOffset, message: "accepted slot \(slot) is not after commit \(commitIndex)")
+            }
+            accepted[slot] = AcceptedValue(ballot: ballot, value: value)
+        }
+        let sessionCount = try reader.readCount(minimumElementSize: 28)
+        dedup = []
+        for _ in 0..<sessionCount {
+            let session: UInt64 = try reader.read()
+            let highest: UInt64 = try reader.read()
+            let lastIndex: UInt64 = try reader.read()
+            let keyCount = try reader.readCount(minimumElementSize: 16)
+            var sequences: [UInt64] = []
+            var indexes: [UInt64] = []
+            sequences.reserveCapacity(keyCount)
+            indexes.reserveCapacity(keyCount)
+            for _ in 0..<keyCount {
+                sequences.append(try reader.read())
+                indexes.append(try reader.read())
+            }
+            dedup.append(
+                DedupSessionSnapshot(
+                    session: session, highest: highest, lastIndex: lastIndex, sequences: sequences, indexes: indexes))
+        }
+        try reader.expectEnd()
+    }
+}
