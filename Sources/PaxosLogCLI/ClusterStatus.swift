@@ -34,13 +34,14 @@ struct ClusterStatus: AsyncParsableCommand {
         var lastIndex: UInt64?
         var lastSlot: UInt64?
         var journalBytes: UInt64?
+        var logBytes: UInt64?
         var fsyncP50Milliseconds: Double?
         var fsyncP99Milliseconds: Double?
         var recordsPerFsync: Double?
         var error: String?
 
         enum CodingKeys: String, CodingKey {
-            case id, pid, alive, role, voter, ballot, leader, commitIndex, lastIndex, lastSlot, journalBytes
+            case id, pid, alive, role, voter, ballot, leader, commitIndex, lastIndex, lastSlot, journalBytes, logBytes
             case fsyncP50Milliseconds, fsyncP99Milliseconds, recordsPerFsync, error
         }
 
@@ -58,6 +59,7 @@ struct ClusterStatus: AsyncParsableCommand {
             try container.encode(lastIndex, forKey: .lastIndex)
             try container.encode(lastSlot, forKey: .lastSlot)
             try container.encode(journalBytes, forKey: .journalBytes)
+            try container.encode(logBytes, forKey: .logBytes)
             try container.encode(fsyncP50Milliseconds, forKey: .fsyncP50Milliseconds)
             try container.encode(fsyncP99Milliseconds, forKey: .fsyncP99Milliseconds)
             try container.encode(recordsPerFsync, forKey: .recordsPerFsync)
@@ -87,6 +89,7 @@ struct ClusterStatus: AsyncParsableCommand {
                     row.lastIndex = status.lastIndex
                     row.lastSlot = status.lastSlot
                     row.journalBytes = status.journalBytes
+                    row.logBytes = status.logBytes
                     row.fsyncP50Milliseconds = status.fsyncP50Milliseconds
                     row.fsyncP99Milliseconds = status.fsyncP99Milliseconds
                     row.recordsPerFsync = status.recordsPerFsync
@@ -105,7 +108,7 @@ struct ClusterStatus: AsyncParsableCommand {
             }
         } else {
             Output.line(
-                "node  pid      alive  role       voter  ballot  leader  commit    last      last-slot  journal     fsync-p50  fsync-p99"
+                "node  pid      alive  role       voter  ballot  leader  commit    last      last-slot  journal     log         fsync-p50  fsync-p99"
             )
             for row in rows {
                 func text<T>(_ value: T?) -> String { value.map { "\($0)" } ?? "-" }
@@ -116,6 +119,7 @@ struct ClusterStatus: AsyncParsableCommand {
                     pad(text(row.leader), 6), pad(text(row.commitIndex), 8), pad(text(row.lastIndex), 8),
                     pad(text(row.lastSlot), 9),
                     pad(row.journalBytes.map(formatBytes) ?? "-", 10),
+                    pad(row.logBytes.map(formatBytes) ?? "-", 10),
                     pad(row.fsyncP50Milliseconds.map { String(format: "%.2fms", $0) } ?? "-", 9),
                     row.fsyncP99Milliseconds.map { String(format: "%.2fms", $0) } ?? "-",
                 ]

@@ -225,11 +225,14 @@ final class NodeCore {
             recordsPerFsync: metrics.recordsPerFsync)
         status.lastIndex = replica.lastIndex + replica.acceptedEntriesBeyondCommit
         status.voter = replica.isVoter
+        status.logBytes = Self.bytes(in: logStore.directory)
         return status
     }
 
-    private func journalBytes() -> UInt64 {
-        let directory = journal.directory
+    private func journalBytes() -> UInt64 { Self.bytes(in: journal.directory) }
+
+    /// The bytes of the files in `directory` (segments are preallocated: their full size).
+    private static func bytes(in directory: String) -> UInt64 {
         let names = (try? FileManager.default.contentsOfDirectory(atPath: directory)) ?? []
         return names.reduce(0) { total, name in
             let size = (try? FileManager.default.attributesOfItem(atPath: directory + "/" + name)[.size] as? NSNumber)??

@@ -19,7 +19,10 @@ public struct NodeStatus: Codable, Hashable, Sendable {
     public var commitSlot: UInt64
     /// The highest slot holding an accepted value.
     public var lastSlot: UInt64
+    /// Bytes on disk of the acceptor journal (cut at every checkpoint).
     public var journalBytes: UInt64
+    /// Bytes on disk of the log store, the committed log (nil from older nodes).
+    public var logBytes: UInt64? = nil
     public var fsyncs: UInt64
     public var fsyncP50Milliseconds: Double
     public var fsyncP99Milliseconds: Double
