@@ -57,7 +57,7 @@ public final class Journal: Sendable {
             let reach = try options.reachInterval.map { interval throws(JournalError) in
                 try ReachMarker(
                     directory: directory, interval: interval,
-                    durable: { core.published.withLock { $0.durableSequence } },
+                    durable: { core.published.withLock { $0.syncedSequence } },
                     // A failed fdatasync of the marker means the disk failed: final, as for the segments.
                     onFailure: { error in core.fail(error, inFlight: []) })
             }
@@ -94,6 +94,20 @@ public final class Journal: Sendable {
         }
         core.enqueue(PendingAppend(records: records, payloadBytes: bytes, completion: completion))
     }
+
+    /// Makes every record written so far durable (for a journal that does not sync every batch;
+    /// see ``JournalOptions/syncsEveryBatch``). `completion` runs on the writer thread with the
+    /// synced sequence number.
+    public func sync(completion: @escaping @Sendable (Result<UInt64, JournalError>) -> Void) {
+        core.enqueue(
+            PendingAppend(records: [], payloadBytes: 0, isSyncRequest: true) { result in
+                completion(result.map(\.upperBound))
+            })
+    }
+
+    /// The highest sequence number known synced (equal to `durableSequence` unless the journal
+    /// does not sync every batch).
+    public var syncedSequence: UInt64 { core.published.withLock { $0.syncedSequence } }
 
     /// Appends one record; `completion` runs as for ``append(contentsOf:completion:)``.
     public func append(_ record: [UInt8], completion: @escaping @Sendable (Result<UInt64, JournalError>) -> Void) {

@@ -23,6 +23,11 @@ public struct JournalOptions: Sendable {
     /// lazily, 8 writers × 64 KiB records: pwrite of a 512 KiB batch 1.0 ms → 0.11 ms, 265 → 554
     /// MB/s. Set it when readers keep re-reading recent records and should find them in memory.
     public var keepsWrittenPagesCached: Bool = false
+    /// Whether every batch is synced before its appends complete (the default). When false, an
+    /// append completes once written (readable, in the page cache, not durable); `Journal.sync`
+    /// makes everything written so far durable, and so do leaving a segment and closing. For data
+    /// that another durable log covers until it is synced on purpose (the node's log store).
+    public var syncsEveryBatch: Bool = true
     /// How often the durable sequence is recorded in `REACHED`, so that a tail lost after it was
     /// synced is noticed at the next open (see ``OpenFindings/lostTail``); nil: never.
     public var reachInterval: Duration? = .milliseconds(100)

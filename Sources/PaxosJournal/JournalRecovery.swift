@@ -56,7 +56,8 @@ enum JournalRecovery {
         }
         let lastSequence = index.lastSequence
         let nextSequence = index.segments.last.map { $0.lastSequence + 1 } ?? 1
-        let published = PublishedState(index: index, durableSequence: lastSequence, lastSequence: lastSequence)
+        let published = PublishedState(
+            index: index, durableSequence: lastSequence, syncedSequence: lastSequence, lastSequence: lastSequence)
         var start = WriterStart(segment: open, nextSequence: nextSequence, nextSegmentID: nextSegmentID)
         start.findings.tornTail = scan.tornTail.map { "\($0)" }
         if let last = scan.segments.last, last.fileSize < Int64(options.segmentSize) {

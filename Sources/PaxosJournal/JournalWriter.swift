@@ -40,7 +40,10 @@ struct JournalWriter {
         while let batch = core.nextBatch(cohort: &cohort) {
             write(batch)
         }
-        if let segment { Posix.close(segment.fd) }
+        if let segment {
+            if !core.options.syncsEveryBatch { syncOpenSegment() }
+            Posix.close(segment.fd)
+        }
         core.lockToReleaseOnExit.withLock { lock in
             lock?.release()
             lock = nil
@@ -48,12 +51,47 @@ struct JournalWriter {
         core.writerExited.signal()
     }
 
-    /// Writes and syncs one batch, then completes its requests.
+    /// Writes one batch as a frame, syncs it (unless the journal defers syncs and nobody asked for
+    /// one), then completes its requests.
     private mutating func write(_ batch: [PendingAppend]) {
         if let failure = core.failure {
             for request in batch { request.completion(.failure(failure)) }
             return
         }
+        let syncRequests = batch.filter(\.isSyncRequest)
+        let appends = batch.filter { !$0.isSyncRequest }
+        let mustSync = core.options.syncsEveryBatch || !syncRequests.isEmpty
+        var synced = false
+        if !appends.isEmpty {
+            synced = writeFrame(appends, sync: mustSync)
+        }
+        guard !syncRequests.isEmpty else { return }
+        if !synced && core.failure == nil { syncOpenSegment() }
+        if let failure = core.failure {
+            for request in syncRequests { request.completion(.failure(failure)) }
+            return
+        }
+        let sequence = core.published.withLock { $0.syncedSequence }
+        for request in syncRequests { request.completion(.success(sequence...sequence)) }
+    }
+
+    /// Makes everything written to the open segment durable (earlier segments were synced when
+    /// the writer left them).
+    private mutating func syncOpenSegment() {
+        if let target = segment, case .failure(let error) = syscalls.fdatasync(target.fd) {
+            core.fail(
+                JournalError(
+                    .fsyncFailed, "fdatasync failed; the journal must be reopened", path: target.path,
+                    errno: error.code), inFlight: [])
+            return
+        }
+        core.published.withLock { $0.syncedSequence = $0.durableSequence }
+    }
+
+    /// Writes the batch's records as one frame and, when `sync`, fdatasyncs it; completes the
+    /// batch's requests. Returns whether the frame was written and synced.
+    @discardableResult
+    private mutating func writeFrame(_ batch: [PendingAppend], sync: Bool) -> Bool {
         let first = nextSequence
         let header: FrameHeader
         do {
@@ -61,7 +99,7 @@ struct JournalWriter {
                 batch.flatMap(\.records), firstSequence: first, codec: core.options.codec, into: &frameBuffer)
         } catch {
             for request in batch { request.completion(.failure(error)) }
-            return
+            return false
         }
         defer {
             // One huge request must not pin its memory for the journal's lifetime.
@@ -83,7 +121,7 @@ struct JournalWriter {
                 // append tries again.
                 for request in batch { request.completion(.failure(error)) }
             }
-            return
+            return false
         }
 
         let offset = target.endOffset
@@ -96,22 +134,22 @@ struct JournalWriter {
                 JournalError(
                     .io, "short write (expected \(frame.bytes.count) bytes, wrote \(count)); reopen the journal",
                     path: target.path, offset: offset), inFlight: batch)
-            return
+            return false
         case .failure(let error):
             core.fail(
                 JournalError(
                     error.code == ENOSPC ? .noSpace : .io, "write failed; reopen the journal", path: target.path,
                     offset: offset, errno: error.code), inFlight: batch)
-            return
+            return false
         }
 
         let started = DispatchTime.now().uptimeNanoseconds
-        if case .failure(let error) = syscalls.fdatasync(target.fd) {
+        if sync, case .failure(let error) = syscalls.fdatasync(target.fd) {
             core.fail(
                 JournalError(
                     .fsyncFailed, "fdatasync failed; the journal must be reopened", path: target.path, offset: offset,
                     errno: error.code), inFlight: batch)
-            return
+            return false
         }
         let elapsed = DispatchTime.now().uptimeNanoseconds - started
 
@@ -126,8 +164,11 @@ struct JournalWriter {
                 state.index.segments.append(lastSegment)
             }
             state.durableSequence = last
-            _ = state.metrics.fsyncLatencyNanoseconds.record(elapsed)
-            state.metrics.fsyncCount += 1
+            if sync {
+                state.syncedSequence = last
+                _ = state.metrics.fsyncLatencyNanoseconds.record(elapsed)
+                state.metrics.fsyncCount += 1
+            }
             state.metrics.batches += 1
             state.metrics.recordsWritten += Int(frame.header.recordCount)
             state.metrics.bytesUncompressed += Int(frame.header.uncompressedLength)
@@ -145,7 +186,8 @@ struct JournalWriter {
         }
         // After the appenders are released: the advice is not on their path. The descriptor stays
         // open until the writer exits, even if a completion closed the journal.
-        dropCompletedPages()
+        if sync { dropCompletedPages() }
+        return sync
     }
 
     /// Drops the synced whole pages of the open segment from the page cache (see
@@ -171,7 +213,20 @@ struct JournalWriter {
             directory: core.directory, segmentID: nextSegmentID, baseSequence: baseSequence, size: Int64(size),
             codec: core.options.codec, syscalls: syscalls)
         nextSegmentID += 1
-        if let segment { Posix.close(segment.fd) }
+        if let segment {
+            // A journal that defers syncs makes a segment durable before leaving it, so that only
+            // the open segment can hold unsynced records.
+            if !core.options.syncsEveryBatch {
+                if case .failure(let error) = syscalls.fdatasync(segment.fd) {
+                    Posix.close(created.fd)
+                    throw JournalError(
+                        .fsyncFailed, "fdatasync failed; the journal must be reopened", path: segment.path,
+                        errno: error.code)
+                }
+                core.published.withLock { $0.syncedSequence = $0.durableSequence }
+            }
+            Posix.close(segment.fd)
+        }
         segment = created
         core.published.withLock { state in
             // An empty segment with the same base was just replaced by rename.

@@ -11,8 +11,10 @@ import Synchronization
 /// tail rules and group commit; this type adds a sparse index from entry index to slot (one
 /// anchor per `anchorStride` slots) so that an entry is found by reading at most that many slots.
 ///
-/// Writes complete once durable, but the replica's journal holds every chosen value until it is
-/// trimmed, so a lost tail of the log store is rewritten at the next start.
+/// Writes complete once written (readable), not durable: the replica's journal holds every chosen
+/// value until a checkpoint covers it, and the node syncs the store (`sync`) before it writes a
+/// checkpoint, so the store costs no fsync on the commit path. A tail lost in a crash is rewritten
+/// from the journal at the next start.
 public final class LogStore: Sendable {
     /// One index anchor per this many slots.
     static let anchorStride: Slot = 32
@@ -47,6 +49,12 @@ public final class LogStore: Sendable {
     public static func open(
         directory: String, options: JournalOptions, from position: LogStorePosition? = nil
     ) throws(LogStoreError) -> LogStore {
+        var options = options
+        options.syncsEveryBatch = false
+        // Readers (tail) want the latest entries, and a store that is not synced per batch
+        // cannot drop its pages anyway.
+        options.keepsWrittenPagesCached = true
+        options.reachInterval = nil
         let journal: Journal
         do {
             journal = try Journal.open(directory: directory, options: options)
@@ -89,13 +97,22 @@ public final class LogStore: Sendable {
         return LogStorePosition(slot: slot, lastIndex: lastIndex, anchors: Array(anchors))
     }
 
-    /// The last slot that is durable and readable (0 when empty).
+    /// The last slot that is written and readable (0 when empty).
     public var lastSlot: Slot { state.withLock { $0.durableSlot } }
 
-    /// The last entry index that is durable and readable (0 when empty).
+    /// The last entry index that is written and readable (0 when empty).
     public var lastIndex: UInt64 { state.withLock { $0.durableLastIndex } }
 
-    /// The last slot handed to `append`, durable or not.
+    /// The last slot known synced to disk.
+    public var syncedSlot: Slot { journal.syncedSequence }
+
+    /// Syncs every slot written so far; `completion` runs on the writer thread with the last
+    /// synced slot.
+    public func sync(completion: @escaping @Sendable (Result<Slot, LogStoreError>) -> Void) {
+        journal.sync { result in completion(result.mapError { LogStoreError($0) }) }
+    }
+
+    /// The last slot handed to `append`, written or not.
     public var lastAppendedSlot: Slot { state.withLock { $0.issuedSlot } }
 
     /// What the open found about the journal beneath (a torn tail is normal after a crash here:

@@ -10,6 +10,7 @@ struct CheckpointSchedule {
     /// A checkpoint taken, waiting for the journal and the log store to be durable through it.
     var waiting: Checkpoint?
     var isWriting = false
+    var isSyncingLogStore = false
     /// The journal sequence the last written checkpoint covers.
     var lastWrittenSequence: UInt64 = 0
 }
@@ -44,6 +45,10 @@ extension NodeCore {
         guard let checkpoint = checkpoints.waiting, !checkpoints.isWriting, !isStopped,
             journalDurable >= checkpoint.journalSequence, logStore.lastSlot >= checkpoint.snapshot.commitIndex
         else { return }
+        guard logStore.syncedSlot >= checkpoint.snapshot.commitIndex else {
+            syncLogStore()
+            return
+        }
         checkpoints.waiting = nil
         checkpoints.isWriting = true
         let bound = NIOLoopBound(self, eventLoop: eventLoop)
@@ -71,6 +76,26 @@ extension NodeCore {
                     // Nothing acknowledged depends on a checkpoint: the journal still holds what it
                     // would have covered. The next one is tried after the interval.
                     core.logger.error("\(error)")
+                }
+            }
+        }
+    }
+
+    /// The log store defers its syncs: one for the waiting checkpoint, then it is tried again.
+    private func syncLogStore() {
+        guard !checkpoints.isSyncingLogStore else { return }
+        checkpoints.isSyncingLogStore = true
+        let bound = NIOLoopBound(self, eventLoop: eventLoop)
+        let loop = eventLoop
+        logStore.sync { result in
+            loop.execute {
+                let core = bound.value
+                core.checkpoints.isSyncingLogStore = false
+                switch result {
+                case .success:
+                    core.writeCheckpointIfReady()
+                case .failure(let error):
+                    core.fail(error)
                 }
             }
         }

@@ -204,7 +204,7 @@ public final class NodeServer: Sendable {
     private func writeFinalCheckpoint(_ checkpoint: Checkpoint, after queue: DispatchQueue) {
         queue.sync {}  // a periodic checkpoint still being written must not land after this one
         guard journal.durableSequence >= checkpoint.journalSequence,
-            logStore.lastSlot >= checkpoint.snapshot.commitIndex
+            logStore.syncedSlot >= checkpoint.snapshot.commitIndex
         else {
             logger.notice("no checkpoint at shutdown: the journal or the log store did not complete its writes")
             return

@@ -89,7 +89,7 @@ import Testing
     private static func core(options: JournalOptions = JournalOptions()) -> JournalCore {
         JournalCore(
             directory: "/nonexistent", options: options,
-            published: PublishedState(index: JournalIndex(), durableSequence: 0, lastSequence: 0))
+            published: PublishedState(index: JournalIndex(), durableSequence: 0, syncedSequence: 0, lastSequence: 0))
     }
 
     private static func request(_ index: Int) -> PendingAppend {
