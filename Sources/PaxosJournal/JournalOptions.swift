@@ -28,6 +28,10 @@ public struct JournalOptions: Sendable {
     /// makes everything written so far durable, and so do leaving a segment and closing. For data
     /// that another durable log covers until it is synced on purpose (the node's log store).
     public var syncsEveryBatch: Bool = true
+    /// When batches are not synced one by one, the writer still syncs once this many bytes were
+    /// written since the last sync, so that the pages it wrote can be dropped from the page cache
+    /// (dirty pages cannot be) and a sync before a checkpoint has little left to do.
+    public var deferredSyncBytes: Int = 8 << 20
     /// How often the durable sequence is recorded in `REACHED`, so that a tail lost after it was
     /// synced is noticed at the next open (see ``OpenFindings/lostTail``); nil: never.
     public var reachInterval: Duration? = .milliseconds(100)

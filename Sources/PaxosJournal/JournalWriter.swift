@@ -21,6 +21,8 @@ struct JournalWriter {
     var cohort = CohortWait()
     /// The frame being written, reused from batch to batch (see ``FrameEncoder``).
     var frameBuffer: [UInt8] = []
+    /// Bytes written since the last fdatasync (for a journal that does not sync every batch).
+    var unsyncedBytes = 0
 
     init(core: JournalCore, start: WriterStart) {
         self.core = core
@@ -60,7 +62,8 @@ struct JournalWriter {
         }
         let syncRequests = batch.filter(\.isSyncRequest)
         let appends = batch.filter { !$0.isSyncRequest }
-        let mustSync = core.options.syncsEveryBatch || !syncRequests.isEmpty
+        let mustSync =
+            core.options.syncsEveryBatch || !syncRequests.isEmpty || unsyncedBytes >= core.options.deferredSyncBytes
         var synced = false
         if !appends.isEmpty {
             synced = writeFrame(appends, sync: mustSync)
@@ -86,6 +89,7 @@ struct JournalWriter {
             return
         }
         core.published.withLock { $0.syncedSequence = $0.durableSequence }
+        unsyncedBytes = 0
     }
 
     /// Writes the batch's records as one frame and, when `sync`, fdatasyncs it; completes the
@@ -152,6 +156,7 @@ struct JournalWriter {
             return false
         }
         let elapsed = DispatchTime.now().uptimeNanoseconds - started
+        unsyncedBytes = sync ? 0 : unsyncedBytes + frame.bytes.count
 
         target.endOffset += Int64(frame.bytes.count)
         target.isEmpty = false
@@ -224,6 +229,7 @@ struct JournalWriter {
                         errno: error.code)
                 }
                 core.published.withLock { $0.syncedSequence = $0.durableSequence }
+                unsyncedBytes = 0
             }
             Posix.close(segment.fd)
         }

@@ -51,9 +51,6 @@ public final class LogStore: Sendable {
     ) throws(LogStoreError) -> LogStore {
         var options = options
         options.syncsEveryBatch = false
-        // Readers (tail) want the latest entries, and a store that is not synced per batch
-        // cannot drop its pages anyway.
-        options.keepsWrittenPagesCached = true
         options.reachInterval = nil
         let journal: Journal
         do {
