@@ -22,6 +22,7 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-nio", from: "2.101.2"),
         .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
         .package(url: "https://github.com/apple/swift-crypto", from: "3.12.3"),
+        .package(url: "https://github.com/apple/swift-nio-ssl", from: "2.37.6"),
         .package(url: "https://github.com/apple/swift-certificates", from: "1.21.1"),
         .package(url: "https://github.com/apple/swift-asn1", from: "1.7.4"),
     ],
@@ -72,13 +73,16 @@ let package = Package(
         ),
 
         // Length-prefixed frames with a mutually authenticated handshake (HMAC-SHA256 over a shared
-        // cluster secret) over Unix domain sockets and TCP (SwiftNIO). Carries opaque frames: knows
-        // nothing about Paxos.
+        // cluster secret) over Unix domain sockets and TCP (SwiftNIO), TCP under mutual TLS
+        // (swift-nio-ssl) unless told otherwise. Carries opaque frames: knows nothing about Paxos.
         .target(
             name: "PaxosTransport",
             dependencies: [
-                "CDeflate",
+                "CDeflate", "PaxosCertificates",
                 .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOSSL", package: "swift-nio-ssl"),
+                .product(name: "NIOTLS", package: "swift-nio"),
+                .product(name: "X509", package: "swift-certificates"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Crypto", package: "swift-crypto"),
@@ -140,10 +144,11 @@ let package = Package(
         .testTarget(
             name: "PaxosTransportTests",
             dependencies: [
-                "PaxosTransport", "PaxosTestSupport",
+                "PaxosTransport", "PaxosTestSupport", "PaxosCertificates",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "NIOEmbedded", package: "swift-nio"),
+                .product(name: "NIOSSL", package: "swift-nio-ssl"),
                 .product(name: "Logging", package: "swift-log"),
             ],
             swiftSettings: strict),
