@@ -121,7 +121,7 @@ let package = Package(
             name: "PaxosLogCLI",
             dependencies: [
                 "PaxosCore", "PaxosCompression", "PaxosJournal", "PaxosNode", "PaxosLogClient", "PaxosProtocol",
-                "PaxosTransport",
+                "PaxosTransport", "PaxosCertificates",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
@@ -139,7 +139,9 @@ let package = Package(
         .testTarget(name: "PaxosCoreTests", dependencies: ["PaxosCore", "PaxosTestSupport"], swiftSettings: strict),
         .testTarget(
             name: "PaxosLogEndToEndTests",
-            dependencies: ["PaxosTestSupport", "PaxosLogClient", "PaxosTransport", "PaxosProtocol"],
+            dependencies: [
+                "PaxosTestSupport", "PaxosLogClient", "PaxosTransport", "PaxosProtocol", "PaxosCertificates",
+            ],
             swiftSettings: strict),
         .testTarget(
             name: "PaxosTransportTests",

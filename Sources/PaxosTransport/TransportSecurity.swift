@@ -48,12 +48,18 @@ public struct TransportSecurity: Sendable, Hashable {
     /// names them: `node-K.pem` and `node-K-key.pem`, or `client-NAME.pem` and
     /// `client-NAME-key.pem`).
     ///
-    /// - Throws: `TransportError` (`.invalidCertificate`) naming the file and what is wrong.
+    /// - Throws: `TransportError` (`.invalidCertificate`) naming the file and what is wrong,
+    ///   including a certificate that names another member than `identity` (node 2's files
+    ///   copied in as node 1's).
     public static func load(directory: String, identity: CertificateIdentity) throws(TransportError) -> Self {
-        try load(
+        let certificate = directory + "/" + CertificateFileNames.certificate(of: identity)
+        let loaded = try load(
             certificateAuthority: directory + "/" + CertificateFileNames.authorityCertificate,
-            certificate: directory + "/" + CertificateFileNames.certificate(of: identity),
-            privateKey: directory + "/" + CertificateFileNames.privateKey(of: identity))
+            certificate: certificate, privateKey: directory + "/" + CertificateFileNames.privateKey(of: identity))
+        guard loaded.identity == identity else {
+            throw TransportError(.invalidCertificate, "\(certificate) names \(loaded.identity), not \(identity)")
+        }
+        return loaded
     }
 
     /// Loads the CA certificate, this side's certificate and its key from PEM files. The key file
