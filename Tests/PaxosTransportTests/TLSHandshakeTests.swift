@@ -216,8 +216,30 @@ import Testing
             let listener = try await TestListener.start(
                 in: "", tcp: true, secret: secret, security: try pki.security(for: Self.listenerIdentity), group: group)
             let result = try await handshake(to: listener.address, hello: testHello(), security: nil, group: group)
-            #expect(throws: TransportError.self) { try result.get() }
+            guard case .failure(let error) = result else {
+                Issue.record("a plaintext connector got in")
+                return
+            }
+            // The connector learns from the listener's TLS alert that it must speak TLS.
+            #expect(error.code == .tlsFailed, "\(error)")
+            #expect(error.message.contains("the peer speaks TLS and this side plain TCP"), "\(error)")
             #expect(try await listener.log.waitFor("the peer does not speak TLS"), "\(listener.log.all)")
+            #expect(listener.application.hellos.isEmpty)
+            await listener.stop()
+        }
+    }
+
+    /// A TLS connector to a plain-TCP (`--insecure`) listener: refused, and both sides say why.
+    @Test func aTLSConnectorToAPlainListenerIsRefused() async throws {
+        let pki = try TestPKI()
+        try await withEventLoopGroup { group in
+            let listener = try await TestListener.start(in: "", tcp: true, secret: secret, group: group)
+            let result = try await handshake(
+                to: listener.address, hello: testHello(), security: try pki.security(for: .client("ops")),
+                group: group)
+            #expect(throws: TransportError.self) { try result.get() }
+            #expect(
+                try await listener.log.waitFor("the peer speaks TLS and this side plain TCP"), "\(listener.log.all)")
             #expect(listener.application.hellos.isEmpty)
             await listener.stop()
         }
