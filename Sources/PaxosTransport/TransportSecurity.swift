@@ -114,10 +114,9 @@ public struct TransportSecurity: Sendable, Hashable {
         let key: NIOSSLPrivateKey
         let parsedKey: Certificate.PrivateKey
         do {
-            guard let text = String(bytes: privateKey.bytes, encoding: .utf8) else {
-                throw CertificateError(.malformed, "")
-            }
-            parsedKey = try Certificate.PrivateKey(pemEncoded: text)
+            // Bytes that are not UTF-8 are not PEM either; the decoding's replacement characters
+            // make the parse fail below.
+            parsedKey = try Certificate.PrivateKey(pemEncoded: String(decoding: privateKey.bytes, as: UTF8.self))
             key = try NIOSSLPrivateKey(bytes: privateKey.bytes, format: .pem)
         } catch {
             throw Self.invalid(privateKey, "is not a PEM private key")

@@ -91,6 +91,14 @@ import Testing
         }
     }
 
+    @Test func garbageIsNotAPEMKey() throws {
+        try withTemporaryDirectory { dir in
+            _ = try writeMaterial(in: dir, pki: try TestPKI())
+            try write("\u{FF}not a key\n", to: dir + "/node-1-key.pem", mode: 0o600)
+            #expect(loadError(dir) == "\(dir)/node-1-key.pem is not a PEM private key")
+        }
+    }
+
     @Test(arguments: [
         (Hello.Role.peer, 2, CertificateIdentity.node(2), true), (.peer, 3, .node(2), false),
         (.peer, 2, .client("ops"), false), (.client, 0, .client("ops"), true), (.client, 0, .node(2), false),
