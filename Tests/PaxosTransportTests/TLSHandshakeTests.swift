@@ -15,6 +15,12 @@ import Testing
     /// The listener is node 1 of the test cluster.
     static let listenerIdentity = CertificateIdentity.node(TestListener.listenerID)
 
+    /// A TCP listener on 127.0.0.1 with node 1's material from `pki`.
+    func startTLSListener(_ pki: TestPKI, group: EventLoopGroup) async throws -> TestListener {
+        try await TestListener.start(
+            in: "", tcp: true, secret: secret, security: try pki.security(for: Self.listenerIdentity), group: group)
+    }
+
     /// Connects with `security` and runs the whole handshake; the listener's id, or the error.
     func handshake(
         to address: TransportAddress, hello: Hello, security: TransportSecurity?, expecting: UInt32? = nil,
@@ -44,8 +50,7 @@ import Testing
     func theClusterCAGetsInAndFramesPassUntagged(role: Hello.Role) async throws {
         let pki = try TestPKI()
         try await withEventLoopGroup { group in
-            let listener = try await TestListener.start(
-                in: "", tcp: true, secret: secret, security: try pki.security(for: Self.listenerIdentity), group: group)
+            let listener = try await startTLSListener(pki, group: group)
             let identity: CertificateIdentity = role == .peer ? .node(2) : .client("ops")
             let frames = [
                 Frame(kind: 20, payload: [1, 2, 3]), Frame(kind: 21, payload: Array(repeating: 7, count: 5000)),
@@ -83,8 +88,7 @@ import Testing
         let pki = try TestPKI()
         let other = try TestPKI()
         try await withEventLoopGroup { group in
-            let listener = try await TestListener.start(
-                in: "", tcp: true, secret: secret, security: try pki.security(for: Self.listenerIdentity), group: group)
+            let listener = try await startTLSListener(pki, group: group)
             let result = try await handshake(
                 to: listener.address, hello: testHello(), security: try other.security(for: .client("ops")),
                 expecting: TestListener.listenerID, group: group)
@@ -108,8 +112,7 @@ import Testing
         let pki = try TestPKI()
         let other = try TestPKI()
         try await withEventLoopGroup { group in
-            let listener = try await TestListener.start(
-                in: "", tcp: true, secret: secret, security: try pki.security(for: Self.listenerIdentity), group: group)
+            let listener = try await startTLSListener(pki, group: group)
             let foreign = try other.authority.issue(
                 for: .client("ops"), validFrom: Date().addingTimeInterval(-60),
                 validUntil: Date().addingTimeInterval(3600))
@@ -130,8 +133,7 @@ import Testing
     @Test func anExpiredCertificateIsRefused() async throws {
         let pki = try TestPKI()
         try await withEventLoopGroup { group in
-            let listener = try await TestListener.start(
-                in: "", tcp: true, secret: secret, security: try pki.security(for: Self.listenerIdentity), group: group)
+            let listener = try await startTLSListener(pki, group: group)
             let start = Date().addingTimeInterval(-10 * 86_400)
             let expired = try pki.security(
                 for: .client("old"), validFrom: start, validUntil: start.addingTimeInterval(86_400),
@@ -164,8 +166,7 @@ import Testing
     @Test func aClientWithoutACertificateIsRefused() async throws {
         let pki = try TestPKI()
         try await withEventLoopGroup { group in
-            let listener = try await TestListener.start(
-                in: "", tcp: true, secret: secret, security: try pki.security(for: Self.listenerIdentity), group: group)
+            let listener = try await startTLSListener(pki, group: group)
             let channel = try await rawTLSConnect(to: listener.address, trusting: pki, presenting: nil, group: group)
             await #expect(throws: (any Error).self) {
                 try await channel.executeThenClose { inbound, _ in
@@ -213,8 +214,7 @@ import Testing
     @Test func aPlaintextConnectorIsRefused() async throws {
         let pki = try TestPKI()
         try await withEventLoopGroup { group in
-            let listener = try await TestListener.start(
-                in: "", tcp: true, secret: secret, security: try pki.security(for: Self.listenerIdentity), group: group)
+            let listener = try await startTLSListener(pki, group: group)
             let result = try await handshake(to: listener.address, hello: testHello(), security: nil, group: group)
             guard case .failure(let error) = result else {
                 Issue.record("a plaintext connector got in")
@@ -249,8 +249,7 @@ import Testing
     @Test func aNodeCertificateUsedAsAnotherIDIsRefusedByTheListener() async throws {
         let pki = try TestPKI()
         try await withEventLoopGroup { group in
-            let listener = try await TestListener.start(
-                in: "", tcp: true, secret: secret, security: try pki.security(for: Self.listenerIdentity), group: group)
+            let listener = try await startTLSListener(pki, group: group)
             let result = try await handshake(
                 to: listener.address, hello: testHello(role: .peer, senderID: 3),
                 security: try pki.security(for: .node(2)), expecting: TestListener.listenerID, group: group)
@@ -272,8 +271,7 @@ import Testing
     @Test func rolesAreBoundToTheKindOfCertificate() async throws {
         let pki = try TestPKI()
         try await withEventLoopGroup { group in
-            let listener = try await TestListener.start(
-                in: "", tcp: true, secret: secret, security: try pki.security(for: Self.listenerIdentity), group: group)
+            let listener = try await startTLSListener(pki, group: group)
             let asPeer = try await handshake(
                 to: listener.address, hello: testHello(role: .peer, senderID: 2),
                 security: try pki.security(for: .client("ops")), group: group)
@@ -294,8 +292,7 @@ import Testing
     @Test func aConnectorRefusesTheCertificateOfAnotherNode() async throws {
         let pki = try TestPKI()
         try await withEventLoopGroup { group in
-            let listener = try await TestListener.start(
-                in: "", tcp: true, secret: secret, security: try pki.security(for: Self.listenerIdentity), group: group)
+            let listener = try await startTLSListener(pki, group: group)
             let result = try await handshake(
                 to: listener.address, hello: testHello(role: .peer, senderID: 2),
                 security: try pki.security(for: .node(2)), expecting: 3, group: group)
