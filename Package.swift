@@ -24,6 +24,9 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
         .package(url: "https://github.com/apple/swift-crypto", from: "3.12.3"),
         .package(url: "https://github.com/apple/swift-collections", from: "1.6.0"),
+        .package(url: "https://github.com/apple/swift-nio-ssl", from: "2.37.6"),
+        .package(url: "https://github.com/apple/swift-certificates", from: "1.21.1"),
+        .package(url: "https://github.com/apple/swift-asn1", from: "1.7.4"),
     ],
     targets: [
         // C libraries, each behind a shim so Swift sees one module per library.
@@ -65,14 +68,29 @@ let package = Package(
             swiftSettings: strict
         ),
 
+        // The cluster's X.509 identities: a CA, node and client certificates that name their holder
+        // (`paxoslog:node:K`, `paxoslog:client:NAME`), and reading that name back. No sockets.
+        .target(
+            name: "PaxosCertificates",
+            dependencies: [
+                .product(name: "X509", package: "swift-certificates"),
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "SwiftASN1", package: "swift-asn1"),
+            ],
+            swiftSettings: strict
+        ),
+
         // Length-prefixed frames with a mutually authenticated handshake (HMAC-SHA256 over a shared
-        // cluster secret) over Unix domain sockets and TCP (SwiftNIO). Carries opaque frames: knows
-        // nothing about Paxos.
+        // cluster secret) over Unix domain sockets and TCP (SwiftNIO), TCP under mutual TLS
+        // (swift-nio-ssl) unless told otherwise. Carries opaque frames: knows nothing about Paxos.
         .target(
             name: "PaxosTransport",
             dependencies: [
-                "CDeflate",
+                "CDeflate", "PaxosCertificates",
                 .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOSSL", package: "swift-nio-ssl"),
+                .product(name: "NIOTLS", package: "swift-nio"),
+                .product(name: "X509", package: "swift-certificates"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Crypto", package: "swift-crypto"),
@@ -115,7 +133,7 @@ let package = Package(
             name: "PaxosLogCLI",
             dependencies: [
                 "PaxosCore", "PaxosCompression", "PaxosJournal", "PaxosNode", "PaxosLogClient", "PaxosProtocol",
-                "PaxosTransport",
+                "PaxosTransport", "PaxosCertificates",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
@@ -133,16 +151,27 @@ let package = Package(
         .testTarget(name: "PaxosCoreTests", dependencies: ["PaxosCore", "PaxosTestSupport"], swiftSettings: strict),
         .testTarget(
             name: "PaxosLogEndToEndTests",
-            dependencies: ["PaxosTestSupport", "PaxosLogClient", "PaxosTransport", "PaxosProtocol"],
+            dependencies: [
+                "PaxosTestSupport", "PaxosLogClient", "PaxosTransport", "PaxosProtocol", "PaxosCertificates",
+            ],
             swiftSettings: strict),
         .testTarget(
             name: "PaxosTransportTests",
             dependencies: [
-                "PaxosTransport", "PaxosTestSupport",
+                "PaxosTransport", "PaxosTestSupport", "PaxosCertificates",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "NIOEmbedded", package: "swift-nio"),
+                .product(name: "NIOSSL", package: "swift-nio-ssl"),
                 .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: strict),
+        .testTarget(
+            name: "PaxosCertificatesTests",
+            dependencies: [
+                "PaxosCertificates",
+                .product(name: "X509", package: "swift-certificates"),
+                .product(name: "Crypto", package: "swift-crypto"),
             ],
             swiftSettings: strict),
         .testTarget(

@@ -16,7 +16,7 @@ import sys
 LAYERS = [
     ["CLZ4", "CZlib", "CDeflate", "CMalloc"],  # system libraries
     ["PaxosCore"],  # the Paxos roles, no I/O
-    ["PaxosProtocol", "PaxosCompression"],  # wire types and messages; block codecs
+    ["PaxosProtocol", "PaxosCompression", "PaxosCertificates"],  # wire types; block codecs; X.509 identities
     ["PaxosReplica", "PaxosJournal", "PaxosTransport"],  # consensus engine; storage; sockets
     ["PaxosLogStore"],  # the committed log on disk, over the journal
     ["PaxosNode", "PaxosLogClient"],  # one node process; the client library

@@ -33,6 +33,8 @@ struct AppendCommand: AsyncParsableCommand {
     @Argument(help: "Entries to append. Without any, lines of standard input are appended.")
     var entries: [String] = []
 
+    @OptionGroup(title: "TLS (for nodes reached over TCP)") var tls: ClientTLSOptions
+
     func validate() throws {
         guard timeout > 0 else { throw ValidationError("--timeout must be positive") }
     }
@@ -40,7 +42,11 @@ struct AppendCommand: AsyncParsableCommand {
     func run() async throws {
         let client: PaxosLogClient
         do {
-            client = try PaxosLogClient(clusterDirectory: cluster)
+            var description = try ClusterDescription.load(from: cluster)
+            try tls.apply(to: &description)
+            client = PaxosLogClient(cluster: description)
+        } catch let error as CLIError {
+            throw error
         } catch {
             throw CLIError("\(error)")
         }

@@ -47,6 +47,8 @@ struct ClusterBenchCommand: AsyncParsableCommand {
     @Flag(help: "Print one JSON object with every step.")
     var json = false
 
+    @OptionGroup(title: "TLS (for a running cluster reached over TCP)") var tls: ClientTLSOptions
+
     func validate() throws {
         guard (1...9).contains(nodes), nodes % 2 == 1 else { throw ValidationError("--nodes must be odd, from 1 to 9") }
         guard size >= 1, size <= 4 << 20 else { throw ValidationError("--size must be 1 byte to 4 MiB") }
@@ -78,8 +80,9 @@ struct ClusterBenchCommand: AsyncParsableCommand {
 
     /// Every step against the cluster running in `directory`, then the report.
     private func measure(in directory: String) async throws {
-        let description: ClusterDescription
+        var description: ClusterDescription
         do { description = try ClusterDescription.load(from: directory) } catch { throw CLIError("\(error)") }
+        try tls.apply(to: &description)
         let probe = ClusterProbe(description: description, directory: directory)
         try await warmUp(description)
 
@@ -231,7 +234,8 @@ struct ClusterBenchCommand: AsyncParsableCommand {
 
     /// Starts a cluster in `directory` unless one answers there; returns true if it started one.
     private func ensureCluster(in directory: String) async throws -> Bool {
-        if let description = try? ClusterDescription.load(from: directory) {
+        if var description = try? ClusterDescription.load(from: directory) {
+            try tls.apply(to: &description)
             let client = PaxosLogClient(cluster: description)
             for node in description.nodes {
                 if (try? await client.status(of: node.id, timeout: .milliseconds(500))) != nil { return false }

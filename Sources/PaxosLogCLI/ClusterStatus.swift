@@ -22,6 +22,8 @@ struct ClusterStatus: AsyncParsableCommand {
     @Flag(help: "One JSON object per line.")
     var json = false
 
+    @OptionGroup(title: "TLS (for nodes reached over TCP)") var tls: ClientTLSOptions
+
     struct Row: Encodable {
         var id: UInt32
         var pid: Int32?
@@ -69,7 +71,8 @@ struct ClusterStatus: AsyncParsableCommand {
 
     func run() async throws {
         let dir = cluster.absolute
-        let description = try cluster.loadDescription()
+        var description = try cluster.loadDescription()
+        try tls.apply(to: &description)
         let client = PaxosLogClient(cluster: description)
         var rows: [Row] = []
         for node in description.nodes {

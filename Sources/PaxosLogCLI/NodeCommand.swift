@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import Logging
+import PaxosCertificates
 import PaxosCompression
 import PaxosCore
 import PaxosJournal
@@ -21,6 +22,13 @@ struct NodeCommand: AsyncParsableCommand {
             --secret-file, exactly 32 random bytes, readable by its owner only (the node refuses to \
             start otherwise). `cluster start` writes DIR/cluster.secret; for a cluster run by hand, \
             make one and copy it to every machine: (umask 077; head -c 32 /dev/urandom > cluster.secret)
+
+            Over TCP (a --listen or --peer tcp:HOST:PORT) every connection is mutual TLS: give \
+            --tls-dir DIR holding ca.pem, node-K.pem and node-K-key.pem for this node's id K \
+            (`paxoslog certs create --out DIR --node 1 --node 2 --node 3 --client NAME` makes them; \
+            copy ca.pem and each node's pair to its machine). Peers and clients must present a \
+            certificate from the same CA; a peer's must name the node it claims to be. Plain TCP \
+            only with --insecure, on the nodes and the clients alike. Unix sockets never use TLS.
 
             Example:
               paxoslog node --id 1 --dir /tmp/c/node-1 --listen unix:/tmp/c/node-1.sock \\
@@ -49,6 +57,16 @@ struct NodeCommand: AsyncParsableCommand {
         name: .customLong("secret-file"),
         help: "The cluster secret: a file of exactly 32 raw bytes, mode 0600 (required).")
     var secretFile: String
+
+    @Option(
+        name: .customLong("tls-dir"),
+        help: ArgumentHelp(
+            "Directory with ca.pem, node-K.pem and node-K-key.pem (K = --id): mutual TLS on TCP.", valueName: "dir"))
+    var tlsDirectory: String?
+
+    @Flag(
+        help: "Allow plain TCP without TLS: anyone who can reach the port can read the log and, with the secret, join.")
+    var insecure = false
 
     @Option(help: "Journal codec: lz4 (default), zlib or none.")
     var codec: String = "lz4"
@@ -98,8 +116,28 @@ struct NodeCommand: AsyncParsableCommand {
         guard heartbeatMilliseconds > 0, electionTimeoutMilliseconds > 2 * heartbeatMilliseconds else {
             throw ValidationError("the election timeout must be more than twice the heartbeat period")
         }
-        _ = try parsePeers()
-        do { _ = try TransportAddress(parsing: listen) } catch { throw ValidationError("--listen: \(error)") }
+        let peerAddresses = try parsePeers()
+        let listenAddress: TransportAddress
+        do { listenAddress = try TransportAddress(parsing: listen) } catch {
+            throw ValidationError("--listen: \(error)")
+        }
+        if insecure && tlsDirectory != nil { throw ValidationError("give --tls-dir or --insecure, not both") }
+        let usesTCP = ([listenAddress] + peerAddresses.values).contains { if case .tcp = $0 { true } else { false } }
+        if usesTCP && tlsDirectory == nil && !insecure {
+            throw ValidationError(
+                "node \(id) uses TCP, which needs mutual TLS: give --tls-dir DIR (ca.pem, node-\(id).pem, node-\(id)-key.pem from 'paxoslog certs create'), or --insecure for plain TCP"
+            )
+        }
+    }
+
+    /// This node's TLS material from `--tls-dir`, checked to name this node.
+    private func loadSecurity() throws -> TransportSecurity? {
+        guard let tlsDirectory else { return nil }
+        do {
+            return try TransportSecurity.load(directory: tlsDirectory, identity: .node(id))
+        } catch {
+            throw CLIError("node \(id): \(error)")
+        }
     }
 
     private func parsePeers() throws -> [NodeID: TransportAddress] {
@@ -136,6 +174,10 @@ struct NodeCommand: AsyncParsableCommand {
             electionTimeout: .milliseconds(electionTimeoutMilliseconds))
         configuration.isNewCluster = newCluster
         configuration.checkpointInterval = .milliseconds(Int64(checkpointIntervalSeconds * 1000))
+        configuration.transportSecurity = try loadSecurity()
+        if insecure {
+            logger.warning("node \(id): --insecure: TCP connections are plaintext, readable by anyone on the path")
+        }
         do {
             try FileManager.default.createDirectory(
                 atPath: dir, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])

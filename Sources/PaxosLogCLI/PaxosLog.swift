@@ -15,7 +15,7 @@ public struct PaxosLog: AsyncParsableCommand {
         version: "0.1.0",
         subcommands: [
             ClusterCommand.self, NodeCommand.self, AppendCommand.self, TailCommand.self, InspectCommand.self,
-            BenchCommand.self, DebugJournalAppend.self, InspectFixtureMaker.self,
+            BenchCommand.self, CertsCommand.self, DebugJournalAppend.self, InspectFixtureMaker.self,
         ]
     )
 

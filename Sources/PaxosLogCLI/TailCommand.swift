@@ -41,6 +41,8 @@ struct TailCommand: AsyncParsableCommand {
     @Option(help: "Seconds to find a leader (or node K) able to serve the read before giving up.")
     var timeout: Double = 30
 
+    @OptionGroup(title: "TLS (for nodes reached over TCP)") var tls: ClientTLSOptions
+
     func validate() throws {
         guard from >= 1 else { throw ValidationError("--from must be 1 or more") }
         guard timeout > 0 else { throw ValidationError("--timeout must be positive") }
@@ -49,7 +51,11 @@ struct TailCommand: AsyncParsableCommand {
     func run() async throws {
         let client: PaxosLogClient
         do {
-            client = try PaxosLogClient(clusterDirectory: cluster)
+            var description = try ClusterDescription.load(from: cluster)
+            try tls.apply(to: &description)
+            client = PaxosLogClient(cluster: description)
+        } catch let error as CLIError {
+            throw error
         } catch {
             throw CLIError("\(error)")
         }

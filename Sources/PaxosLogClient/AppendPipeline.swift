@@ -288,18 +288,21 @@ struct AppendPipeline {
             return
         }
         let hello = Hello(clusterID: cluster.clusterIDValue, role: .client, senderID: 0)
+        let security = cluster.security
         let group = self.group
         let node = target
         Task {
             do {
                 let channel = try await Connector.connect(
-                    to: address, expecting: node, hello: hello, secret: secret, group: group, timeout: .seconds(2),
+                    to: address, expecting: node, hello: hello, secret: secret, security: security, group: group,
+                    timeout: .seconds(2),
                     onFrame: { sink(.frame(connection: id, $0)) },
                     onClose: { error in
                         // A node that cannot prove it holds the secret is an impostor, or this
-                        // client has the wrong secret: either way, stop and say so.
+                        // client has the wrong secret (or the wrong CA, or an expired
+                        // certificate): either way, stop and say so.
                         sink(
-                            error.code == .authenticationFailed
+                            [.authenticationFailed, .tlsFailed].contains(error.code)
                                 ? .failed("node \(node): \(error)") : .closed(connection: id, reason: "\(error)"))
                     })
                 sink(.connected(connection: id, channel: channel))

@@ -37,6 +37,9 @@ public struct ClusterDescription: Codable, Hashable, Sendable {
     /// The cluster secret every connection proves it holds; ``load(from:)`` reads it from
     /// `secretFile`. Never written to `cluster.json`.
     public var secret: ClusterSecret?
+    /// This client's TLS material, for nodes reached over TCP; nil for plain TCP. Set by the
+    /// caller (`--tls-dir`), never read from or written to `cluster.json`.
+    public var security: TransportSecurity?
 
     enum CodingKeys: String, CodingKey {
         case clusterID = "cluster_id"

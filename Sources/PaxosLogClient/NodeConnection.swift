@@ -8,12 +8,14 @@ enum NodeConnection {
     /// - Parameter node: the node cluster.json places at `address`; another member answering there
     ///   is refused (`.unexpectedNode`).
     static func roundTrip(
-        to address: TransportAddress, node: UInt32, clusterID: UInt64, secret: ClusterSecret, request: Frame,
+        to address: TransportAddress, node: UInt32, clusterID: UInt64, secret: ClusterSecret,
+        security: TransportSecurity?, request: Frame,
         expecting kind: UInt8, group: EventLoopGroup, timeout: TimeAmount = .seconds(10)
     ) async throws -> Frame {
         let hello = Hello(clusterID: clusterID, role: .client, senderID: 0)
         let channel = try await Connector.connect(
-            to: address, expecting: node, hello: hello, secret: secret, group: group, timeout: timeout)
+            to: address, expecting: node, hello: hello, secret: secret, security: security, group: group,
+            timeout: timeout)
         // The whole exchange is bounded, not only the connect: a node that accepts the connection
         // but never answers (stopped with SIGSTOP, or wedged) must not hang the caller.
         let expired = ExpiryFlag()
@@ -30,9 +32,11 @@ enum NodeConnection {
                 _ = try await Connector.awaitAcceptance(&iterator, address: address)
                 try await outbound.write(request)
                 reply = try await iterator.next()
-            } catch let error as TransportError where [.authenticationFailed, .handshakeRefused].contains(error.code) {
-                // Not a node that is down: the secrets differ, or an impostor. Callers must not
-                // try elsewhere as if it were a transient failure.
+            } catch let error as TransportError
+                where [.authenticationFailed, .handshakeRefused, .tlsFailed].contains(error.code)
+            {
+                // Not a node that is down: the secrets or the CAs differ, or an impostor. Callers
+                // must not try elsewhere as if it were a transient failure.
                 throw ClientError(error.message)
             } catch {
                 throw expired.isSet ? timedOut : error

@@ -107,6 +107,7 @@ public final class PaxosLogClient: Sendable {
         guard let address = cluster.address(of: id) else { throw ClientError("node \(id) is not in cluster.json") }
         let reply = try await NodeConnection.roundTrip(
             to: address, node: id, clusterID: cluster.clusterIDValue, secret: try cluster.requireSecret(),
+            security: cluster.security,
             request: Frame(kind: FrameKind.statusRequest, payload: []), expecting: FrameKind.statusResult,
             group: group, timeout: timeout)
         return try JSONDecoder().decode(NodeStatus.self, from: Data(reply.payload))
@@ -117,6 +118,7 @@ public final class PaxosLogClient: Sendable {
         guard let address = cluster.address(of: id) else { throw ClientError("node \(id) is not in cluster.json") }
         let reply = try await NodeConnection.roundTrip(
             to: address, node: id, clusterID: cluster.clusterIDValue, secret: try cluster.requireSecret(),
+            security: cluster.security,
             request: Frame(kind: FrameKind.readRequest, payload: request.encoded()), expecting: FrameKind.readResult,
             group: group, timeout: .seconds(Int64(request.waitMilliseconds / 1000) + 10))
         return try ReadResult(decoding: reply.payload)

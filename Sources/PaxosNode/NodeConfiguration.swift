@@ -16,6 +16,8 @@ public struct NodeConfiguration: Sendable {
     public var clusterID: UInt64
     /// The key every member and client proves it holds in the handshake.
     public var secret: ClusterSecret
+    /// Mutual TLS on TCP, for the listener and the peer links; nil for plain TCP (`--insecure`).
+    public var transportSecurity: TransportSecurity? = nil
     /// The listener's handshake deadline, connection caps and idle timeout, and the peer links'
     /// keepalive period.
     public var connectionLimits: ConnectionLimits

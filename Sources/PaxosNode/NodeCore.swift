@@ -79,6 +79,7 @@ final class NodeCore {
         for (peer, address) in configuration.peers {
             let link = PeerLink(
                 address: address, expecting: peer.rawValue, hello: hello, secret: configuration.secret,
+                security: configuration.transportSecurity,
                 keepaliveInterval: configuration.connectionLimits.keepaliveInterval, eventLoop: eventLoop,
                 logger: logger)
             links[peer] = link

@@ -117,7 +117,7 @@ public final class NodeServer: Sendable {
             listener = try await Listener.bind(
                 configuration.listen, group: group, clusterID: configuration.clusterID,
                 localID: configuration.id.rawValue, secret: configuration.secret,
-                limits: configuration.connectionLimits, logger: logger
+                security: configuration.transportSecurity, limits: configuration.connectionLimits, logger: logger
             ) { channel in
                 try channel.pipeline.syncOperations.addHandler(ConnectionHandler(core: core, logger: logger))
             }

@@ -12,13 +12,15 @@ public enum Connector {
     ///   - expecting: the node id that should answer at `address`, when the caller knows it; a
     ///     member answering as another node is refused (`.unexpectedNode`) before this side proves
     ///     anything.
+    ///   - security: on TCP, mutual TLS before the handshake, and the certificate of the node
+    ///     `expecting` names required (see ``TransportSecurity``); nil for plain TCP.
     ///   - timeout: for the connection, and again for the handshake.
     /// - Returns: an async channel of frames; the first inbound frame answers the handshake.
     /// - Throws: `TransportError` naming the address when the connection cannot be opened.
     public static func connect(
         to address: TransportAddress, expecting expectedListenerID: UInt32? = nil, hello: Hello,
-        secret: ClusterSecret, group: EventLoopGroup, maximumFrameSize: Int = Frame.defaultMaximumSize,
-        timeout: TimeAmount = .seconds(5)
+        secret: ClusterSecret, security: TransportSecurity? = nil, group: EventLoopGroup,
+        maximumFrameSize: Int = Frame.defaultMaximumSize, timeout: TimeAmount = .seconds(5)
     ) async throws -> NIOAsyncChannel<Frame, Frame> {
         let bootstrap = ClientBootstrap(group: group)
             .connectTimeout(timeout)
@@ -26,8 +28,8 @@ public enum Connector {
         let initializer: @Sendable (Channel) -> EventLoopFuture<NIOAsyncChannel<Frame, Frame>> = { channel in
             channel.eventLoop.makeCompletedFuture {
                 try channel.pipeline.syncOperations.addConnectorHandlers(
-                    hello: hello, secret: secret, expectedListenerID: expectedListenerID, address: address,
-                    maximumFrameSize: maximumFrameSize, timeout: timeout)
+                    hello: hello, secret: secret, security: security, expectedListenerID: expectedListenerID,
+                    address: address, maximumFrameSize: maximumFrameSize, timeout: timeout)
                 return try NIOAsyncChannel<Frame, Frame>(wrappingChannelSynchronously: channel)
             }
         }
@@ -57,7 +59,7 @@ public enum Connector {
     /// - Throws: `TransportError` naming the address when the connection cannot be opened.
     public static func connect(
         to address: TransportAddress, expecting expectedListenerID: UInt32? = nil, hello: Hello,
-        secret: ClusterSecret, group: EventLoopGroup,
+        secret: ClusterSecret, security: TransportSecurity? = nil, group: EventLoopGroup,
         timeout: TimeAmount = .seconds(5), maximumFrameSize: Int = Frame.defaultMaximumSize,
         onFrame: @escaping @Sendable (Frame) -> Void, onClose: @escaping @Sendable (TransportError) -> Void
     ) async throws -> Channel {
@@ -67,8 +69,8 @@ public enum Connector {
             .channelInitializer { channel in
                 channel.eventLoop.makeCompletedFuture {
                     try channel.pipeline.syncOperations.addConnectorHandlers(
-                        hello: hello, secret: secret, expectedListenerID: expectedListenerID, address: address,
-                        maximumFrameSize: maximumFrameSize, timeout: timeout)
+                        hello: hello, secret: secret, security: security, expectedListenerID: expectedListenerID,
+                        address: address, maximumFrameSize: maximumFrameSize, timeout: timeout)
                     try channel.pipeline.syncOperations.addHandler(FrameForwarder(onFrame: onFrame, onClose: onClose))
                 }
             }
@@ -108,12 +110,17 @@ extension ChannelPipeline.SynchronousOperations {
     /// The connector's handlers: the frame codec, with the low handshake limit until the listener
     /// accepts and authenticated frames after, and the handshake.
     ///
-    /// - Parameter logger: where a connection closed for a bad frame after the handshake is logged.
+    /// - Parameters:
+    ///   - security: on a TCP `address`, TLS first (``TransportSecurity``); nil for plain TCP.
+    ///   - logger: where a connection closed for a bad frame after the handshake is logged.
     public func addConnectorHandlers(
-        hello: Hello, secret: ClusterSecret, expectedListenerID: UInt32? = nil, address: TransportAddress,
+        hello: Hello, secret: ClusterSecret, security: TransportSecurity? = nil, expectedListenerID: UInt32? = nil,
+        address: TransportAddress,
         maximumFrameSize: Int = Frame.defaultMaximumSize,
         timeout: TimeAmount = .seconds(5), logger: Logger? = nil, completion: EventLoopPromise<Channel>? = nil
     ) throws {
+        _ = try addTLSHandlers(
+            security: security, address: address, side: .connector(expecting: expectedListenerID))
         let limit = FrameSizeLimit(authenticated: maximumFrameSize)
         let authentication = FrameAuthentication()
         try addFrameCodec(maximumFrameSize: maximumFrameSize, limit: limit, authentication: authentication)

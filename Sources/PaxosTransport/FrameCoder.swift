@@ -32,6 +32,12 @@ public struct FrameDecoder: ByteToMessageDecoder {
         }
         let limit = min(self.limit?.current ?? maximumFrameSize, maximumFrameSize)
         guard Int(length) <= limit else {
+            if limit == FrameSizeLimit.handshake, Self.startsWithTLSRecord(buffer) {
+                // One side has --tls-dir, the other --insecure: say so instead of "frame too large".
+                throw TransportError(
+                    .tlsFailed,
+                    "the peer speaks TLS and this side plain TCP: give both sides --tls-dir, or both --insecure")
+            }
             throw TransportError(.frameTooLarge, "frame of \(length) bytes exceeds the limit of \(limit)")
         }
         guard buffer.readableBytes >= 4 + Int(length) else { return .needMoreData }
@@ -67,6 +73,15 @@ public struct FrameDecoder: ByteToMessageDecoder {
         buffer.moveReaderIndex(forwardBy: tagSize + 4)
         context.fireChannelRead(Self.wrapInboundOut(Frame(kind: kind, payload: payload)))
         return .continue
+    }
+
+    /// Whether the bytes start like a TLS record (content type 20–23, major version 3), whose
+    /// header read as a frame length is always far above the handshake limit.
+    static func startsWithTLSRecord(_ buffer: ByteBuffer) -> Bool {
+        guard let type = buffer.getInteger(at: buffer.readerIndex, as: UInt8.self),
+            let major = buffer.getInteger(at: buffer.readerIndex + 1, as: UInt8.self)
+        else { return false }
+        return (20...23).contains(type) && major == 3
     }
 
     public mutating func decodeLast(

@@ -29,6 +29,7 @@ public final class HandshakeHandler: ChannelInboundHandler {
     private let limiter: ConnectionLimiter?
     private let frameLimit: FrameSizeLimit?
     private let authentication: FrameAuthentication
+    private let tlsPeer: TLSPeer?
     private let logger: Logger
     private var admitted = false
     private var finished = false
@@ -42,17 +43,19 @@ public final class HandshakeHandler: ChannelInboundHandler {
     ///   - limiter: counts this listener's connections; nil for no bound on their number.
     ///   - frameLimit: the decoder's limit, raised once the connector is authenticated.
     ///   - authentication: the codec's frame authentication, started once the connector is authenticated.
+    ///   - tlsPeer: on a TLS connection, the identity its certificate proved; the hello must match it.
     ///   - nonce: this connection's listener nonce (fresh random bytes by default).
     public init(
         clusterID: UInt64, localID: UInt32, secret: ClusterSecret, limits: ConnectionLimits = ConnectionLimits(),
         limiter: ConnectionLimiter? = nil, frameLimit: FrameSizeLimit? = nil, authentication: FrameAuthentication,
-        logger: Logger, nonce: [UInt8] = HandshakeNonce.random()
+        tlsPeer: TLSPeer? = nil, logger: Logger, nonce: [UInt8] = HandshakeNonce.random()
     ) {
         handshake = ListenerHandshake(clusterID: clusterID, localID: localID, secret: secret, nonce: nonce)
         self.limits = limits
         self.limiter = limiter
         self.frameLimit = frameLimit
         self.authentication = authentication
+        self.tlsPeer = tlsPeer
         self.logger = logger
     }
 
@@ -88,6 +91,12 @@ public final class HandshakeHandler: ChannelInboundHandler {
         case .send(let challenge):
             context.writeAndFlush(wrapOutboundOut(challenge), promise: nil)
         case .accept(let hello, let reply):
+            if let tlsPeer, let mismatch = tlsPeer.mismatch(with: hello) {
+                refuse(
+                    context: context,
+                    ListenerHandshake.Refusal(reply: ListenerHandshake.Refusal.certificateMismatch, reason: mismatch))
+                return
+            }
             completedHello = hello
             deadline?.cancel()
             deadline = nil
@@ -196,7 +205,9 @@ public final class HandshakeHandler: ChannelInboundHandler {
 
     /// The remote address (or "a local socket"), and once authenticated who it is.
     private func describe(_ context: ChannelHandlerContext) -> String {
-        guard let hello = completedHello else { return remote }
+        guard let hello = completedHello else {
+            return tlsPeer?.identity.map { "\(remote) (certificate of \($0))" } ?? remote
+        }
         return "\(ListenerHandshake.describe(hello)) at \(remote)"
     }
 

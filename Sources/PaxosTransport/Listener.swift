@@ -16,10 +16,12 @@ public enum Listener {
     /// - Parameters:
     ///   - secret: the cluster secret connectors must prove they hold.
     ///   - limits: the handshake deadline, the connection caps and the idle timeout.
+    ///   - security: on TCP, mutual TLS before the handshake (see ``TransportSecurity``); nil for
+    ///     plain TCP. A Unix socket never runs TLS.
     ///   - configure: adds the application's handlers after the handshake handler.
     public static func bind(
         _ address: TransportAddress, group: EventLoopGroup, clusterID: UInt64, localID: UInt32,
-        secret: ClusterSecret, limits: ConnectionLimits = ConnectionLimits(),
+        secret: ClusterSecret, security: TransportSecurity? = nil, limits: ConnectionLimits = ConnectionLimits(),
         maximumFrameSize: Int = Frame.defaultMaximumSize, logger: Logger,
         configure: @escaping @Sendable (Channel) throws -> Void
     ) async throws -> Channel {
@@ -30,6 +32,8 @@ public enum Listener {
             .childChannelOption(.socketOption(.tcp_nodelay), value: 1)
             .childChannelInitializer { channel in
                 channel.eventLoop.makeCompletedFuture {
+                    let tlsPeer = try channel.pipeline.syncOperations.addTLSHandlers(
+                        security: security, address: address, side: .listener)
                     let frameLimit = FrameSizeLimit(authenticated: maximumFrameSize)
                     let authentication = FrameAuthentication()
                     try channel.pipeline.syncOperations.addFrameCodec(
@@ -37,7 +41,7 @@ public enum Listener {
                     try channel.pipeline.syncOperations.addHandler(
                         HandshakeHandler(
                             clusterID: clusterID, localID: localID, secret: secret, limits: limits, limiter: limiter,
-                            frameLimit: frameLimit, authentication: authentication, logger: logger))
+                            frameLimit: frameLimit, authentication: authentication, tlsPeer: tlsPeer, logger: logger))
                     try configure(channel)
                 }
             }

@@ -27,6 +27,8 @@ public struct ListenerHandshake: Sendable {
         public static let timedOut = "handshake refused: timed out"
         /// Sent by a connector that reached a member other than the node it dialled.
         public static let unexpectedNode = "handshake refused: not the node expected at this address"
+        /// The hello claims another identity than the connection's TLS certificate names.
+        public static let certificateMismatch = "handshake refused: the hello does not match the certificate"
 
         public static func unsupportedVersion(_ version: UInt16) -> String {
             "handshake refused: unsupported protocol version \(version)"

@@ -29,6 +29,7 @@ public final class PeerLink {
     public let expectedID: UInt32
     private let hello: Hello
     private let secret: ClusterSecret
+    private let security: TransportSecurity?
     private let keepaliveInterval: TimeAmount
     private let eventLoop: EventLoop
     private let logger: Logger
@@ -50,15 +51,18 @@ public final class PeerLink {
     ///   - expecting: the node id of the peer at `address`.
     ///   - hello: this node's hello (a fresh nonce goes into each connection's copy).
     ///   - secret: the cluster secret the handshake proves.
+    ///   - security: on TCP, mutual TLS first, requiring the peer's certificate to name `expecting`.
     ///   - keepaliveInterval: the longest the link stays silent while connected.
     public init(
         address: TransportAddress, expecting expectedID: UInt32, hello: Hello, secret: ClusterSecret,
-        keepaliveInterval: TimeAmount = .seconds(10), eventLoop: EventLoop, logger: Logger
+        security: TransportSecurity? = nil, keepaliveInterval: TimeAmount = .seconds(10), eventLoop: EventLoop,
+        logger: Logger
     ) {
         self.address = address
         self.expectedID = expectedID
         self.hello = hello
         self.secret = secret
+        self.security = security
         self.keepaliveInterval = keepaliveInterval
         self.eventLoop = eventLoop
         self.logger = logger
@@ -134,7 +138,8 @@ public final class PeerLink {
         guard case .idle = state else { return }
         state = .connecting(nil)
         let handshake = eventLoop.makePromise(of: Channel.self)
-        let (hello, secret, address, expectedID) = (self.hello, self.secret, self.address, self.expectedID)
+        let (hello, secret, security) = (self.hello, self.secret, self.security)
+        let (address, expectedID) = (self.address, self.expectedID)
         let logger = self.logger
         let bootstrap = ClientBootstrap(group: eventLoop)
             .connectTimeout(.seconds(2))
@@ -143,8 +148,8 @@ public final class PeerLink {
             .channelInitializer { channel in
                 channel.eventLoop.makeCompletedFuture {
                     try channel.pipeline.syncOperations.addConnectorHandlers(
-                        hello: hello, secret: secret, expectedListenerID: expectedID, address: address,
-                        logger: logger, completion: handshake)
+                        hello: hello, secret: secret, security: security, expectedListenerID: expectedID,
+                        address: address, logger: logger, completion: handshake)
                 }
             }
         let bound = NIOLoopBound(self, eventLoop: eventLoop)
@@ -197,7 +202,11 @@ public final class PeerLink {
         case .failure(let error as TransportError) where error.code == .handshakeRefused:
             report("peer \(error)", level: .warning)
         case .failure(let error as TransportError) where error.code == .unexpectedNode:
-            // Another member answers at this peer's address: a wrong configuration or a relay.
+            // Another member answers at this peer's address (or presents another member's
+            // certificate): a wrong configuration or a relay.
+            report("peer \(error)", level: .warning)
+        case .failure(let error as TransportError) where error.code == .tlsFailed:
+            // Another CA, an expired certificate, or a peer without TLS: it will not fix itself.
             report("peer \(error)", level: .warning)
         case .failure:
             // The socket failed or closed; its close, or the connect failure, brings the retry.

@@ -1,5 +1,5 @@
 /// A transport failure: bad address, bad frame, refused or failed handshake, closed connection,
-/// unusable secret file.
+/// unusable secret file or certificate, failed TLS handshake.
 public struct TransportError: Error, Hashable, Sendable, CustomStringConvertible {
     public enum Code: String, Hashable, Sendable {
         case invalidAddress
@@ -20,6 +20,12 @@ public struct TransportError: Error, Hashable, Sendable, CustomStringConvertible
         case frameAuthenticationFailed
         /// A secret file that is missing, unreadable, the wrong size or too widely readable.
         case invalidSecret
+        /// A certificate or key file that is missing, unreadable, malformed, expired, not signed by
+        /// the cluster CA, or does not name a paxoslog member.
+        case invalidCertificate
+        /// The TLS handshake failed: the other side's certificate did not verify against the
+        /// cluster CA (another CA, expired, none presented), or it does not speak TLS.
+        case tlsFailed
     }
 
     public var code: Code

@@ -64,7 +64,14 @@ final class ApplicationRecorder: Sendable {
         RecordingApplicationHandler(recorder: self, pausingReads: pausingReads)
     }
 
-    fileprivate func completed(_ hello: Hello) { state.withLock { $0.hellos.append(hello) } }
+    /// For each completed handshake, whether its frames carry tags (``FrameAuthentication/isNeeded(on:)``).
+    var tagged: [Bool] { tags.withLock { $0 } }
+    private let tags = Mutex<[Bool]>([])
+
+    fileprivate func completed(_ hello: Hello, tagged: Bool) {
+        state.withLock { $0.hellos.append(hello) }
+        tags.withLock { $0.append(tagged) }
+    }
     fileprivate func received(_ frame: Frame) { state.withLock { $0.frames.append(frame) } }
 
     /// Waits up to `seconds` until `condition` holds.
@@ -93,7 +100,7 @@ private final class RecordingApplicationHandler: ChannelInboundHandler, Sendable
 
     func userInboundEventTriggered(context: ChannelHandlerContext, event: Any) {
         if let completed = event as? HandshakeCompleted {
-            recorder.completed(completed.hello)
+            recorder.completed(completed.hello, tagged: FrameAuthentication.isNeeded(on: context.channel))
             if pausingReads { context.channel.setOption(ChannelOptions.autoRead, value: false).whenComplete { _ in } }
         }
         context.fireUserInboundEventTriggered(event)
@@ -116,15 +123,15 @@ struct TestListener {
 
     /// Binds a listener; `tcp` picks 127.0.0.1 and a free port, otherwise a Unix socket in `dir`.
     static func start(
-        in dir: String, tcp: Bool = false, secret: ClusterSecret, limits: ConnectionLimits = ConnectionLimits(),
-        pausingReads: Bool = false, group: EventLoopGroup
+        in dir: String, tcp: Bool = false, secret: ClusterSecret, security: TransportSecurity? = nil,
+        limits: ConnectionLimits = ConnectionLimits(), pausingReads: Bool = false, group: EventLoopGroup
     ) async throws -> TestListener {
         let log = LogRecorder()
         let application = ApplicationRecorder()
         let requested: TransportAddress = tcp ? .tcp(host: "127.0.0.1", port: 0) : .unix(path: dir + "/listener.sock")
         let channel = try await Listener.bind(
-            requested, group: group, clusterID: clusterID, localID: listenerID, secret: secret, limits: limits,
-            logger: log.logger
+            requested, group: group, clusterID: clusterID, localID: listenerID, secret: secret, security: security,
+            limits: limits, logger: log.logger
         ) { channel in
             try channel.pipeline.syncOperations.addHandler(application.handler(pausingReads: pausingReads))
         }

@@ -1,0 +1,82 @@
+import ArgumentParser
+import Foundation
+import PaxosCertificates
+import PaxosLogClient
+import PaxosTransport
+
+/// `--tls-dir`, `--client` and `--insecure`, shared by the commands that talk to a cluster.
+///
+/// Nodes reached over TCP speak mutual TLS, so a client must present a client certificate from
+/// the cluster's CA; plain TCP only with `--insecure`, given to the nodes and the client alike.
+/// Nodes on Unix sockets need neither (the socket's permissions guard them).
+struct ClientTLSOptions: ParsableArguments {
+    @Option(
+        name: .customLong("tls-dir"),
+        help: ArgumentHelp(
+            "Directory with ca.pem and this client's certificate (client-NAME.pem, client-NAME-key.pem), for nodes reached over TCP.",
+            valueName: "dir"))
+    var tlsDirectory: String?
+
+    @Option(
+        name: .customLong("client"),
+        help: ArgumentHelp(
+            "Which client certificate in --tls-dir to present (default: the only client-*.pem there).",
+            valueName: "name"))
+    var clientName: String?
+
+    @Flag(help: "Talk plain TCP to nodes that were started with --insecure (no TLS: anyone on the path can read).")
+    var insecure = false
+
+    func validate() throws {
+        if insecure && tlsDirectory != nil { throw ValidationError("give --tls-dir or --insecure, not both") }
+        if clientName != nil && tlsDirectory == nil { throw ValidationError("--client needs --tls-dir") }
+        if let clientName {
+            do { try CertificateIdentity.validateClientName(clientName) } catch {
+                throw ValidationError("--client: \(error)")
+            }
+        }
+    }
+
+    /// Gives `description` this client's TLS material, or refuses a cluster with TCP members when
+    /// there is neither `--tls-dir` nor `--insecure`.
+    ///
+    /// - Throws: `CLIError` saying what to pass (exit 64), or naming the file that is unusable.
+    func apply(to description: inout ClusterDescription) throws {
+        let tcpNodes = description.nodes.filter { node in
+            guard let address = description.address(of: node.id), case .tcp = address else { return false }
+            return true
+        }
+        guard let tlsDirectory else {
+            if let first = tcpNodes.first, !insecure {
+                let address = description.address(of: first.id).map { "\($0)" } ?? "TCP"
+                throw CLIError(
+                    "node \(first.id) is reached over TCP (\(address)), which needs mutual TLS: give --tls-dir DIR "
+                        + "(with ca.pem and a client certificate from 'paxoslog certs create --client NAME') "
+                        + "or --insecure for nodes started with --insecure",
+                    exitCode: 64)
+            }
+            return
+        }
+        let name = try clientName ?? Self.onlyClient(in: tlsDirectory)
+        do {
+            description.security = try TransportSecurity.load(directory: tlsDirectory, identity: .client(name))
+        } catch {
+            throw CLIError("\(error)")
+        }
+    }
+
+    /// The NAME of the one `client-NAME.pem` in `directory`.
+    static func onlyClient(in directory: String) throws -> String {
+        let files = (try? FileManager.default.contentsOfDirectory(atPath: directory)) ?? []
+        let names = files.filter { $0.hasPrefix("client-") && $0.hasSuffix(".pem") && !$0.hasSuffix("-key.pem") }
+            .map { String($0.dropFirst(7).dropLast(4)) }.sorted()
+        guard names.count == 1, let name = names.first else {
+            throw CLIError(
+                names.isEmpty
+                    ? "no client certificate (client-NAME.pem) in \(directory): make one with 'paxoslog certs create --client NAME'"
+                    : "\(directory) holds several client certificates (\(names.joined(separator: ", "))): choose one with --client NAME",
+                exitCode: 64)
+        }
+        return name
+    }
+}
