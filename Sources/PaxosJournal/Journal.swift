@@ -152,9 +152,10 @@ public final class Journal: Sendable {
     ///
     /// - Throws: `.notFound` outside `firstSequence...durableSequence`, `.corrupt` for a bad frame.
     public func readRecord(at sequence: UInt64) throws(JournalError) -> [UInt8] {
-        let (path, frame) = try locate(sequence)
+        let (path, found, exact) = try locate(sequence)
         let fd = try Posix.open(path, O_RDONLY)
         defer { Posix.close(fd) }
+        let frame = exact ? found : try FrameReader.walk(to: sequence, from: found, fd: fd, path: path)
         let records = try FrameReader.records(fd: fd, path: path, location: frame)
         return records[Int(sequence - frame.firstSequence)]
     }
@@ -164,9 +165,11 @@ public final class Journal: Sendable {
         JournalRecordIterator(journal: self, next: sequence)
     }
 
-    /// The file and frame holding `sequence`.
-    func locate(_ sequence: UInt64) throws(JournalError) -> (path: String, frame: FrameLocation) {
-        let found = core.published.withLock { state -> Result<(path: String, frame: FrameLocation), JournalError> in
+    /// The file and frame holding `sequence`, or the frame to read headers forward from (`exact`
+    /// false: see `SegmentIndex`).
+    func locate(_ sequence: UInt64) throws(JournalError) -> (path: String, frame: FrameLocation, exact: Bool) {
+        let found = core.published.withLock {
+            state -> Result<(path: String, frame: FrameLocation, exact: Bool), JournalError> in
             if state.closed { return .failure(JournalError(.closed, "journal is closed", path: core.directory)) }
             if let found = state.index.locate(sequence) { return .success(found) }
             return .failure(

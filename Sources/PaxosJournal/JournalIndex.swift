@@ -10,15 +10,16 @@ struct JournalIndex: Sendable {
     /// The last durable sequence number (0 when empty).
     var lastSequence: UInt64 { segments.last?.lastSequence ?? 0 }
 
-    /// The segment file and frame holding `sequence`.
-    func locate(_ sequence: UInt64) -> (path: String, frame: FrameLocation)? {
+    /// The segment file and frame holding `sequence`, or in a sealed segment the sampled frame to
+    /// read headers forward from (`exact` false; see `SegmentIndex`).
+    func locate(_ sequence: UInt64) -> (path: String, frame: FrameLocation, exact: Bool)? {
         var low = 0
         var high = segments.count
         while low < high {
             let middle = (low + high) / 2
             if segments[middle].lastSequence < sequence { low = middle + 1 } else { high = middle }
         }
-        guard low < segments.count, let frame = segments[low].frame(containing: sequence) else { return nil }
-        return (segments[low].path, frame)
+        guard low < segments.count, let found = segments[low].frame(containing: sequence) else { return nil }
+        return (segments[low].path, found.frame, found.exact)
     }
 }

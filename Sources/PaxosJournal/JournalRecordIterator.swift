@@ -14,6 +14,8 @@ public struct JournalRecordIterator {
     private var buffered: [[UInt8]] = []
     private var bufferedFirst: UInt64 = 0
     private var file: ReadOnlyFile?
+    /// The frame last read from `file`.
+    private var lastFrame: FrameLocation?
 
     init(journal: Journal, next: UInt64) {
         self.journal = journal
@@ -30,13 +32,22 @@ public struct JournalRecordIterator {
             return JournalRecord(sequence: nextSequence - 1, bytes: buffered[Int(position)])
         }
         if journal.isPastEnd(nextSequence) { return nil }
-        let (path, frame) = try journal.locate(nextSequence)
+        let (path, found, exact) = try journal.locate(nextSequence)
         if file?.path != path {
             file = ReadOnlyFile(fd: try Posix.open(path, O_RDONLY), path: path)
+            lastFrame = nil
         }
         guard let file else { return nil }
+        var frame = found
+        if !exact {
+            // A sealed segment: read headers forward, from the frame just read when it is past the
+            // sample (reading in order, that is one header more per frame).
+            let start = lastFrame.map { $0.offset > found.offset ? $0 : found } ?? found
+            frame = try FrameReader.walk(to: nextSequence, from: start, fd: file.fd, path: path)
+        }
         buffered = try FrameReader.records(fd: file.fd, path: path, location: frame)
         bufferedFirst = frame.firstSequence
+        lastFrame = frame
         return try next()
     }
 }

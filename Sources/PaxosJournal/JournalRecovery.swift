@@ -33,6 +33,10 @@ enum JournalRecovery {
                             offset: $0.offset, firstSequence: $0.firstSequence, recordCount: $0.header.recordCount)
                     }))
         }
+        // Every segment but the last is sealed: keep samples of its frames only.
+        for position in index.segments.indices.dropLast() {
+            index.segments[position].makeSparse()
+        }
 
         // Segments repair moved aside still own their ids: never hand those out again.
         for name in try Posix.listDirectory(directory) where name.contains(JournalFormat.segmentSuffix + ".broken") {

@@ -165,7 +165,7 @@ struct JournalWriter {
         let location = FrameLocation(offset: offset, firstSequence: first, recordCount: frame.header.recordCount)
         core.published.withLock { state in
             if var lastSegment = state.index.segments.popLast() {
-                lastSegment.frames.append(location)
+                lastSegment.append(location)
                 state.index.segments.append(lastSegment)
             }
             state.durableSequence = last
@@ -236,8 +236,12 @@ struct JournalWriter {
         segment = created
         core.published.withLock { state in
             // An empty segment with the same base was just replaced by rename.
-            if let last = state.index.segments.last, last.baseSequence == baseSequence, last.frames.isEmpty {
+            if let last = state.index.segments.last, last.baseSequence == baseSequence, last.isEmpty {
                 state.index.segments.removeLast()
+            }
+            // The segment left behind is sealed.
+            if let last = state.index.segments.indices.last {
+                state.index.segments[last].makeSparse()
             }
             state.index.segments.append(
                 SegmentIndex(path: created.path, segmentID: created.segmentID, baseSequence: baseSequence, frames: []))
