@@ -1,4 +1,5 @@
 import Foundation
+import Synchronization
 
 #if canImport(Glibc)
     import Glibc
@@ -8,6 +9,11 @@ import Foundation
 /// 6 rightly calls unsafe across threads), and what the caller hands over is on its way at once,
 /// so results stream through pipes promptly and diagnostics never mix into them.
 enum Output {
+    /// Set by commands whose output is their whole purpose (`tail`): when the reader of standard
+    /// output goes away (`tail | head -1`), the process ends at once with status 141, as if by
+    /// SIGPIPE (which NIO ignores), instead of reading on for nobody.
+    static let endsWhenOutputCloses = Atomic<Bool>(false)
+
     /// Writes `text` to standard output.
     static func write(_ text: String) {
         writeAll(Array(text.utf8), to: STDOUT_FILENO)
@@ -37,6 +43,9 @@ enum Output {
                 let written = Glibc.write(descriptor, buffer.baseAddress.map { $0 + offset }, buffer.count - offset)
                 if written < 0 {
                     if errno == EINTR { continue }
+                    if errno == EPIPE, descriptor == STDOUT_FILENO, endsWhenOutputCloses.load(ordering: .relaxed) {
+                        exit(141)
+                    }
                     return  // a closed pipe: nobody is reading; the command ends on its own
                 }
                 offset += written

@@ -49,6 +49,7 @@ struct TailCommand: AsyncParsableCommand {
     }
 
     func run() async throws {
+        Output.endsWhenOutputCloses.store(true, ordering: .relaxed)
         let client: PaxosLogClient
         do {
             var description = try ClusterDescription.load(from: cluster)

@@ -151,6 +151,30 @@ import Testing
         }
     }
 
+    /// `tail | head -1`: once the reader is gone, tail's next write ends it (status 141, as if by
+    /// SIGPIPE) instead of reading, or following, on for nobody.
+    @Test func tailEndsWhenItsReaderGoesAway() async throws {
+        try await withCluster { cluster in
+            _ = try await cluster.run(["append", "--cluster", cluster.dir, "one", "two"])
+            let pipeline = Process()
+            pipeline.executableURL = URL(fileURLWithPath: "/bin/bash")
+            pipeline.arguments = [
+                "-c", #"timeout 30 "$0" tail --cluster "$1" --follow | head -1; echo "tail exited ${PIPESTATUS[0]}""#,
+                try PaxosBinary.path(), cluster.dir,
+            ]
+            let output = Pipe()
+            pipeline.standardOutput = output
+            pipeline.standardError = FileHandle.nullDevice
+            try pipeline.run()
+            try await Task.sleep(for: .seconds(1))
+            // head has its line and is gone; tail's next write meets the closed pipe.
+            _ = try await cluster.run(["append", "--cluster", cluster.dir, "three"])
+            let text = String(decoding: output.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+            pipeline.waitUntilExit()
+            #expect(text.split(separator: "\n").map(String.init) == ["1\tone", "tail exited 141"])
+        }
+    }
+
     @Test func clusterStartAgainRestartsOnlyTheDeadNodeAndStatusShowsIt() async throws {
         try await withCluster { cluster in
             _ = try await cluster.run(["append", "--cluster", cluster.dir, "a", "b"])
