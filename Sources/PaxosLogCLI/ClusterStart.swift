@@ -18,6 +18,9 @@ struct ClusterStart: AsyncParsableCommand {
             elected and every node answers. On an existing DIR it restarts only the nodes that are \
             not running, keeping all data.
 
+            --segment-mib and --checkpoint-interval apply to the nodes of a new cluster (they are \
+            recorded in each node's argv in cluster.json).
+
             A new cluster gets a secret, DIR/cluster.secret (32 random bytes, mode 0600), which \
             every node and client must prove it holds; keep it private. Restarts keep it.
 
@@ -37,15 +40,7 @@ struct ClusterStart: AsyncParsableCommand {
     @Option(help: "Seconds to wait for a leader and every node to answer.")
     var wait: Double = 20
 
-    @Option(
-        name: .customLong("segment-mib"),
-        help: "Segment size of each node's journal and log store, in MiB, for new nodes.")
-    var segmentMiB: Int = 64
-
-    @Option(
-        name: .customLong("checkpoint-interval"),
-        help: "Seconds between each node's checkpoints, for new nodes (see `paxoslog node --help`).")
-    var checkpointIntervalSeconds: Double = 10
+    @OptionGroup var storage: NodeStorageOptions
 
     func validate() throws {
         guard (1...9).contains(nodes), nodes % 2 == 1 else { throw ValidationError("--nodes must be odd, from 1 to 9") }
@@ -53,8 +48,6 @@ struct ClusterStart: AsyncParsableCommand {
             throw ValidationError("unknown codec '\(codec)' (expected lz4, zlib or none)")
         }
         guard wait > 0 else { throw ValidationError("--wait must be positive") }
-        guard (1...1024).contains(segmentMiB) else { throw ValidationError("--segment-mib must be from 1 to 1024") }
-        guard checkpointIntervalSeconds > 0 else { throw ValidationError("--checkpoint-interval must be positive") }
     }
 
     func run() async throws {
@@ -117,13 +110,13 @@ struct ClusterStart: AsyncParsableCommand {
         let secretPath = ClusterDescription.secretPath(in: dir)
         let secret = try makeSecret(at: secretPath)
         let members: [ClusterDescription.Node] = (1...nodes).map { id in
-            var argv = [
-                executable, "node", "--id", "\(id)", "--dir", dir + "/node-\(id)", "--listen",
-                "unix:" + sockets[id - 1],
-                "--cluster-id", String(clusterID, radix: 16), "--secret-file", secretPath, "--codec", codec,
-                "--pid-file", dir + "/node-\(id).pid", "--segment-mib", "\(segmentMiB)", "--checkpoint-interval",
-                "\(checkpointIntervalSeconds)",
-            ]
+            var argv =
+                [
+                    executable, "node", "--id", "\(id)", "--dir", dir + "/node-\(id)", "--listen",
+                    "unix:" + sockets[id - 1],
+                    "--cluster-id", String(clusterID, radix: 16), "--secret-file", secretPath, "--codec", codec,
+                    "--pid-file", dir + "/node-\(id).pid",
+                ] + storage.nodeArguments
             for peer in 1...nodes where peer != id {
                 argv += ["--peer", "\(peer)=unix:" + sockets[peer - 1]]
             }

@@ -92,23 +92,10 @@ struct NodeCommand: AsyncParsableCommand {
         help: "Election timeout in milliseconds (randomized up to twice this).")
     var electionTimeoutMilliseconds: Int = 1000
 
-    @Option(
-        name: .customLong("segment-mib"),
-        help: "Segment size of the journal and the log store, in MiB (preallocated; whole segments are deleted).")
-    var segmentMiB: Int = 64
-
-    @Option(
-        name: .customLong("checkpoint-interval"),
-        help: """
-            Seconds between checkpoints of the node's state (DIR/checkpoint). A restart replays only \
-            the journal written since the last one, and journal segments before it are deleted.
-            """)
-    var checkpointIntervalSeconds: Double = 10
+    @OptionGroup var storage: NodeStorageOptions
 
     func validate() throws {
         guard id >= 1 else { throw ValidationError("--id must be 1 or more") }
-        guard (1...1024).contains(segmentMiB) else { throw ValidationError("--segment-mib must be from 1 to 1024") }
-        guard checkpointIntervalSeconds > 0 else { throw ValidationError("--checkpoint-interval must be positive") }
         guard Codec(name: codec) != nil else {
             throw ValidationError("unknown codec '\(codec)' (expected lz4, zlib or none)")
         }
@@ -166,14 +153,14 @@ struct NodeCommand: AsyncParsableCommand {
         let logger = LoggingSetup.bootstrap(label: "paxoslog.node\(id)")
         var options = JournalOptions()
         options.codec = Codec(name: codec) ?? .lz4
-        options.segmentSize = segmentMiB << 20
+        options.segmentSize = storage.segmentMiB << 20
         var configuration = NodeConfiguration(
             id: NodeID(id), dataDirectory: dir, listen: try TransportAddress(parsing: listen), peers: try parsePeers(),
             clusterID: UInt64(clusterID, radix: 16) ?? 0, secret: secret, journalOptions: options,
             heartbeatPeriod: .milliseconds(heartbeatMilliseconds),
             electionTimeout: .milliseconds(electionTimeoutMilliseconds))
         configuration.isNewCluster = newCluster
-        configuration.checkpointInterval = .milliseconds(Int64(checkpointIntervalSeconds * 1000))
+        configuration.checkpointInterval = storage.checkpointInterval
         configuration.transportSecurity = try loadSecurity()
         if insecure {
             logger.warning("node \(id): --insecure: TCP connections are plaintext, readable by anyone on the path")

