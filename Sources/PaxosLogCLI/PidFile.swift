@@ -35,7 +35,8 @@ enum PidFile {
     /// True when `pid` is a live node process started with `--pid-file pidPath`: not a zombie, and
     /// not another program that reused the pid. The node is recognised by its pid file, not by the
     /// binary's name, so a cluster started from a copied or renamed binary is still stopped.
-    /// A process whose command line cannot be read (another user's) counts as live.
+    /// A process whose command line cannot be read (another user's) or is empty (exiting) counts
+    /// as live.
     static func isLiveNode(_ pid: Int32, pidPath: String) -> Bool {
         guard pid > 0, kill(pid, 0) == 0 || errno == EPERM else { return false }
         if let stat = try? String(contentsOfFile: "/proc/\(pid)/stat", encoding: .utf8),
@@ -44,7 +45,11 @@ enum PidFile {
         {
             return false
         }
-        guard let cmdline = FileManager.default.contents(atPath: "/proc/\(pid)/cmdline") else { return true }
+        // Unreadable (another user's), or empty: a process in the middle of exiting has released
+        // its memory, command line included, but is not gone yet. Either way, still there.
+        guard let cmdline = FileManager.default.contents(atPath: "/proc/\(pid)/cmdline"), !cmdline.isEmpty else {
+            return true
+        }
         let arguments = cmdline.split(separator: 0).map { String(decoding: $0, as: UTF8.self) }
         guard arguments.contains("node") else { return false }
         let wanted = canonical(pidPath)
