@@ -1,3 +1,5 @@
+import NIOCore
+
 #if canImport(Glibc)
     import CMalloc
 #endif
@@ -12,7 +14,7 @@
 /// after 3M entries before, see the README's memory figures).
 enum MemoryRelease {
     /// How often the node releases freed memory.
-    static let interval: Duration = .seconds(5)
+    static let interval = TimeAmount.seconds(5)
 
     static func releaseFreedMemory() {
         #if canImport(Glibc)

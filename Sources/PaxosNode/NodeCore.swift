@@ -90,7 +90,7 @@ final class NodeCore {
         tickTask = eventLoop.scheduleRepeatedTask(initialDelay: interval, delay: interval) { _ in
             bound.value.tick()
         }
-        let release = TimeAmount.seconds(MemoryRelease.interval.components.seconds)
+        let release = MemoryRelease.interval
         memoryReleaseTask = eventLoop.scheduleRepeatedTask(initialDelay: release, delay: release) { _ in
             MemoryRelease.releaseFreedMemory()
         }
@@ -98,11 +98,7 @@ final class NodeCore {
 
     func stop() {
         guard !isStopped else { return }
-        isStopped = true
-        tickTask?.cancel()
-        memoryReleaseTask?.cancel()
-        for link in links.values { link.close() }
-        for channel in clients.values { channel.close(promise: nil) }
+        closeEverything()
         stopped.succeed(())
     }
 
@@ -111,12 +107,17 @@ final class NodeCore {
     func fail(_ error: any Error) {
         guard !isStopped else { return }
         logger.critical("storage failure, stopping the node: \(error)")
+        closeEverything()
+        stopped.fail(error)
+    }
+
+    /// Stops the timers and closes every link and client connection.
+    private func closeEverything() {
         isStopped = true
         tickTask?.cancel()
         memoryReleaseTask?.cancel()
         for link in links.values { link.close() }
         for channel in clients.values { channel.close(promise: nil) }
-        stopped.fail(error)
     }
 
     // MARK: - Events
@@ -220,7 +221,8 @@ final class NodeCore {
             id: configuration.id.rawValue, pid: getpid(), role: replica.role.rawValue,
             ballot: replica.leaderBallot.map { "\($0.number).\($0.uid.rawValue)" },
             leader: replica.leader?.rawValue, commitIndex: replica.lastIndex, commitSlot: replica.commitIndex,
-            lastSlot: replica.lastSlot, journalBytes: journalBytes(), fsyncs: UInt64(metrics.fsyncCount),
+            lastSlot: replica.lastSlot, journalBytes: Self.bytes(in: journal.directory),
+            fsyncs: UInt64(metrics.fsyncCount),
             fsyncP50Milliseconds: Double(histogram.valueAtPercentile(50)) / 1e6,
             fsyncP99Milliseconds: Double(histogram.valueAtPercentile(99)) / 1e6,
             recordsPerFsync: metrics.recordsPerFsync)
@@ -229,8 +231,6 @@ final class NodeCore {
         status.logBytes = Self.bytes(in: logStore.directory)
         return status
     }
-
-    private func journalBytes() -> UInt64 { Self.bytes(in: journal.directory) }
 
     /// The bytes of the files in `directory` (segments are preallocated: their full size).
     private static func bytes(in directory: String) -> UInt64 {

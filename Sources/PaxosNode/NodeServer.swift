@@ -89,7 +89,13 @@ public final class NodeServer: Sendable {
                 directory: given.dataDirectory + "/log", options: given.journalOptions, from: checkpoint?.logPosition)
         } catch {
             journal.close()
-            throw NodeError("cannot open the log store: \(error)")
+            // Opened from the checkpoint's position, the store has checked that it still holds it.
+            let advice =
+                error.code == .journal
+                ? ""
+                : ". Restore the data directory, or move it aside and start the node on an empty one to rebuild "
+                    + "from its peers"
+            throw NodeError("cannot open the log store: \(error)\(advice)")
         }
         let configuration = running
         let restored = records
@@ -147,12 +153,6 @@ public final class NodeServer: Sendable {
         configuration: NodeConfiguration, replicaConfiguration: ReplicaConfiguration, snapshot: ReplicaSnapshot?,
         records: [PersistRecord], journal: Journal, logStore: LogStore, loop: EventLoop, logger: Logger
     ) async throws -> NIOLoopBound<NodeCore> {
-        if let snapshot, logStore.lastSlot < snapshot.commitIndex {
-            throw NodeError(
-                "the log store in \(logStore.directory) ends at slot \(logStore.lastSlot), but the checkpoint says "
-                    + "slots through \(snapshot.commitIndex) were written to it: the log store lost data. Restore the "
-                    + "data directory, or move it aside and start the node on an empty one to rebuild from its peers")
-        }
         let (core, missing) = try await loop.submit { () throws -> (NIOLoopBound<NodeCore>, [ChosenSlot]) in
             let clock = NodeClock()
             let stored = logStore.lastSlot

@@ -70,15 +70,8 @@ import Testing
             #expect(!entries.contains("written without the old leader") || entries.count > 2000)
 
             // Every node, the rebuilt one included, ends with the same log.
-            let deadline = Date().addingTimeInterval(30)
             for node in try cluster.description.nodes {
-                var local: [String] = []
-                while Date() < deadline {
-                    local = try await cluster.run(["tail", "--cluster", cluster.dir, "--node", "\(node.id)"])
-                        .stdoutLines
-                    if local.count >= read.stdoutLines.count { break }
-                    try await Task.sleep(for: .milliseconds(200))
-                }
+                let local = try await cluster.localLog(of: node.id, count: read.stdoutLines.count, within: 30)
                 #expect(Array(local.prefix(read.stdoutLines.count)) == read.stdoutLines, "node \(node.id)")
             }
             // It votes again once it has run its recovery ballot (after the recovery wait).

@@ -107,15 +107,8 @@ import Testing
             #expect(entries.filter { $0.hasPrefix("during ") } == lines)
 
             // The restarted node catches up: every node's own prefix is identical.
-            let deadline = Date().addingTimeInterval(30)
             for node in try cluster.description.nodes {
-                var local: [String] = []
-                while Date() < deadline {
-                    local = try await cluster.run(["tail", "--cluster", cluster.dir, "--node", "\(node.id)"])
-                        .stdoutLines
-                    if local.count == expectedLines.count { break }
-                    try await Task.sleep(for: .milliseconds(200))
-                }
+                let local = try await cluster.localLog(of: node.id, count: expectedLines.count, within: 30)
                 #expect(local == expectedLines, "node \(node.id) has the whole log")
             }
         }

@@ -77,6 +77,20 @@ struct LocalCluster {
         try process.run()
     }
 
+    /// Node `node`'s own log as `tail --node` prints it, once it holds at least `count` lines or
+    /// `seconds` have passed (whatever it holds then): a restarted node may still be catching up.
+    func localLog(of node: UInt32, count: Int, within seconds: Double = 60) async throws -> [String] {
+        let deadline = Date().addingTimeInterval(seconds)
+        var lines: [String] = []
+        repeat {
+            let tail = try await run(["tail", "--cluster", dir, "--node", "\(node)"])
+            lines = tail.stdoutLines
+            if tail.status == 0 && lines.count >= count { break }
+            try await Task.sleep(for: .milliseconds(200))
+        } while Date() < deadline
+        return lines
+    }
+
     /// `paxoslog cluster stop`, then SIGKILL for anything left.
     func stop() async {
         _ = try? await PaxosBinary.run(["cluster", "stop", "--dir", dir])

@@ -131,13 +131,7 @@ import Testing
             // Killed and restarted: it starts from its checkpoint and serves the whole log.
             try await cluster.kill9(follower)
             try cluster.restart(follower)
-            var local: [String] = []
-            for _ in 0..<100 {
-                let tail = try await cluster.run(["tail", "--cluster", cluster.dir, "--node", "\(follower)"])
-                local = tail.stdoutLines
-                if tail.status == 0 && local.count == lines.count { break }
-                try await Task.sleep(for: .milliseconds(200))
-            }
+            let local = try await cluster.localLog(of: follower, count: lines.count)
             #expect(local.map { $0.split(separator: "\t", maxSplits: 1).last.map(String.init) ?? "" } == lines)
             let log = try String(contentsOfFile: cluster.dir + "/node-\(follower).log", encoding: .utf8)
             #expect(log.contains("restored a checkpoint at slot"), "\(log.suffix(1500))")
@@ -179,13 +173,7 @@ import Testing
             try #require(result.stdoutLines.count == lines.count)
 
             for node in nodes {
-                var local: [String] = []
-                for _ in 0..<300 {
-                    let tail = try await cluster.run(["tail", "--cluster", cluster.dir, "--node", "\(node)"])
-                    local = tail.stdoutLines
-                    if tail.status == 0 && local.count == lines.count { break }
-                    try await Task.sleep(for: .milliseconds(200))
-                }
+                let local = try await cluster.localLog(of: node, count: lines.count)
                 let entries = local.map { $0.split(separator: "\t", maxSplits: 1).last.map(String.init) ?? "" }
                 // Counts and the first difference, not the arrays: 60,000 lines would bury the reason.
                 let difference = zip(entries, lines).enumerated().first { $0.element.0 != $0.element.1 }?.offset
