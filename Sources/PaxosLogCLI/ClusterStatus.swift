@@ -10,7 +10,8 @@ struct ClusterStatus: AsyncParsableCommand {
         abstract: "One line per node: pid, liveness, role, ballot, leader, indexes, journal size, fsync latency.",
         discussion: """
             Columns: node id, pid, alive, role, voter (no while the node rebuilds state it lost), \
-            ballot (number.node), the leader it knows, commit index (entries committed), last index (where the log would end if every entry the \
+            ballot (number.node), the leader it knows, first index (entries below it were trimmed), \
+            commit index (entries committed), last index (where the log would end if every entry the \
             node has accepted committed), last slot, journal bytes on disk (preallocated segments \
             included), fsync p50 and p99 in milliseconds. --json prints one JSON object per node \
             instead, with the same keys for every node (null where a node did not answer).
@@ -32,6 +33,7 @@ struct ClusterStatus: AsyncParsableCommand {
         var voter: Bool?
         var ballot: String?
         var leader: UInt32?
+        var firstIndex: UInt64?
         var commitIndex: UInt64?
         var lastIndex: UInt64?
         var lastSlot: UInt64?
@@ -43,7 +45,8 @@ struct ClusterStatus: AsyncParsableCommand {
         var error: String?
 
         enum CodingKeys: String, CodingKey {
-            case id, pid, alive, role, voter, ballot, leader, commitIndex, lastIndex, lastSlot, journalBytes, logBytes
+            case id, pid, alive, role, voter, ballot, leader, firstIndex, commitIndex, lastIndex, lastSlot,
+                journalBytes, logBytes
             case fsyncP50Milliseconds, fsyncP99Milliseconds, recordsPerFsync, error
         }
 
@@ -57,6 +60,7 @@ struct ClusterStatus: AsyncParsableCommand {
             try container.encode(voter, forKey: .voter)
             try container.encode(ballot, forKey: .ballot)
             try container.encode(leader, forKey: .leader)
+            try container.encode(firstIndex, forKey: .firstIndex)
             try container.encode(commitIndex, forKey: .commitIndex)
             try container.encode(lastIndex, forKey: .lastIndex)
             try container.encode(lastSlot, forKey: .lastSlot)
@@ -88,6 +92,7 @@ struct ClusterStatus: AsyncParsableCommand {
                     row.voter = status.voter
                     row.ballot = status.ballot
                     row.leader = status.leader
+                    row.firstIndex = status.firstIndex
                     row.commitIndex = status.commitIndex
                     row.lastIndex = status.lastIndex
                     row.lastSlot = status.lastSlot
@@ -111,7 +116,7 @@ struct ClusterStatus: AsyncParsableCommand {
             }
         } else {
             Output.line(
-                "node  pid      alive  role       voter  ballot  leader  commit    last      last-slot  journal     log         fsync-p50  fsync-p99"
+                "node  pid      alive  role       voter  ballot  leader  first     commit    last      last-slot  journal     log         fsync-p50  fsync-p99"
             )
             for row in rows {
                 func text<T>(_ value: T?) -> String { value.map { "\($0)" } ?? "-" }
@@ -119,7 +124,8 @@ struct ClusterStatus: AsyncParsableCommand {
                     pad(text(row.id), 4), pad(text(row.pid), 7), pad(row.alive ? "yes" : "no", 5),
                     pad(row.role ?? (row.error == nil ? "-" : "no answer"), 9),
                     pad(row.voter.map { $0 ? "yes" : "no" } ?? "-", 5), pad(text(row.ballot), 6),
-                    pad(text(row.leader), 6), pad(text(row.commitIndex), 8), pad(text(row.lastIndex), 8),
+                    pad(text(row.leader), 6), pad(text(row.firstIndex), 8), pad(text(row.commitIndex), 8),
+                    pad(text(row.lastIndex), 8),
                     pad(text(row.lastSlot), 9),
                     pad(row.journalBytes.map(formatBytes) ?? "-", 10),
                     pad(row.logBytes.map(formatBytes) ?? "-", 10),

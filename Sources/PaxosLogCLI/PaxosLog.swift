@@ -14,7 +14,8 @@ public struct PaxosLog: AsyncParsableCommand {
             """,
         version: "0.1.0",
         subcommands: [
-            ClusterCommand.self, NodeCommand.self, AppendCommand.self, TailCommand.self, InspectCommand.self,
+            ClusterCommand.self, NodeCommand.self, AppendCommand.self, TailCommand.self, TrimCommand.self,
+            InspectCommand.self,
             BenchCommand.self, CertsCommand.self, DebugJournalAppend.self, InspectFixtureMaker.self,
         ]
     )

@@ -15,7 +15,9 @@ struct TailCommand: AsyncParsableCommand {
             text: INDEX<TAB>ENTRY per line. json: {"index":N,"data":"<base64>"} per line. \
             Without --follow it prints everything committed when the command started (read through \
             the leader: nothing acknowledged before is missing) and exits. With --follow it keeps \
-            printing new entries until interrupted. --node K reads node K's own committed prefix.
+            printing new entries until interrupted. --node K reads node K's own committed prefix. \
+            Without --from it starts at the log's first index; --from below the first index (those \
+            entries were trimmed) exits with status 1 and names the first index.
 
             Examples:
               paxoslog tail --cluster /tmp/demo
@@ -26,8 +28,8 @@ struct TailCommand: AsyncParsableCommand {
     @Option(help: "The cluster directory.")
     var cluster: String
 
-    @Option(help: "The first index to print.")
-    var from: UInt64 = 1
+    @Option(help: "The first index to print (default: the log's first index).")
+    var from: UInt64?
 
     @Flag(help: "Keep printing entries as they commit.")
     var follow = false
@@ -44,7 +46,7 @@ struct TailCommand: AsyncParsableCommand {
     @OptionGroup(title: "TLS (for nodes reached over TCP)") var tls: ClientTLSOptions
 
     func validate() throws {
-        guard from >= 1 else { throw ValidationError("--from must be 1 or more") }
+        guard from ?? 1 >= 1 else { throw ValidationError("--from must be 1 or more") }
         guard timeout > 0 else { throw ValidationError("--timeout must be positive") }
     }
 

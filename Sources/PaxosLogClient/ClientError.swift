@@ -6,3 +6,12 @@ public struct ClientError: Error, Sendable, CustomStringConvertible {
 
     public var description: String { message }
 }
+
+extension ClientError {
+    /// A read asked for `requested`, below the log's first index: those entries were trimmed.
+    public static func trimmed(requested: UInt64, firstIndex: UInt64) -> ClientError {
+        ClientError(
+            "index \(requested) was trimmed: the log's first index is \(firstIndex) (read from \(firstIndex) on, or "
+                + "leave out --from to start at the first index)")
+    }
+}

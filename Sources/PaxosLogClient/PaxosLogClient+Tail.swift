@@ -1,7 +1,12 @@
 import PaxosProtocol
 
 extension PaxosLogClient {
-    /// Reads committed entries from `start` on and hands them to `onEntries` in index order.
+    /// Reads committed entries from `start` on (from the log's first index when nil) and hands
+    /// them to `onEntries` in index order.
+    ///
+    /// - An explicit `start` below the first index fails with `ClientError.trimmed`: entries the
+    ///   caller asked for are gone. Without one, the read starts at the first index, and moves on
+    ///   to it if a trim passes the reader (like a Kafka consumer reset to the earliest offset).
     ///
     /// - Without `node`: the first read goes through the leader, which confirms its leadership
     ///   with a majority first, so nothing acknowledged before the call is missing; the rest of
@@ -10,10 +15,11 @@ extension PaxosLogClient {
     /// - With `follow`: after the snapshot, keeps waiting for new entries (long polls) until the
     ///   task is cancelled, moving to another node when one goes away.
     public func tail(
-        from start: UInt64, follow: Bool, node: UInt32? = nil, timeout: Duration = .seconds(30),
+        from start: UInt64?, follow: Bool, node: UInt32? = nil, timeout: Duration = .seconds(30),
         onEntries: ([(index: UInt64, data: [UInt8])]) throws -> Void
     ) async throws {
-        var next = max(start, 1)
+        var next = max(start ?? 1, 1)
+        let skipsTrimmed = start == nil
         var target = node ?? cluster.nodes.first?.id ?? 1
         let deadline = ContinuousClock.now + timeout
         var requestID: UInt64 = 1
@@ -33,7 +39,7 @@ extension PaxosLogClient {
                 switch result.status {
                 case .ok:
                     snapshotEnd = result.endIndex
-                    try deliver(result, next: &next, onEntries: onEntries)
+                    try deliver(result, next: &next, skipsTrimmed: skipsTrimmed, onEntries: onEntries)
                 case .notLeader(let leader):
                     lastError = "node \(target) is not the leader"
                     if let leader {
@@ -45,6 +51,9 @@ extension PaxosLogClient {
                     continue
                 case .failed(let message):
                     throw ClientError("node \(target) could not serve the read: \(message)")
+                case .trimmed(let firstIndex):
+                    try skip(to: firstIndex, next: &next, allowed: skipsTrimmed)
+                    continue
                 }
             } catch let error as ClientError {
                 throw error
@@ -66,7 +75,7 @@ extension PaxosLogClient {
             let before = next
             do {
                 let result = try await read(request, at: target)
-                try deliver(result, next: &next, onEntries: onEntries)
+                try deliver(result, next: &next, skipsTrimmed: skipsTrimmed, onEntries: onEntries)
             } catch let error as ClientError {
                 throw error
             } catch {
@@ -91,7 +100,7 @@ extension PaxosLogClient {
                 let request = ReadRequest(requestID: requestID, mode: .follow, fromIndex: next, waitMilliseconds: 1000)
                 requestID += 1
                 let result = try await read(request, at: target)
-                try deliver(result, next: &next, onEntries: onEntries)
+                try deliver(result, next: &next, skipsTrimmed: skipsTrimmed, onEntries: onEntries)
             } catch let error as ClientError {
                 throw error
             } catch {
@@ -103,8 +112,13 @@ extension PaxosLogClient {
     }
 
     private func deliver(
-        _ result: ReadResult, next: inout UInt64, onEntries: ([(index: UInt64, data: [UInt8])]) throws -> Void
+        _ result: ReadResult, next: inout UInt64, skipsTrimmed: Bool,
+        onEntries: ([(index: UInt64, data: [UInt8])]) throws -> Void
     ) throws {
+        if case .trimmed(let firstIndex) = result.status {
+            try skip(to: firstIndex, next: &next, allowed: skipsTrimmed)
+            return
+        }
         guard case .ok = result.status, !result.entries.isEmpty else { return }
         guard result.firstIndex == next else {
             throw ClientError("asked for entries from \(next), the node answered from \(result.firstIndex)")
@@ -112,6 +126,12 @@ extension PaxosLogClient {
         let batch = result.entries.enumerated().map { (index: next + UInt64($0.offset), data: $0.element) }
         next += UInt64(result.entries.count)
         try onEntries(batch)
+    }
+
+    /// The node says the entries from `next` on were trimmed up to `firstIndex`.
+    private func skip(to firstIndex: UInt64, next: inout UInt64, allowed: Bool) throws {
+        guard allowed else { throw ClientError.trimmed(requested: next, firstIndex: firstIndex) }
+        next = max(next, firstIndex)
     }
 
     func nextNode(after node: UInt32) -> UInt32 {

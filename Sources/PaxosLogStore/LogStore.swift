@@ -165,8 +165,9 @@ public final class LogStore: Sendable {
     ) throws(LogStoreError) -> [[UInt8]] {
         let (anchor, durableEnd) = state.withLock { ($0.anchors.anchor(before: index), $0.durableLastIndex) }
         let end = min(last, durableEnd)
-        guard index >= 1, index <= end, let anchor else { return [] }
-        var iterator = slots(from: anchor.slot)
+        guard index >= 1, index <= end else { return [] }
+        // After a trim the anchors start at the first segment kept; below them, read from its start.
+        var iterator = slots(from: max(anchor?.slot ?? 1, journal.firstSequence))
         var batch: [[UInt8]] = []
         var bytes = 0
         while batch.count < maxEntries, batch.isEmpty || bytes < maxBytes, let chosen = try iterator.next() {
@@ -180,6 +181,43 @@ public final class LogStore: Sendable {
             }
         }
         return batch
+    }
+
+    /// The first slot the store still holds on disk (1 until a trim deleted segments).
+    public var firstSlot: Slot { journal.firstSequence }
+
+    /// Deletes the segments that hold only entries below `index` and, whatever `index` says, only
+    /// slots below `limit` (the node passes its checkpoint's slot, so a restart always finds the
+    /// slot its checkpoint names). Whole segments go, never part of one: the store may keep some
+    /// entries below `index`, which the node no longer serves. Returns how many segments went.
+    ///
+    /// Blocking (unlink and a directory fsync): call it off the event loop.
+    @discardableResult
+    public func trim(before index: UInt64, keepingFrom limit: Slot) throws(LogStoreError) -> Int {
+        let cut = min(try slot(holding: index), limit)
+        guard cut > journal.firstSequence else { return 0 }
+        let deleted: Int
+        do {
+            deleted = try journal.truncate(before: cut)
+        } catch {
+            throw LogStoreError(error)
+        }
+        let first = journal.firstSequence
+        state.withLock { state in state.anchors.removeAll { $0.slot < first } }
+        return deleted
+    }
+
+    /// The slot that holds entry `index`, or the slot after the last when `index` is past the end.
+    func slot(holding index: UInt64) throws(LogStoreError) -> Slot {
+        let (anchor, issuedSlot, issuedLastIndex) = state.withLock {
+            ($0.anchors.anchor(before: index), $0.durableSlot, $0.durableLastIndex)
+        }
+        guard index <= issuedLastIndex else { return issuedSlot + 1 }
+        var iterator = slots(from: max(anchor?.slot ?? 1, journal.firstSequence))
+        while let chosen = try iterator.next() {
+            if chosen.lastIndex >= index { return chosen.slot }
+        }
+        return issuedSlot + 1
     }
 
     /// Waits for queued writes, then closes the journal beneath.

@@ -10,10 +10,11 @@ import PaxosReplica
 /// `journalSequence` are deleted. Replaced atomically (temporary file, fsync, rename, directory
 /// fsync): a crash leaves the previous checkpoint or this one.
 ///
-/// Format (little-endian): magic `PXLGCKP1` (8), format version 1 (2), reserved (2), journal
+/// Format (little-endian): magic `PXLGCKP1` (8), format version 2 (2), reserved (2), journal
 /// sequence (8), snapshot length (4), the snapshot (`ReplicaSnapshot.encoded()`), the log store's
 /// index anchors through the snapshot's commit index (count u32, then slot u64 and first index
-/// u64 each), CRC-32 of everything before it (4).
+/// u64 each), CRC-32 of everything before it (4). The format version is the snapshot's
+/// (`ReplicaSnapshot.formatVersion`); version 1, written before trims existed, is still read.
 struct Checkpoint: Equatable, Sendable {
     /// Every journal record through this sequence number is reflected in `snapshot`.
     var journalSequence: UInt64
@@ -27,7 +28,7 @@ struct Checkpoint: Equatable, Sendable {
     }
 
     static let magic = Array("PXLGCKP1".utf8)
-    static let version: UInt16 = 1
+    static let version = ReplicaSnapshot.formatVersion
     static let headerSize = 24
     /// The largest checkpoint read back: accepted values in flight and the de-duplication table
     /// are bounded well below this.
@@ -80,8 +81,9 @@ struct Checkpoint: Equatable, Sendable {
             throw NodeError("\(path) is not a paxoslog checkpoint (bad magic or too short: \(bytes.count) bytes)")
         }
         let version = LittleEndianBytes.load(UInt16.self, from: bytes, at: 8)
-        guard version == Self.version else {
-            throw NodeError("\(path): checkpoint format version \(version) is not supported (expected \(Self.version))")
+        guard version >= 1, version <= Self.version else {
+            throw NodeError(
+                "\(path): checkpoint format version \(version) is not supported (expected 1...\(Self.version))")
         }
         let length = Int(LittleEndianBytes.load(UInt32.self, from: bytes, at: 20))
         let anchorsAt = headerSize + length
@@ -105,7 +107,8 @@ struct Checkpoint: Equatable, Sendable {
                 firstIndex: LittleEndianBytes.load(UInt64.self, from: bytes, at: at + 8))
         }
         do {
-            let snapshot = try ReplicaSnapshot(decoding: Array(bytes[headerSize..<(headerSize + length)]))
+            let snapshot = try ReplicaSnapshot(
+                decoding: Array(bytes[headerSize..<(headerSize + length)]), formatVersion: version)
             return Checkpoint(
                 journalSequence: LittleEndianBytes.load(UInt64.self, from: bytes, at: 12), snapshot: snapshot,
                 logAnchors: anchors)

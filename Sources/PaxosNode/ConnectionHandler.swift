@@ -59,6 +59,8 @@ final class ConnectionHandler: ChannelInboundHandler {
                 core.value.receiveAppend(try AppendRequest(decoding: frame.payload), from: client)
             case (.client(let client), FrameKind.readRequest):
                 core.value.receiveRead(try ReadRequest(decoding: frame.payload), from: client)
+            case (.client(let client), FrameKind.trimRequest):
+                core.value.receiveTrim(try TrimRequest(decoding: frame.payload), from: client)
             case (.client, FrameKind.statusRequest):
                 let json = (try? JSONEncoder().encode(core.value.status())).map { Array($0) } ?? []
                 context.writeAndFlush(wrapOutboundOut(Frame(kind: FrameKind.statusResult, payload: json)), promise: nil)

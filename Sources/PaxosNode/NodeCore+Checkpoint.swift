@@ -2,6 +2,7 @@ import Foundation
 import NIOCore
 import PaxosCore
 import PaxosJournal
+import PaxosLogStore
 import PaxosReplica
 
 /// When the node takes its next checkpoint, and the one waiting to be written.
@@ -54,6 +55,7 @@ extension NodeCore {
         let bound = NIOLoopBound(self, eventLoop: eventLoop)
         let loop = eventLoop
         let journal = self.journal
+        let logStore = self.logStore
         let directory = configuration.dataDirectory
         checkpointQueue.async {
             let written = Result { () throws(NodeError) in try checkpoint.write(to: directory) }
@@ -62,6 +64,15 @@ extension NodeCore {
                     .mapError {
                         NodeError("the checkpoint is written, but deleting old journal segments failed: \($0)")
                     }
+            }
+            // Trimmed entries leave the disk only up to the checkpoint's slot: a restart must find
+            // the slot the checkpoint names.
+            let snapshot = checkpoint.snapshot
+            let trimmed = deleted.flatMap { _ in
+                Result { () throws(LogStoreError) in
+                    try logStore.trim(before: snapshot.firstIndex, keepingFrom: snapshot.commitIndex)
+                }
+                .mapError { NodeError("the checkpoint is written, but deleting trimmed log segments failed: \($0)") }
             }
             loop.execute {
                 let core = bound.value
@@ -72,12 +83,28 @@ extension NodeCore {
                     core.logger.debug(
                         "checkpoint at journal record \(checkpoint.journalSequence), slot \(checkpoint.snapshot.commitIndex); deleted \(segments) journal segments"
                     )
+                    core.reportTrim(trimmed, firstIndex: snapshot.firstIndex)
                 case .failure(let error):
                     // Nothing acknowledged depends on a checkpoint: the journal still holds what it
                     // would have covered. The next one is tried after the interval.
                     core.logger.error("\(error)")
                 }
             }
+        }
+    }
+
+    /// Logs what a checkpoint's deletion of trimmed log segments came to.
+    private func reportTrim(_ result: Result<Int, NodeError>, firstIndex: UInt64) {
+        switch result {
+        case .success(0):
+            break
+        case .success(let segments):
+            logger.info(
+                "deleted \(segments) log segments below the first index \(firstIndex); the log store now starts at slot \(logStore.firstSlot)"
+            )
+        case .failure(let error):
+            // The segments stay on disk; the next checkpoint tries again.
+            logger.error("\(error)")
         }
     }
 

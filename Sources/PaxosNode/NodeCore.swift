@@ -32,6 +32,8 @@ final class NodeCore {
     private var peerOutbox: [NodeID: [Frame]] = [:]
     private var linearizableReads: [UInt64: (client: Int, request: ReadRequest)] = [:]
     private var nextReadID: UInt64 = 1
+    /// Trim requests waiting for the replica, by the id the replica knows them by.
+    private var trimRequests: [UInt64: (client: Int, requestID: UInt64)] = [:]
     private var parkedReads: [(client: Int, request: ReadRequest, deadline: ClockInstant)] = []
     /// Linearizable reads cleared by the replica up to `endIndex`, waiting for the log store to
     /// have written that far.
@@ -214,6 +216,15 @@ final class NodeCore {
         flush()
     }
 
+    func receiveTrim(_ request: TrimRequest, from client: Int) {
+        guard !isStopped else { return }
+        let id = nextReadID
+        nextReadID += 1
+        trimRequests[id] = (client, request.requestID)
+        perform(replica.requestTrim(before: request.before, id: id, now: clock.now()))
+        flush()
+    }
+
     func status() -> NodeStatus {
         let metrics = journal.metrics
         let histogram = metrics.fsyncLatencyNanoseconds
@@ -226,6 +237,7 @@ final class NodeCore {
             fsyncP50Milliseconds: Double(histogram.valueAtPercentile(50)) / 1e6,
             fsyncP99Milliseconds: Double(histogram.valueAtPercentile(99)) / 1e6,
             recordsPerFsync: metrics.recordsPerFsync)
+        status.firstIndex = replica.firstIndex
         status.lastIndex = replica.lastIndex + replica.acceptedEntriesBeyondCommit
         status.voter = replica.isVoter
         status.logBytes = Self.bytes(in: logStore.directory)
@@ -279,6 +291,21 @@ final class NodeCore {
                 } else {
                     readsAwaitingStore.append((read.client, read.request, lastIndex))
                 }
+            case .trimOutcome(let id, let outcome):
+                guard let trim = trimRequests.removeValue(forKey: id) else { continue }
+                let status: TrimResult.Status
+                switch outcome {
+                case .trimmed(let firstIndex):
+                    logger.info("the log's first index is now \(firstIndex)")
+                    status = .trimmed(firstIndex: firstIndex)
+                case .notLeader(let leader):
+                    status = .notLeader(leader: leader?.rawValue)
+                }
+                clients[trim.client]?.writeAndFlush(
+                    Frame(
+                        kind: FrameKind.trimResult,
+                        payload: TrimResult(requestID: trim.requestID, status: status).encoded()),
+                    promise: nil)
             case .readRejected(let id, let leader):
                 guard let read = linearizableReads.removeValue(forKey: id) else { continue }
                 send(
@@ -387,6 +414,16 @@ final class NodeCore {
     /// Reads the entries from the log store, on the event loop: a bounded read (`maxEntries`,
     /// `maxBytes`) of data written moments ago is mostly in the page cache.
     private func answerRead(_ request: ReadRequest, to client: Int, endIndex: UInt64) {
+        let first = replica.firstIndex
+        guard request.fromIndex >= first else {
+            // Trimmed: never served, even while the bytes are still on disk.
+            send(
+                ReadResult(
+                    requestID: request.requestID, status: .trimmed(firstIndex: first), firstIndex: first, entries: [],
+                    endIndex: endIndex),
+                to: client)
+            return
+        }
         var end = endIndex
         if request.upTo > 0 { end = min(end, request.upTo) }
         let batch: [[UInt8]]

@@ -14,4 +14,8 @@ public enum FrameKind {
     public static let statusRequest: UInt8 = 36
     /// Node → client: `NodeStatus` as JSON.
     public static let statusResult: UInt8 = 37
+    /// Client → node: move the log's first index (`TrimRequest`).
+    public static let trimRequest: UInt8 = 38
+    /// Node → client: the new first index, or where the leader is (`TrimResult`).
+    public static let trimResult: UInt8 = 39
 }

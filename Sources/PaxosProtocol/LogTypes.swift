@@ -32,15 +32,22 @@ public struct ClientEntry: Hashable, Sendable {
     }
 }
 
-/// What one slot holds: a batch of client entries, or nothing (a hole filled by a new leader).
+/// What one slot holds: a batch of client entries, nothing (a hole filled by a new leader), or a
+/// command to the log itself.
 public enum SlotValue: Hashable, Sendable {
     case noop
     case entries([ClientEntry])
+    /// Moves the log's first index forward to `before` (clamped to one past the last index at the
+    /// moment the slot applies, so every replica computes the same first index). Entries below it
+    /// are no longer served and their storage is reclaimed. Agreed through the log like any value,
+    /// so no node trims on its own.
+    case trim(before: UInt64)
 
     /// The bytes this value occupies in messages and on disk, roughly; used for flow control.
     public var byteCount: Int {
         switch self {
         case .noop: return 1
+        case .trim: return 9
         case .entries(let entries): return entries.reduce(0) { $0 + $1.data.count + 20 }
         }
     }

@@ -11,6 +11,8 @@ public struct NodeStatus: Codable, Hashable, Sendable {
     public var leader: UInt32?
     /// Entries committed and applied on this node (the log's last index as this node knows it).
     public var commitIndex: UInt64
+    /// The log's first index on this node: entries below it were trimmed (nil from older nodes).
+    public var firstIndex: UInt64? = nil
     /// Where this node's log would end if every entry it has accepted committed: `commitIndex`
     /// plus the entries in its accepted, not yet chosen slots (an upper bound; see
     /// `Replica.acceptedEntriesBeyondCommit`).

@@ -72,6 +72,8 @@ public struct ReadResult: Hashable, Sendable {
         /// Linearizable reads go to the leader; this is who this node believes leads.
         case notLeader(leader: UInt32?)
         case failed(String)
+        /// The read began below the log's first index: those entries were trimmed.
+        case trimmed(firstIndex: UInt64)
     }
 
     public var requestID: UInt64
@@ -101,6 +103,9 @@ public struct ReadResult: Hashable, Sendable {
         case .failed(let message):
             writer.write(UInt8(2))
             writer.writeLengthPrefixed(Array(message.utf8))
+        case .trimmed(let first):
+            writer.write(UInt8(3))
+            writer.write(first)
         }
         writer.write(firstIndex)
         writer.write(endIndex)
@@ -121,6 +126,8 @@ public struct ReadResult: Hashable, Sendable {
             status = .notLeader(leader: leader == 0 ? nil : leader)
         case 2:
             status = .failed(String(decoding: try reader.readLengthPrefixed(), as: UTF8.self))
+        case 3:
+            status = .trimmed(firstIndex: try reader.read())
         case let tag:
             throw WireDecodingError(offset: statusOffset, message: "unknown read status \(tag)")
         }

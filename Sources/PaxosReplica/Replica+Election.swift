@@ -158,6 +158,7 @@ extension Replica {
             output.append(.readRejected(id: read.id, leader: newLeader))
         }
         pendingReads = []
+        rejectPendingTrims(newLeader: newLeader)
         queue = []
         queuedBytes = 0
         pendingKeys = []

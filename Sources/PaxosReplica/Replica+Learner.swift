@@ -31,6 +31,9 @@ extension Replica {
         }
         output.append(.apply(chosen))
         output.append(contentsOf: outcomes)
+        if case .trim(let before) = value {
+            applyTrim(before: before, at: slot)
+        }
     }
 
     /// The leader of `ballot` says slots through `leaderCommit` are chosen. Slots this replica

@@ -49,6 +49,9 @@ public struct Replica: Sendable {
     var recentChosen: RecentChosenValues
     /// The index of the last entry in the committed log users read (entries are numbered from 1).
     public internal(set) var lastIndex: UInt64 = 0
+    /// The first index the log still serves: entries below it were trimmed (`Replica+Trim.swift`).
+    /// `lastIndex + 1` when every entry is trimmed.
+    public internal(set) var firstIndex: UInt64 = 1
     var dedup: DedupTable
     /// The ballot under which the latest slots were learned chosen, for the next commit mark.
     var lastAppliedBallot: Ballot?
@@ -102,6 +105,8 @@ public struct Replica: Sendable {
     /// so nothing an earlier leader acknowledged can be missing.
     var takeoverSlot: Slot = 0
     var pendingReads: [(id: UInt64, round: UInt64)] = []
+    /// Trim requests waiting for the slot their trim was proposed in to apply, in slot order.
+    var pendingTrims: [(id: UInt64, slot: Slot)] = []
 
     // MARK: Recovery after lost state (Replica+Amnesia.swift)
 
@@ -210,7 +215,7 @@ public struct Replica: Sendable {
     }
 
     /// Runs one event, then the messages this replica sent itself, and returns the actions.
-    private mutating func run(_ now: ClockInstant, _ body: (inout Replica) -> Void) -> [ReplicaAction] {
+    mutating func run(_ now: ClockInstant, _ body: (inout Replica) -> Void) -> [ReplicaAction] {
         output = []
         body(&self)
         while !selfInbox.isEmpty {

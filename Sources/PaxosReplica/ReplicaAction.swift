@@ -11,6 +11,15 @@ public enum AppendOutcome: Hashable, Sendable {
     case overloaded
 }
 
+/// What a client's trim came to.
+public enum TrimOutcome: Hashable, Sendable {
+    /// The trim applied: the log's first index is now `firstIndex` (at least what was asked,
+    /// unless that was past the end of the log).
+    case trimmed(firstIndex: UInt64)
+    /// This replica is not the leader; try `leader` (nil: unknown, retry later).
+    case notLeader(leader: NodeID?)
+}
+
 /// The role a replica plays.
 public enum ReplicaRole: String, Hashable, Sendable {
     case follower, candidate, leader
@@ -34,6 +43,8 @@ public enum ReplicaAction: Hashable, Sendable {
     case serveCatchUp(fromSlot: Slot, commitIndex: Slot, to: NodeID)
     /// Answer the client that appended `key`.
     case appendOutcome(ClientKey, AppendOutcome)
+    /// Answer the client whose trim request was `id`.
+    case trimOutcome(id: UInt64, TrimOutcome)
     /// The linearizable read `id` may be served: every entry acknowledged before it was requested
     /// is at or below `lastIndex`, which this replica has applied.
     case readReady(id: UInt64, lastIndex: UInt64)

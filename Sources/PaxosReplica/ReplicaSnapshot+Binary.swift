@@ -2,6 +2,10 @@ import PaxosCore
 import PaxosProtocol
 
 extension ReplicaSnapshot {
+    /// The version of the layout `encoded()` writes. Version 1 had no first index (nothing could
+    /// be trimmed yet): it decodes with first index 1.
+    public static let formatVersion: UInt16 = 2
+
     /// The snapshot as bytes, little-endian; the checkpoint file adds its header and checksum.
     public func encoded() -> [UInt8] {
         var writer = ByteWriter(capacity: 64 + dedup.reduce(0) { $0 + 24 + $1.sequences.count * 16 })
@@ -10,6 +14,7 @@ extension ReplicaSnapshot {
         writer.write(highestBallotNumberSeen)
         writer.write(commitIndex)
         writer.write(lastIndex)
+        writer.write(firstIndex)
         writer.write(isRecovering)
         let slots = accepted.keys.sorted()
         writer.write(UInt32(slots.count))
@@ -33,13 +38,20 @@ extension ReplicaSnapshot {
         return writer.bytes
     }
 
-    /// Decodes what `encoded()` wrote, checking every count against the bytes present.
-    public init(decoding bytes: [UInt8]) throws(WireDecodingError) {
+    /// Decodes what `encoded()` wrote (or version 1 of it), checking every count against the bytes
+    /// present.
+    public init(decoding bytes: [UInt8], formatVersion: UInt16 = Self.formatVersion) throws(WireDecodingError) {
         var reader = ByteReader(bytes)
         promised = try reader.readBool() ? try reader.readBallot() : nil
         highestBallotNumberSeen = try reader.read()
         commitIndex = try reader.read()
         lastIndex = try reader.read()
+        let firstIndexOffset = reader.offset
+        firstIndex = formatVersion >= 2 ? try reader.read() : 1
+        guard firstIndex >= 1, firstIndex <= lastIndex + 1 else {
+            throw WireDecodingError(
+                offset: firstIndexOffset, message: "first index \(firstIndex) is not within 1...\(lastIndex + 1)")
+        }
         isRecovering = try reader.readBool()
         let acceptedCount = try reader.readCount(minimumElementSize: 20)
         accepted = [:]

@@ -15,6 +15,8 @@ public struct ReplicaSnapshot: Hashable, Sendable {
     public var commitIndex: Slot
     /// The index of the last entry of the log at `commitIndex`.
     public var lastIndex: UInt64
+    /// The log's first index: entries below it were trimmed.
+    public var firstIndex: UInt64
     /// Values accepted in slots after `commitIndex`.
     public var accepted: [Slot: AcceptedValue]
     /// The replica was rebuilding lost state and did not vote (see `Replica+Amnesia.swift`).
@@ -28,7 +30,8 @@ extension Replica {
     public func snapshot() -> ReplicaSnapshot {
         ReplicaSnapshot(
             promised: promised, highestBallotNumberSeen: highestBallotNumberSeen, commitIndex: commitIndex,
-            lastIndex: lastIndex, accepted: accepted.filter { $0.key > commitIndex }, isRecovering: !isVoter,
+            lastIndex: lastIndex, firstIndex: firstIndex, accepted: accepted.filter { $0.key > commitIndex },
+            isRecovering: !isVoter,
             dedup: dedup.sessionSnapshots)
     }
 
@@ -40,6 +43,7 @@ extension Replica {
         commitIndex = snapshot.commitIndex
         knownCommitIndex = snapshot.commitIndex
         lastIndex = snapshot.lastIndex
+        firstIndex = snapshot.firstIndex
         accepted = snapshot.accepted
         recentChosen.reset(at: snapshot.commitIndex + 1)
         dedup = DedupTable(

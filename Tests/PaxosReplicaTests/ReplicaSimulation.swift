@@ -61,6 +61,12 @@ struct ReplicaSimulation {
     var pendingReads: [UInt64: UInt64] = [:]
     var nextReadID: UInt64 = 1
     var readsServed = 0
+    /// The log's first index once each slot has applied: every replica must agree, and a replica's
+    /// own first index must always be the one after its commit index (restarts included).
+    var firstIndexAfterSlot: [Slot: UInt64] = [:]
+    var trimsRequested = 0
+    var trimsApplied = 0
+    var nextTrimID: UInt64 = 1
     var trace: [String] = []
     var isTracing = false
     /// Test-only fault: replicas restart with an empty journal. Unsafe on purpose, to show that the
@@ -332,6 +338,18 @@ struct ReplicaSimulation {
             sends.append((target(for: client), ClientEntry(key: key, data: pending.data)))
         }
         clients[which] = client
+        if generator.chance(4) {
+            // A trim to a random point of the log, past its end too.
+            let member = target(for: client)
+            let before = UInt64.random(in: 1...UInt64(logKeys.count + 2), using: &generator)
+            trimsRequested += 1
+            nextTrimID += 1
+            if !down.contains(member) {
+                record("trim before \(before) -> \(member)")
+                let id = nextTrimID
+                try perform(update(member) { $0.requestTrim(before: before, id: id, now: $1) }, by: member)
+            }
+        }
         if generator.chance(20) {
             // A linearizable read: it must cover everything acknowledged before it started.
             let member = target(for: client)
@@ -433,6 +451,13 @@ struct ReplicaSimulation {
                 readsServed += 1
             case .readRejected(let id, _):
                 pendingReads[id] = nil
+            case .trimOutcome(_, .trimmed(let firstIndex)):
+                guard firstIndex >= 1, firstIndex <= UInt64(logKeys.count) + 1 else {
+                    throw violation("a trim answered first index \(firstIndex) with the log at \(logKeys.count)")
+                }
+                trimsApplied += 1
+            case .trimOutcome(_, .notLeader):
+                break
             case .votingRestored(let ballot):
                 nonVoters.remove(member)
                 record("\(member) votes again from \(ballot)")
@@ -446,6 +471,16 @@ struct ReplicaSimulation {
                 )
             }
         }
+        if let problem = firstIndexProblem(of: member) { throw problem }
+    }
+
+    /// Why `member`'s first index is not the one agreed after its commit index, if it is not.
+    private func firstIndexProblem(of member: NodeID) -> Violation? {
+        guard let replica = replicas[member], !down.contains(member) else { return nil }
+        let expected = replica.commitIndex == 0 ? 1 : firstIndexAfterSlot[replica.commitIndex] ?? 0
+        guard replica.firstIndex != expected else { return nil }
+        return violation(
+            "\(member) at slot \(replica.commitIndex) has first index \(replica.firstIndex), expected \(expected)")
     }
 
     private mutating func checkApply(_ applied: ChosenSlot, by member: NodeID) throws(Violation) {
@@ -460,6 +495,14 @@ struct ReplicaSimulation {
         } else {
             chosenBySlot[slot] = value
         }
+        var firstIndex = slot > 1 ? firstIndexAfterSlot[slot - 1] ?? 1 : 1
+        if case .trim(let before) = value {
+            firstIndex = max(firstIndex, min(before, applied.firstIndex))
+        }
+        if let agreed = firstIndexAfterSlot[slot], agreed != firstIndex {
+            throw violation("slot \(slot): \(member)'s first index would be \(firstIndex), another's is \(agreed)")
+        }
+        firstIndexAfterSlot[slot] = firstIndex
         for (offset, entry) in applied.appliedEntries.enumerated() {
             let entry = AppliedEntry(index: applied.firstIndex + UInt64(offset), entry: entry)
             guard issued[entry.entry.key] == entry.entry.data else {

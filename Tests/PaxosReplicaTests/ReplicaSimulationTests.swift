@@ -70,6 +70,21 @@ import Testing
         #expect(recovered >= 10)
     }
 
+    @Test func trimsAreAppliedAmongTheFaults() throws {
+        // Trims are part of every run above (the checks: every replica moves its first index at
+        // the same slot, and keeps it through restarts and checkpoints); make sure they apply.
+        var requested = 0
+        var applied = 0
+        for seed in UInt64(0)..<100 {
+            var simulation = ReplicaSimulation(seed: seed)
+            try simulation.run()
+            requested += simulation.trimsRequested
+            applied += simulation.trimsApplied
+        }
+        #expect(requested >= 50)
+        #expect(applied >= 20)
+    }
+
     @Test func mutatedFramesNeverReachTheLog() throws {
         // A quarter of all peer traffic mutated on the way, through the real frame and message
         // decoders: every check above still holds (nothing in the log that no client sent, nothing

@@ -22,6 +22,7 @@ struct ReplicaTestCluster {
     var logStores: [NodeID: SimulatedLogStore] = [:]
     var outcomes: [ClientKey: AppendOutcome] = [:]
     var reads: [UInt64: Result<UInt64, ReadRejection>] = [:]
+    var trims: [UInt64: TrimOutcome] = [:]
     var isolated: Set<NodeID> = []
     var autoSync = true
     let configuration: ReplicaConfiguration
@@ -52,6 +53,8 @@ struct ReplicaTestCluster {
                 reads[id] = .success(lastIndex)
             case .readRejected(let id, let leader):
                 reads[id] = .failure(leader)
+            case .trimOutcome(let id, let outcome):
+                trims[id] = outcome
             case .apply(let chosen):
                 logStores[member, default: SimulatedLogStore()].append(chosen)
             case .serveCatchUp(let fromSlot, let commitIndex, let peer):
@@ -111,6 +114,12 @@ struct ReplicaTestCluster {
 
     mutating func read(id: UInt64, at member: NodeID) {
         let actions = replicas[member]?.requestRead(id: id, now: now) ?? []
+        perform(actions, by: member)
+        deliverAll()
+    }
+
+    mutating func trim(before index: UInt64, id: UInt64, at member: NodeID) {
+        let actions = replicas[member]?.requestTrim(before: index, id: id, now: now) ?? []
         perform(actions, by: member)
         deliverAll()
     }

@@ -12,7 +12,7 @@ extension ByteWriter {
         if let ballot { write(ballot) }
     }
 
-    /// A slot value: a tag (0 no-op, 1 entries), then the entries.
+    /// A slot value: a tag (0 no-op, 1 entries, 2 trim), then the entries or the trim's index.
     public mutating func write(_ value: SlotValue) {
         switch value {
         case .noop:
@@ -20,6 +20,9 @@ extension ByteWriter {
         case .entries(let entries):
             write(UInt8(1))
             write(entries)
+        case .trim(let before):
+            write(UInt8(2))
+            write(before)
         }
     }
 
@@ -58,6 +61,13 @@ extension ByteReader {
             return .noop
         case 1:
             return .entries(try readClientEntries())
+        case 2:
+            let indexOffset = offset
+            let before: UInt64 = try read()
+            guard before >= 1, before < ProtocolLimits.slotsAndBallots else {
+                throw WireDecodingError(offset: indexOffset, message: "trim index \(before) is out of range")
+            }
+            return .trim(before: before)
         case let tag:
             throw WireDecodingError(offset: start, message: "unknown slot value tag \(tag)")
         }

@@ -1,0 +1,51 @@
+import ArgumentParser
+import PaxosLogClient
+
+/// `paxoslog trim`.
+struct TrimCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "trim",
+        abstract: "Move the log's first index forward on every node, and print the new first index.",
+        discussion: """
+            Entries below INDEX are no longer served (tail --from below it exits 1 naming the first \
+            index) and the disk they take is freed: whole log segments are deleted on each node at \
+            its next checkpoint. The trim is a command agreed through the log, so every node moves \
+            its first index at the same point and none decides on its own. The first index never \
+            moves back; an INDEX past the end of the log trims every entry (the next append gets \
+            the next index, as before). Retried entries are still recognised after a trim (within \
+            the de-duplication window), so a client retry never appends a trimmed entry twice.
+
+            Example:
+              paxoslog trim --cluster /tmp/demo --before 1000000
+            """
+    )
+
+    @Option(help: "The cluster directory.")
+    var cluster: String
+
+    @Option(help: "The new first index: entries before it are trimmed.")
+    var before: UInt64
+
+    @Option(help: "Seconds to find a leader and see the trim applied before giving up.")
+    var timeout: Double = 30
+
+    @OptionGroup(title: "TLS (for nodes reached over TCP)") var tls: ClientTLSOptions
+
+    func validate() throws {
+        guard before >= 1 else { throw ValidationError("--before must be 1 or more") }
+        guard timeout > 0 else { throw ValidationError("--timeout must be positive") }
+    }
+
+    func run() async throws {
+        var description = try ClusterDescription.load(from: cluster)
+        try tls.apply(to: &description)
+        let client = PaxosLogClient(cluster: description)
+        let firstIndex: UInt64
+        do {
+            firstIndex = try await client.trim(before: before, timeout: .milliseconds(Int64(timeout * 1000)))
+        } catch {
+            throw CLIError("\(error)")
+        }
+        Output.line("\(firstIndex)")
+    }
+}

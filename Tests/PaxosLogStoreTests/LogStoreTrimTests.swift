@@ -1,0 +1,76 @@
+import Foundation
+import PaxosJournal
+import PaxosLogStore
+import PaxosProtocol
+import PaxosTestSupport
+import Testing
+
+/// Deleting trimmed entries: whole segments only, never past the limit the node gives (its
+/// checkpoint's slot), and every entry at or above the first index still readable, after reopening
+/// from a position too.
+@Suite struct LogStoreTrimTests {
+    let helper = LogStoreTests()
+
+    private func segmentCount(in directory: String) throws -> Int {
+        try FileManager.default.contentsOfDirectory(atPath: directory).filter { $0.hasSuffix(".seg") }.count
+    }
+
+    @Test func trimDeletesWholeSegmentsBelowTheFirstIndexAndKeepsTheRestReadable() async throws {
+        try await withTemporaryDirectory { directory in
+            let slots = LogStoreTests.slots(count: 2_000, entriesPerSlot: { _ in 3 })
+            let expected = LogStoreTests.expectedEntries(slots)
+            let path = directory + "/log"
+            let store = try LogStore.open(directory: path, options: JournalOptions(segmentSize: 1 << 14))
+            // In batches, as the node writes them: a batch never spans segments.
+            for start in stride(from: 0, to: slots.count, by: 50) {
+                try await helper.append(Array(slots[start..<(start + 50)]), to: store)
+            }
+            let before = try segmentCount(in: path)
+            #expect(before >= 4)
+
+            // The limit wins: nothing at or above slot 100 may go, whatever the first index says.
+            try store.trim(before: UInt64(expected.count), keepingFrom: 100)
+            #expect(store.firstSlot <= 100)
+            let first: UInt64 = 3_000
+            let deleted = try store.trim(before: first, keepingFrom: 1_900)
+            #expect(deleted > 0)
+            #expect(try segmentCount(in: path) < before)
+            #expect(store.firstSlot > 100)
+            let read = try store.entries(from: first, maxEntries: 5, maxBytes: 1 << 20)
+            #expect(helper.strings(read) == Array(expected[Int(first - 1)..<Int(first + 4)]))
+
+            let position = store.position(at: store.lastSlot, lastIndex: store.lastIndex)
+            store.close()
+            let reopened = try LogStore.open(
+                directory: path, options: JournalOptions(segmentSize: 1 << 14), from: position)
+            defer { reopened.close() }
+            #expect(reopened.firstSlot == store.firstSlot)
+            let again = try reopened.entries(from: first + 10, maxEntries: 3, maxBytes: 1 << 20)
+            #expect(helper.strings(again) == Array(expected[Int(first + 9)..<Int(first + 12)]))
+            // Reopening without a position reads what is left from its first slot.
+            reopened.close()
+            let scanned = try LogStore.open(directory: path, options: JournalOptions(segmentSize: 1 << 14))
+            defer { scanned.close() }
+            #expect(scanned.lastIndex == UInt64(expected.count))
+            #expect(try scanned.entries(from: first, maxEntries: 1, maxBytes: 1 << 20).count == 1)
+        }
+    }
+
+    @Test func trimmingPastTheEndKeepsTheSegmentBeingWritten() async throws {
+        try await withTemporaryDirectory { directory in
+            let slots = LogStoreTests.slots(count: 500, entriesPerSlot: { _ in 3 })
+            let path = directory + "/log"
+            let store = try LogStore.open(directory: path, options: JournalOptions(segmentSize: 1 << 14))
+            defer { store.close() }
+            try await helper.append(slots, to: store)
+            try store.trim(before: 1 << 40, keepingFrom: 1 << 40)
+            #expect(try segmentCount(in: path) >= 1)
+            #expect(store.lastSlot == 500)
+            let next = ChosenSlot(
+                slot: 501, value: .entries([ClientEntry(key: ClientKey(session: 9, sequence: 1), data: [1])]),
+                firstIndex: store.lastIndex + 1)
+            try await helper.append([next], to: store)
+            #expect(try store.entries(from: next.firstIndex, maxEntries: 1, maxBytes: 1 << 20) == [[1]])
+        }
+    }
+}
