@@ -1,3 +1,4 @@
+import Foundation
 import PaxosJournal
 import PaxosProtocol
 import Synchronization
@@ -27,18 +28,27 @@ public final class LogStore: Sendable {
         /// The same, for what is durable (and so readable).
         var durableSlot: Slot = 0
         var durableLastIndex: UInt64 = 0
+        /// The slots of the bases kept in the directory (`LogBaseFile`), ascending.
+        var bases: [Slot] = []
+        /// The base the store was restarted from, when its first slot follows one.
+        var startBase: LogBase?
     }
 
-    let journal: Journal
+    /// The journal beneath; replaced whole when the store restarts from a base (`reset`).
+    private let journalBox: Mutex<Journal>
     private let state: Mutex<State>
-
-    private init(journal: Journal, state: State) {
-        self.journal = journal
-        self.state = Mutex(state)
-    }
-
+    private let options: JournalOptions
     /// The directory of the journal that holds the store.
-    public var directory: String { journal.directory }
+    public let directory: String
+
+    var journal: Journal { journalBox.withLock { $0 } }
+
+    private init(journal: Journal, state: State, options: JournalOptions) {
+        journalBox = Mutex(journal)
+        self.state = Mutex(state)
+        self.options = options
+        directory = journal.directory
+    }
 
     /// Opens (or creates) the store in `directory`, reading every slot after `position` (all of
     /// them without one) to check that each record is the slot its sequence number says and that
@@ -52,6 +62,7 @@ public final class LogStore: Sendable {
         var options = options
         options.syncsEveryBatch = false
         options.reachInterval = nil
+        try finishInterruptedReset(of: directory)
         let journal: Journal
         do {
             journal = try Journal.open(directory: directory, options: options)
@@ -60,14 +71,31 @@ public final class LogStore: Sendable {
         }
         do throws(LogStoreError) {
             var state = State()
+            state.bases = LogBaseFile.slots(in: directory, names: try listDirectory(directory))
             var next = journal.firstSequence
-            if let position, position.slot > 0 {
-                try check(position, in: journal)
+            if journal.firstSequence > 1, state.bases.contains(journal.firstSequence - 1) {
+                let base = try LogBaseFile.read(journal.firstSequence - 1, in: directory)
+                state.startBase = base
+                state.issuedSlot = base.slot
+                state.issuedLastIndex = base.lastIndex
+            }
+            if let position, position.slot > 0, position.slot >= state.issuedSlot {
+                if position.slot == state.issuedSlot, position.lastIndex != state.issuedLastIndex {
+                    throw LogStoreError(
+                        .inconsistent,
+                        "\(directory) starts after slot \(position.slot) ending at index \(state.issuedLastIndex), but the "
+                            + "checkpoint says \(position.lastIndex): this log store is not the one the checkpoint was taken with"
+                    )
+                } else if position.slot > state.issuedSlot {
+                    try check(position, in: journal)
+                }
                 state.anchors = position.anchors.filter { $0.slot <= position.slot }
                 state.issuedSlot = position.slot
                 state.issuedLastIndex = position.lastIndex
                 next = position.slot + 1
             }
+            // A position older than the base the store restarted from: the store was restarted
+            // from a base after that checkpoint; it is read from the base on.
             var iterator = journal.records(from: next)
             while let record = try nextRecord(&iterator) {
                 let chosen = try decode(record, in: directory)
@@ -81,7 +109,7 @@ public final class LogStore: Sendable {
             }
             state.durableSlot = state.issuedSlot
             state.durableLastIndex = state.issuedLastIndex
-            return LogStore(journal: journal, state: state)
+            return LogStore(journal: journal, state: state, options: options)
         } catch {
             journal.close()
             throw error
@@ -186,24 +214,33 @@ public final class LogStore: Sendable {
     /// The first slot the store still holds on disk (1 until a trim deleted segments).
     public var firstSlot: Slot { journal.firstSequence }
 
-    /// Deletes the segments that hold only entries below `index` and, whatever `index` says, only
+    /// Deletes the segments that hold only entries below `index`, and whatever `index` says only
     /// slots below `limit` (the node passes its checkpoint's slot, so a restart always finds the
-    /// slot its checkpoint names). Whole segments go, never part of one: the store may keep some
-    /// entries below `index`, which the node no longer serves. Returns how many segments went.
+    /// slot its checkpoint names). The cut is made just after a kept base, so that a replica
+    /// lagging behind the store's new first slot can continue from that base: whole segments go,
+    /// never part of one, and the store may keep some entries below `index`, which the node no
+    /// longer serves. Returns how many segments went.
     ///
     /// Blocking (unlink and a directory fsync): call it off the event loop.
     @discardableResult
     public func trim(before index: UInt64, keepingFrom limit: Slot) throws(LogStoreError) -> Int {
         let cut = min(try slot(holding: index), limit)
-        guard cut > journal.firstSequence else { return 0 }
+        let bases = state.withLock { $0.bases }
+        guard let base = bases.last(where: { $0 + 1 <= cut }), base + 1 > journal.firstSequence else { return 0 }
         let deleted: Int
         do {
-            deleted = try journal.truncate(before: cut)
+            deleted = try journal.truncate(before: base + 1)
         } catch {
             throw LogStoreError(error)
         }
+        for older in bases where older < base {
+            _ = unlink(directory + "/" + LogBaseFile.name(of: older))
+        }
         let first = journal.firstSequence
-        state.withLock { state in state.anchors.removeAll { $0.slot < first } }
+        state.withLock { state in
+            state.bases.removeAll { $0 < base }
+            state.anchors.removeAll { $0.slot < first }
+        }
         return deleted
     }
 
@@ -218,6 +255,114 @@ public final class LogStore: Sendable {
             if chosen.lastIndex >= index { return chosen.slot }
         }
         return issuedSlot + 1
+    }
+
+    // MARK: Bases
+
+    /// The base the store was restarted from (its first slot follows it), if it was.
+    public var startBase: LogBase? { state.withLock { $0.startBase } }
+
+    /// The oldest base kept: the state of the log just before a slot the store still holds, which
+    /// a replica that lags behind the store's first slot continues from. Nil when none is kept.
+    public func oldestBase() throws(LogStoreError) -> LogBase? {
+        guard let slot = state.withLock({ $0.bases.first }) else { return nil }
+        return try LogBaseFile.read(slot, in: directory)
+    }
+
+    /// Keeps `base` (the log's state at a checkpoint, which the store holds through `base.slot`)
+    /// when the store has begun a segment since the newest base kept: one base per segment, so a
+    /// trim can delete every segment below the one its first index lies in. Returns whether it
+    /// was kept. Blocking (a file write): call it off the event loop.
+    @discardableResult
+    public func recordBase(_ base: LogBase) throws(LogStoreError) -> Bool {
+        guard base.slot > 0, let segment = journal.segmentStart(holding: base.slot) else { return false }
+        let newest = state.withLock { $0.bases.last }
+        guard newest.map({ $0 < segment }) ?? true else { return false }
+        try LogBaseFile.write(base, in: directory)
+        state.withLock { state in state.bases.append(base.slot) }
+        return true
+    }
+
+    /// Starts the store afresh after `base`: every slot it held is dropped, the next slot written
+    /// must be `base.slot + 1`. For a replica that lagged behind what its peers still hold.
+    ///
+    /// Crash-safe: the new store is built beside the old one and renamed into place; an open finds
+    /// either the old store or the new one. Blocking: the node calls it on its loop, rarely.
+    public func reset(to base: LogBase) throws(LogStoreError) {
+        let fresh = directory + ".new"
+        let old = directory + ".old"
+        journal.close()
+        do {
+            try? FileManager.default.removeItem(atPath: fresh)
+            try Journal.createEmpty(directory: fresh, firstSequence: base.slot + 1)
+            try LogBaseFile.write(base, in: fresh)
+            try? FileManager.default.removeItem(atPath: old)
+            try FileManager.default.moveItem(atPath: directory, toPath: old)
+            try FileManager.default.moveItem(atPath: fresh, toPath: directory)
+            try Self.syncParent(of: directory)
+            try? FileManager.default.removeItem(atPath: old)
+        } catch let error as LogStoreError {
+            throw error
+        } catch let error as JournalError {
+            throw LogStoreError(error)
+        } catch {
+            throw LogStoreError(.journal, "cannot restart \(directory) from the base at slot \(base.slot): \(error)")
+        }
+        let journal: Journal
+        do {
+            journal = try Journal.open(directory: directory, options: options)
+        } catch {
+            throw LogStoreError(error)
+        }
+        journalBox.withLock { $0 = journal }
+        state.withLock { state in
+            state = State()
+            state.bases = [base.slot]
+            state.startBase = base
+            state.issuedSlot = base.slot
+            state.issuedLastIndex = base.lastIndex
+            state.durableSlot = base.slot
+            state.durableLastIndex = base.lastIndex
+        }
+    }
+
+    /// An open after a crash in the middle of `reset`: a complete new store waiting to be renamed
+    /// into place is put there; an incomplete one, or an old one left behind, is removed.
+    private static func finishInterruptedReset(of directory: String) throws(LogStoreError) {
+        let fresh = directory + ".new"
+        let old = directory + ".old"
+        let files = FileManager.default
+        do {
+            if files.fileExists(atPath: fresh) {
+                if files.fileExists(atPath: directory) {
+                    try files.removeItem(atPath: fresh)
+                } else {
+                    try files.moveItem(atPath: fresh, toPath: directory)
+                    try syncParent(of: directory)
+                }
+            }
+            if files.fileExists(atPath: old) && files.fileExists(atPath: directory) {
+                try files.removeItem(atPath: old)
+            }
+        } catch {
+            throw LogStoreError(.journal, "cannot finish restarting \(directory) from a base: \(error)")
+        }
+    }
+
+    private static func syncParent(of directory: String) throws(LogStoreError) {
+        let parent = (directory as NSString).deletingLastPathComponent
+        let fd = Glibc.open(parent.isEmpty ? "." : parent, O_RDONLY | O_DIRECTORY)
+        guard fd >= 0 else { throw LogStoreError(.journal, "cannot open \(parent) to sync it: errno \(errno)") }
+        defer { Glibc.close(fd) }
+        guard fsync(fd) == 0 else { throw LogStoreError(.journal, "cannot sync \(parent): errno \(errno)") }
+    }
+
+    private static func listDirectory(_ directory: String) throws(LogStoreError) -> [String] {
+        do {
+            return try FileManager.default.contentsOfDirectory(atPath: directory)
+        } catch {
+            throw LogStoreError(.journal, "cannot list \(directory): \(error)")
+        }
     }
 
     /// Waits for queued writes, then closes the journal beneath.

@@ -67,10 +67,13 @@ extension NodeCore {
             }
             // Trimmed entries leave the disk only up to the checkpoint's slot: a restart must find
             // the slot the checkpoint names.
+            // The checkpoint's state is also a base the log store may keep (one per segment), from
+            // which a replica that lags behind a trim continues.
             let snapshot = checkpoint.snapshot
             let trimmed = deleted.flatMap { _ in
                 Result { () throws(LogStoreError) in
-                    try logStore.trim(before: snapshot.firstIndex, keepingFrom: snapshot.commitIndex)
+                    try logStore.recordBase(snapshot.logBase)
+                    return try logStore.trim(before: snapshot.firstIndex, keepingFrom: snapshot.commitIndex)
                 }
                 .mapError { NodeError("the checkpoint is written, but deleting trimmed log segments failed: \($0)") }
             }

@@ -274,6 +274,10 @@ final class NodeCore {
                 applied.append(chosen)
             case .serveCatchUp(let fromSlot, let commitIndex, let peer):
                 serveCatchUp(fromSlot: fromSlot, commitIndex: commitIndex, to: peer)
+            case .installBase(let base):
+                // Slots applied before the base in this same turn are part of it.
+                applied.removeAll { $0.slot <= base.slot }
+                guard installBase(base) else { return }
             case .appendOutcome(let key, let outcome):
                 guard let client = keyOwner.removeValue(forKey: key) else { continue }
                 switch outcome {
@@ -357,8 +361,13 @@ final class NodeCore {
     }
 
     /// Answers a catch-up request for slots older than the replica keeps in memory from the log
-    /// store. Slots not yet durable there are left out; the peer asks again.
+    /// store. Slots not yet durable there are left out; the peer asks again. Slots the store no
+    /// longer holds (trimmed) are answered with the store's oldest base instead.
     private func serveCatchUp(fromSlot: Slot, commitIndex: Slot, to peer: NodeID) {
+        if fromSlot < logStore.firstSlot {
+            serveBase(fromSlot: fromSlot, commitIndex: commitIndex, to: peer)
+            return
+        }
         var chunk = CatchUpChunk(configuration: replica.configuration)
         var slots = logStore.slots(from: fromSlot)
         do {
@@ -372,6 +381,44 @@ final class NodeCore {
         guard !chunk.values.isEmpty else { return }
         let reply = ReplicaMessage.catchUpReply(firstSlot: fromSlot, values: chunk.values, commitIndex: commitIndex)
         peerOutbox[peer, default: []].append(Frame(kind: FrameKind.peerMessage, payload: reply.encoded()))
+    }
+
+    private func serveBase(fromSlot: Slot, commitIndex: Slot, to peer: NodeID) {
+        let base: LogBase
+        do {
+            guard let oldest = try logStore.oldestBase(), oldest.slot + 1 >= logStore.firstSlot else {
+                logger.error(
+                    "peer \(peer.rawValue) needs slot \(fromSlot), below this node's first stored slot \(logStore.firstSlot), and no base is kept to continue from"
+                )
+                return
+            }
+            base = oldest
+        } catch {
+            logger.error("cannot read the log base for peer \(peer.rawValue): \(error)")
+            return
+        }
+        logger.info(
+            "peer \(peer.rawValue) needs slot \(fromSlot), which was trimmed here: it continues from the base at slot \(base.slot) (index \(base.lastIndex))"
+        )
+        let reply = ReplicaMessage.catchUpBase(base, commitIndex: commitIndex)
+        peerOutbox[peer, default: []].append(Frame(kind: FrameKind.peerMessage, payload: reply.encoded()))
+    }
+
+    /// The peers trimmed the slots this replica lacks: the log store starts afresh after `base`.
+    /// Returns false when that failed and the node stopped.
+    private func installBase(_ base: LogBase) -> Bool {
+        checkpointQueue.sync {}  // no checkpoint is writing to, or trimming, the store being replaced
+        checkpoints.waiting = nil
+        do {
+            try logStore.reset(to: base)
+        } catch {
+            fail(error)
+            return false
+        }
+        logger.notice(
+            "the peers no longer hold the slots this node lacks (trimmed): its log now continues from slot \(base.slot) and starts at index \(replica.firstIndex); catching up from there"
+        )
+        return true
     }
 
     /// Appends the records to the journal; when they are durable, tells the replica.

@@ -156,13 +156,23 @@ public final class NodeServer: Sendable {
         let (core, missing) = try await loop.submit { () throws -> (NIOLoopBound<NodeCore>, [ChosenSlot]) in
             let clock = NodeClock()
             let stored = logStore.lastSlot
-            var missing: [ChosenSlot] = []
+            var recovered: [ChosenSlot] = []
             var replica = Replica.recover(
                 id: configuration.id, configuration: replicaConfiguration, snapshot: snapshot, records: records,
                 now: clock.now()
             ) { chosen in
-                if chosen.slot > stored { missing.append(chosen) }
+                if chosen.slot > stored { recovered.append(chosen) }
             }
+            // A catch-up past a trim restarts the log store from a base; a crash may have left the
+            // journal's record of it or the store's restart undone. Either one is enough.
+            if let base = replica.installedBase, base.slot > logStore.lastSlot {
+                logger.notice("restarting the log store from the base at slot \(base.slot) the journal records")
+                try logStore.reset(to: base)
+            } else if let base = logStore.startBase, base.slot > replica.commitIndex {
+                logger.notice("the log store restarted from the base at slot \(base.slot): continuing from there")
+                replica.restoreBase(base)
+            }
+            let missing = recovered.filter { $0.slot > logStore.lastSlot }
             var beyond = logStore.slots(from: replica.commitIndex + 1)
             while let chosen = try beyond.next() {
                 replica.restoreChosen(chosen.value, at: chosen.slot)

@@ -11,6 +11,9 @@ public enum PersistRecord: Hashable, Sendable {
     case committed(commitIndex: Slot, ballot: Ballot)
     /// Chosen values learned from another replica (catch-up).
     case chosen(firstSlot: Slot, values: [SlotValue])
+    /// The log continues from `base`: the slots through `base.slot` were learned as a whole from
+    /// another replica, which no longer held them one by one (they were trimmed).
+    case base(LogBase)
     /// The records before this one may be incomplete (a lost or damaged journal was detected at
     /// start): from here on the replica does not vote until it has rebuilt its state from the
     /// others (see `Replica+Recovery.swift`). Written before anything else after the detection.

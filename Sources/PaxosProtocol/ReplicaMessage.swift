@@ -24,4 +24,8 @@ public enum ReplicaMessage: Hashable, Sendable {
     case catchUpRequest(fromSlot: Slot)
     /// Chosen values for consecutive slots from `firstSlot`, in bounded chunks.
     case catchUpReply(firstSlot: Slot, values: [SlotValue], commitIndex: Slot)
+    /// The answer to a catch-up request for slots the responder no longer holds (trimmed): the
+    /// log's state before the first slot it holds. The lagging replica starts its log there and
+    /// asks again from `base.slot + 1`.
+    case catchUpBase(LogBase, commitIndex: Slot)
 }

@@ -99,13 +99,3 @@ struct DedupTable: Sendable {
         }
     }
 }
-
-/// One session of the de-duplication table as a checkpoint stores it.
-struct DedupSessionSnapshot: Hashable, Sendable {
-    var session: UInt64
-    var highest: UInt64
-    var lastIndex: UInt64
-    /// Sequence numbers in ascending order, and the index each was applied at.
-    var sequences: [UInt64]
-    var indexes: [UInt64]
-}

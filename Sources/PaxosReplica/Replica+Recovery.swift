@@ -69,6 +69,8 @@ extension Replica {
             for (offset, value) in values.enumerated() where firstSlot + Slot(offset) == commitIndex + 1 {
                 apply(value, at: commitIndex + 1)
             }
+        case .base(let base):
+            install(base)
         case .recoveryStarted, .started:
             break
         case .recoveryCompleted(let ballot):

@@ -21,8 +21,13 @@ extension Replica {
 
     /// Why `message` from `peer` must be dropped, or nil when it may be handled.
     func rejection(of message: ReplicaMessage, from peer: NodeID) -> MessageRejection? {
-        if case .catchUpReply = message, catchUpRequestedAt == nil || catchUpAskedOf != peer {
-            return .unexpected("catch-up reply that answers no request outstanding to \(peer)")
+        switch message {
+        case .catchUpReply, .catchUpBase:
+            if catchUpRequestedAt == nil || catchUpAskedOf != peer {
+                return .unexpected("catch-up reply that answers no request outstanding to \(peer)")
+            }
+        default:
+            break
         }
         return malformation(of: message, from: peer).map(MessageRejection.malformed)
     }
@@ -70,6 +75,10 @@ extension Replica {
         case .catchUpReply(let firstSlot, let values, let commitIndex):
             return runProblem(firstSlot, count: values.count, "catch-up reply")
                 ?? slotProblem(commitIndex, "commit index")
+        case .catchUpBase(let base, let commitIndex):
+            if let problem = slotProblem(commitIndex, "commit index") { return problem }
+            return base.slot <= commitIndex
+                ? nil : "log base at slot \(base.slot) beyond the commit index \(commitIndex)"
         }
     }
 

@@ -52,6 +52,9 @@ public struct Replica: Sendable {
     /// The first index the log still serves: entries below it were trimmed (`Replica+Trim.swift`).
     /// `lastIndex + 1` when every entry is trimmed.
     public internal(set) var firstIndex: UInt64 = 1
+    /// The last base this replica continued its log from since it started (a catch-up past a
+    /// trim, or its journal's record of one): the node's log store must start there too.
+    public internal(set) var installedBase: LogBase?
     var dedup: DedupTable
     /// The ballot under which the latest slots were learned chosen, for the next commit mark.
     var lastAppliedBallot: Ballot?
@@ -252,6 +255,8 @@ public struct Replica: Sendable {
             handleCatchUpRequest(fromSlot: fromSlot, from: peer)
         case .catchUpReply(let firstSlot, let values, let theirCommit):
             handleCatchUpReply(firstSlot: firstSlot, values: values, theirCommit: theirCommit, from: peer, now: now)
+        case .catchUpBase(let base, let theirCommit):
+            handleCatchUpBase(base, theirCommit: theirCommit, from: peer, now: now)
         }
     }
 

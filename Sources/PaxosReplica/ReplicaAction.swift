@@ -41,6 +41,9 @@ public enum ReplicaAction: Hashable, Sendable {
     /// read them from the log store (at most `catchUpChunkSlots` slots and `catchUpChunkBytes`
     /// bytes, at least one) and send them as `.catchUpReply(firstSlot:values:commitIndex:)`.
     case serveCatchUp(fromSlot: Slot, commitIndex: Slot, to: NodeID)
+    /// The peer asked for catch-up no longer holds the slots this replica lacks: the log continues
+    /// from `base`. Start the log store afresh after `base.slot`, keeping `base` with it.
+    case installBase(LogBase)
     /// Answer the client that appended `key`.
     case appendOutcome(ClientKey, AppendOutcome)
     /// Answer the client whose trim request was `id`.

@@ -24,17 +24,7 @@ extension ReplicaSnapshot {
             writer.write(value.ballot)
             writer.write(value.value)
         }
-        writer.write(UInt32(dedup.count))
-        for session in dedup {
-            writer.write(session.session)
-            writer.write(session.highest)
-            writer.write(session.lastIndex)
-            writer.write(UInt32(session.sequences.count))
-            for (sequence, index) in zip(session.sequences, session.indexes) {
-                writer.write(sequence)
-                writer.write(index)
-            }
-        }
+        writer.write(dedup)
         return writer.bytes
     }
 
@@ -66,25 +56,7 @@ extension ReplicaSnapshot {
             }
             accepted[slot] = AcceptedValue(ballot: ballot, value: value)
         }
-        let sessionCount = try reader.readCount(minimumElementSize: 28)
-        dedup = []
-        for _ in 0..<sessionCount {
-            let session: UInt64 = try reader.read()
-            let highest: UInt64 = try reader.read()
-            let lastIndex: UInt64 = try reader.read()
-            let keyCount = try reader.readCount(minimumElementSize: 16)
-            var sequences: [UInt64] = []
-            var indexes: [UInt64] = []
-            sequences.reserveCapacity(keyCount)
-            indexes.reserveCapacity(keyCount)
-            for _ in 0..<keyCount {
-                sequences.append(try reader.read())
-                indexes.append(try reader.read())
-            }
-            dedup.append(
-                DedupSessionSnapshot(
-                    session: session, highest: highest, lastIndex: lastIndex, sequences: sequences, indexes: indexes))
-        }
+        dedup = try reader.readDedupSessions()
         try reader.expectEnd()
     }
 }

@@ -25,6 +25,13 @@ public struct ReplicaSnapshot: Hashable, Sendable {
     var dedup: [DedupSessionSnapshot]
 }
 
+extension ReplicaSnapshot {
+    /// The log's state at the snapshot's commit index: what the log store keeps as a base.
+    public var logBase: LogBase {
+        LogBase(slot: commitIndex, lastIndex: lastIndex, firstIndex: firstIndex, dedup: dedup)
+    }
+}
+
 extension Replica {
     /// The replica's durable state now, for a checkpoint.
     public func snapshot() -> ReplicaSnapshot {

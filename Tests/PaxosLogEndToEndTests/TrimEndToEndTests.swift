@@ -94,4 +94,98 @@ import Testing
             #expect(empty.status == 0 && empty.stdout.isEmpty, "\(empty.stdout.prefix(200)) \(empty.stderr)")
         }
     }
+
+    /// Waits until node `node` has deleted its first log segment.
+    static func waitForDeletedFirstSegment(of node: UInt32, in cluster: LocalCluster) async throws {
+        for _ in 0..<150 {
+            let segments = try CheckpointEndToEndTests.segments(in: cluster.dir + "/node-\(node)/log")
+            if segments.first != "00000000000000000001.seg" { return }
+            try await Task.sleep(for: .milliseconds(100))
+        }
+        throw ClientError("node \(node) never deleted its first log segment\n\(LocalCluster.logs(cluster.dir))")
+    }
+
+    @Test func aNodeStoppedBeforeATrimCatchesUpFromTheFirstIndexTheOthersHold() async throws {
+        try await withCluster(options: ["--segment-mib", "1", "--checkpoint-interval", "0.5"]) { cluster in
+            let nodes = try cluster.description.nodes.map(\.id)
+            let early = (1...1_000).map { "early-\($0)" }
+            let first = try await cluster.run(
+                ["append", "--cluster", cluster.dir], stdin: Data((early.joined(separator: "\n") + "\n").utf8))
+            try #require(first.status == 0, "\(first.stderr)")
+            let leader = try await cluster.leader()
+            let away = try #require(nodes.first { $0 != leader })
+            try await cluster.kill9(away)
+
+            let lines = CheckpointEndToEndTests.incompressibleLines(80_000)
+            let appended = try await cluster.run(
+                ["append", "--cluster", cluster.dir, "--timeout", "60"],
+                stdin: Data((lines.joined(separator: "\n") + "\n").utf8))
+            try #require(appended.status == 0, "\(appended.stderr)")
+            let trim = try await cluster.run(["trim", "--cluster", cluster.dir, "--before", "61001"])
+            #expect(trim.stdoutLines == ["61001"], "\(trim.stderr)")
+            for node in nodes where node != away {
+                try await Self.waitForDeletedFirstSegment(of: node, in: cluster)
+            }
+
+            // Back after the others deleted what it lacks: it continues from a base they kept,
+            // then catches up, and its log starts at the first index like theirs.
+            try cluster.restart(away)
+            let all = early + lines
+            let local = try await cluster.localLog(of: away, count: 20_000)
+            let entries = Self.entries(local)
+            #expect(
+                entries.count == 20_000 && entries == Array(all[61_000...]),
+                "node \(away) holds \(entries.count) entries from \(local.first?.prefix(20) ?? "-")")
+            _ = try await Self.waitForFirstIndex(61_001, in: cluster)
+            let log = try String(contentsOfFile: cluster.dir + "/node-\(away).log", encoding: .utf8)
+            #expect(log.contains("its log now continues from slot"), "\(log.suffix(1500))")
+
+            // And it keeps that state through a restart of its own.
+            try await cluster.kill9(away)
+            try cluster.restart(away)
+            let again = try await cluster.localLog(of: away, count: 20_000)
+            #expect(Self.entries(again) == Array(all[61_000...]))
+        }
+    }
+
+    /// SIGKILL at any point of checkpoints that delete trimmed segments and keep bases, while
+    /// entries stream in and trims move the first index: every restart finds a consistent store
+    /// (segments whole or gone, the checkpoint's slot present), and at the end every node holds
+    /// the same log from the same first index.
+    @Test func killsDuringTrimsLoseNothing() async throws {
+        try await withCluster(options: ["--segment-mib", "1", "--checkpoint-interval", "0.1"]) { cluster in
+            var generator = SystemRandomNumberGenerator()
+            let lines = CheckpointEndToEndTests.incompressibleLines(60_000)
+            async let streaming = cluster.run(
+                ["append", "--cluster", cluster.dir, "--timeout", "120"],
+                stdin: Data((lines.joined(separator: "\n") + "\n").utf8))
+            let nodes = try cluster.description.nodes.map(\.id)
+            var firstIndex: UInt64 = 1
+            for round in 1...6 {
+                try await Task.sleep(for: .milliseconds(Int.random(in: 150...400, using: &generator)))
+                let trim = try await cluster.run([
+                    "trim", "--cluster", cluster.dir, "--before", "\(round * 7_000)", "--timeout", "60",
+                ])
+                try #require(trim.status == 0, "\(trim.stderr)")
+                firstIndex = max(firstIndex, UInt64(trim.stdout.trimmingCharacters(in: .whitespacesAndNewlines)) ?? 0)
+                let victim = nodes[round % nodes.count]
+                try await cluster.kill9(victim)
+                try cluster.restart(victim)
+            }
+            let result = try await streaming
+            try #require(result.status == 0, "\(result.stderr)\n\(LocalCluster.logs(cluster.dir))")
+            try #require(result.stdoutLines.count == lines.count)
+
+            let expected = Array(lines[Int(firstIndex - 1)...])
+            _ = try await Self.waitForFirstIndex(firstIndex, in: cluster)
+            for node in nodes {
+                let entries = Self.entries(try await cluster.localLog(of: node, count: expected.count))
+                let difference = zip(entries, expected).enumerated().first { $0.element.0 != $0.element.1 }?.offset
+                #expect(
+                    entries.count == expected.count && difference == nil,
+                    "node \(node) holds \(entries.count) entries from first index \(firstIndex), the first different at \(difference.map(String.init) ?? "-")\n\(LocalCluster.logs(cluster.dir))"
+                )
+            }
+        }
+    }
 }

@@ -73,7 +73,7 @@ import Testing
     }
 
     @Test func aRestartAppliesWhatTheLogStoreHoldsBeyondTheJournalsCommitMarks() throws {
-        let (cluster, leader, _) = try laggingCluster(recent: 2, count: 5)
+        var (cluster, leader, _) = try laggingCluster(recent: 2, count: 5)
         let follower = try #require(
             cluster.configuration.members.first { $0 != leader && !cluster.isolated.contains($0) })
         // The journal without its commit marks and catch-up records: only promises and accepts.

@@ -66,6 +66,7 @@ struct ReplicaSimulation {
     var firstIndexAfterSlot: [Slot: UInt64] = [:]
     var trimsRequested = 0
     var trimsApplied = 0
+    var basesInstalled = 0
     var nextTrimID: UInt64 = 1
     var trace: [String] = []
     var isTracing = false
@@ -226,9 +227,13 @@ struct ReplicaSimulation {
         guard !down.contains(member), var disk = disks[member], disk.pending.isEmpty, let replica = replicas[member],
             (logStores[member]?.lastSlot ?? 0) >= replica.commitIndex
         else { return }
-        disk.checkpoint = replica.snapshot()
+        let snapshot = replica.snapshot()
+        disk.checkpoint = snapshot
         disk.durable = []
         disks[member] = disk
+        // As the node does after a checkpoint: keep a base, delete trimmed "segments".
+        logStores[member]?.recordBase(snapshot.logBase)
+        logStores[member]?.trim(before: snapshot.firstIndex, keepingFrom: snapshot.commitIndex)
         lastBatchStart[member] = 0
         record("checkpoint \(member) at slot \(replica.commitIndex)")
     }
@@ -251,9 +256,11 @@ struct ReplicaSimulation {
         // The log store's latest writes may not have reached the disk either; the journal has them.
         if var store = logStores[member] {
             // What a checkpoint covers was synced before the checkpoint was written.
-            let synced = Int(disks[member]?.checkpoint?.commitIndex ?? 0)
-            let lost = Int.random(in: 0...min(3, store.slots.count - synced), using: &generator)
-            store.keepFirst(store.slots.count - lost)
+            // A restart from a base is synced when it happens.
+            let synced = max(
+                disks[member]?.checkpoint?.commitIndex ?? 0, store.startBase?.slot ?? 0, store.firstSlot - 1)
+            let lost = Int.random(in: 0...Int(min(3, store.lastSlot - synced)), using: &generator)
+            store.dropLast(lost)
             logStores[member] = store
         }
         record("crash \(member)")
@@ -434,9 +441,25 @@ struct ReplicaSimulation {
                 guard let store = logStores[member], store.lastSlot >= commitIndex else {
                     throw violation("\(member) asked to serve catch-up through \(commitIndex) beyond its log store")
                 }
-                let reply = store.catchUpReply(
-                    fromSlot: fromSlot, commitIndex: commitIndex, configuration: configuration)
+                guard
+                    let reply = store.catchUpReply(
+                        fromSlot: fromSlot, commitIndex: commitIndex, configuration: configuration)
+                else {
+                    throw violation("\(member) trimmed slot \(fromSlot) and keeps no base to continue from")
+                }
+                if case .catchUpBase(let base, _) = reply {
+                    record("\(member) serves \(peer) the base at \(base.slot)")
+                }
                 network.send(Envelope(from: member.rawValue, to: peer.rawValue, payload: reply))
+            case .installBase(let base):
+                guard let agreed = firstIndexAfterSlot[base.slot], base.firstIndex >= agreed,
+                    base.firstIndex <= base.lastIndex + 1
+                else {
+                    throw violation("\(member) was handed a base at slot \(base.slot) that does not match the log")
+                }
+                logStores[member]?.reset(to: base)
+                basesInstalled += 1
+                record("\(member) continues from the base at \(base.slot)")
             case .appendOutcome(let key, let outcome):
                 try deliverOutcome(key, outcome, from: member)
             case .readReady(let id, let lastIndex):
@@ -477,7 +500,9 @@ struct ReplicaSimulation {
     /// Why `member`'s first index is not the one agreed after its commit index, if it is not.
     private func firstIndexProblem(of member: NodeID) -> Violation? {
         guard let replica = replicas[member], !down.contains(member) else { return nil }
-        let expected = replica.commitIndex == 0 ? 1 : firstIndexAfterSlot[replica.commitIndex] ?? 0
+        let agreed = replica.commitIndex == 0 ? 1 : firstIndexAfterSlot[replica.commitIndex] ?? 0
+        // A replica that continued from a base serves no entry up to it.
+        let expected = max(agreed, (logStores[member]?.startBase?.lastIndex ?? 0) + 1)
         guard replica.firstIndex != expected else { return nil }
         return violation(
             "\(member) at slot \(replica.commitIndex) has first index \(replica.firstIndex), expected \(expected)")

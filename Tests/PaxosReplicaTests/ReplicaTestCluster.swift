@@ -58,9 +58,13 @@ struct ReplicaTestCluster {
             case .apply(let chosen):
                 logStores[member, default: SimulatedLogStore()].append(chosen)
             case .serveCatchUp(let fromSlot, let commitIndex, let peer):
-                let reply = logStores[member, default: SimulatedLogStore()].catchUpReply(
+                if let reply = logStores[member, default: SimulatedLogStore()].catchUpReply(
                     fromSlot: fromSlot, commitIndex: commitIndex, configuration: configuration)
-                inFlight.append((member, peer, reply))
+                {
+                    inFlight.append((member, peer, reply))
+                }
+            case .installBase(let base):
+                logStores[member, default: SimulatedLogStore()].reset(to: base)
             case .roleChanged, .votingRestored, .messageDropped:
                 break
             }
@@ -122,6 +126,14 @@ struct ReplicaTestCluster {
         let actions = replicas[member]?.requestTrim(before: index, id: id, now: now) ?? []
         perform(actions, by: member)
         deliverAll()
+    }
+
+    /// What the node does after a checkpoint: keep a base, delete the trimmed "segments".
+    mutating func checkpoint(_ member: NodeID) {
+        guard let snapshot = replicas[member]?.snapshot() else { return }
+        logStores[member, default: SimulatedLogStore()].recordBase(snapshot.logBase)
+        logStores[member, default: SimulatedLogStore()].trim(
+            before: snapshot.firstIndex, keepingFrom: snapshot.commitIndex)
     }
 
     func log(of member: NodeID) -> [String] {

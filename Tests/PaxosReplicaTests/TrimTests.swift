@@ -122,3 +122,49 @@ import Testing
         #expect(throws: WireDecodingError.self) { try reader.readSlotValue() }
     }
 }
+
+/// A replica that was away while the others trimmed and deleted what it lacks continues from the
+/// base they kept, and ends with the same log state as they have.
+@Suite struct CatchUpPastATrimTests {
+    @Test func aReplicaBehindTheTrimContinuesFromABaseAndEndsLikeTheOthers() throws {
+        var cluster = ReplicaTestCluster { $0.recentChosenSlots = 2 }
+        cluster.advance(by: .seconds(2))
+        let leader = try #require(cluster.leader)
+        let away = try #require(cluster.configuration.members.first { $0 != leader })
+        let other = try #require(cluster.configuration.members.first { $0 != leader && $0 != away })
+        cluster.isolated = [away]
+        for sequence in UInt64(1)...40 {
+            cluster.append("e\(sequence)", key: key(sequence), at: leader)
+            if sequence % 8 == 0 {
+                cluster.advance(by: .milliseconds(50))
+                cluster.checkpoint(leader)
+                cluster.checkpoint(other)
+            }
+        }
+        cluster.trim(before: 30, id: 1, at: leader)
+        #expect(cluster.trims[1] == .trimmed(firstIndex: 30))
+        cluster.advance(by: .milliseconds(100))
+        cluster.checkpoint(leader)
+        cluster.checkpoint(other)
+        let leaderStore = try #require(cluster.logStores[leader])
+        #expect(leaderStore.firstSlot > 1, "the leader deleted its first slots")
+
+        cluster.isolated = []
+        cluster.advance(by: .seconds(2))
+        let behind = try #require(cluster.logStores[away])
+        #expect(behind.startBase != nil, "the replica continued from a base")
+        #expect(cluster.replicas[away]?.firstIndex == 30)
+        // The same log state as the leader's: commit index, indexes, first index and the whole
+        // de-duplication table (so a retry of a trimmed entry is recognised there too).
+        #expect(cluster.replicas[away]?.logBase == cluster.replicas[leader]?.logBase)
+        let leaderEntries = cluster.log(of: leader)
+        let awayEntries = cluster.log(of: away)
+        #expect(!awayEntries.isEmpty && leaderEntries.suffix(awayEntries.count) == awayEntries[...])
+        #expect(awayEntries.last == "e40")
+
+        // It votes and serves as before: a new entry reaches it.
+        cluster.append("e41", key: key(41), at: leader)
+        cluster.advance(by: .milliseconds(200))
+        #expect(cluster.log(of: away).last == "e41")
+    }
+}

@@ -29,6 +29,9 @@ extension PersistRecord {
         case .started(let incarnation):
             writer.write(UInt8(7))
             writer.write(incarnation)
+        case .base(let base):
+            writer.write(UInt8(8))
+            writer.write(base)
         }
         return writer.bytes
     }
@@ -60,6 +63,8 @@ extension PersistRecord {
             self = .recoveryCompleted(ballot: try reader.readBallot())
         case 7:
             self = .started(incarnation: try reader.read())
+        case 8:
+            self = .base(try reader.readLogBase())
         default:
             throw WireDecodingError(offset: 0, message: "unknown journal record tag \(tag)")
         }

@@ -58,6 +58,10 @@ extension ReplicaMessage {
             writer.write(firstSlot)
             writer.write(commitIndex)
             writer.write(values)
+        case .catchUpBase(let base, let commitIndex):
+            writer.write(UInt8(12))
+            writer.write(commitIndex)
+            writer.write(base)
         }
         return writer.bytes
     }
@@ -106,6 +110,9 @@ extension ReplicaMessage {
             let firstSlot: Slot = try reader.read()
             let commitIndex: Slot = try reader.read()
             self = .catchUpReply(firstSlot: firstSlot, values: try reader.readSlotValues(), commitIndex: commitIndex)
+        case 12:
+            let commitIndex: Slot = try reader.read()
+            self = .catchUpBase(try reader.readLogBase(), commitIndex: commitIndex)
         default:
             throw WireDecodingError(offset: 0, message: "unknown message tag \(tag)")
         }
