@@ -153,6 +153,7 @@ let package = Package(
             name: "PaxosLogEndToEndTests",
             dependencies: [
                 "PaxosTestSupport", "PaxosLogClient", "PaxosTransport", "PaxosProtocol", "PaxosCertificates",
+                "PaxosNode",
             ],
             swiftSettings: strict),
         .testTarget(

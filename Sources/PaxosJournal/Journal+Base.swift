@@ -24,3 +24,10 @@ extension Journal {
         }
     }
 }
+
+extension Journal {
+    /// The segment files, oldest first, with the first sequence number of each.
+    public var segmentFiles: [(firstSequence: UInt64, path: String)] {
+        core.published.withLock { state in state.index.segments.map { ($0.baseSequence, $0.path) } }
+    }
+}

@@ -161,6 +161,7 @@ struct NodeCommand: AsyncParsableCommand {
             electionTimeout: .milliseconds(electionTimeoutMilliseconds))
         configuration.isNewCluster = newCluster
         configuration.checkpointInterval = storage.checkpointInterval
+        configuration.retention = storage.retention
         configuration.transportSecurity = try loadSecurity()
         if insecure {
             logger.warning("node \(id): --insecure: TCP connections are plaintext, readable by anyone on the path")

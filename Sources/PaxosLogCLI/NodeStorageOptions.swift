@@ -1,4 +1,5 @@
 import ArgumentParser
+import PaxosNode
 
 /// How a node lays out and checkpoints its storage: options of `node`, which `cluster start`
 /// takes too and passes on to the nodes it creates.
@@ -19,6 +20,22 @@ struct NodeStorageOptions: ParsableArguments {
             """)
     var checkpointIntervalSeconds: Double = 10
 
+    @Option(
+        name: .customLong("retain-entries"),
+        help: """
+            Keep about this many of the latest entries: the leader trims the log (through the log, \
+            as 'paxoslog trim' does) once it holds a tenth more. 0 keeps everything.
+            """)
+    var retainEntries: UInt64 = 0
+
+    @Option(
+        name: .customLong("retain-bytes"),
+        help: """
+            Keep about this many bytes of log segments on each node (e.g. 10GiB): the leader trims \
+            the entries of the oldest segments beyond it. 0 keeps everything.
+            """)
+    var retainBytes = ByteCount(bytes: 0)
+
     func validate() throws {
         guard (1...1024).contains(segmentMiB) else { throw ValidationError("--segment-mib must be from 1 to 1024") }
         guard checkpointIntervalSeconds > 0 else { throw ValidationError("--checkpoint-interval must be positive") }
@@ -26,8 +43,13 @@ struct NodeStorageOptions: ParsableArguments {
 
     /// The same options on a `node` command line.
     var nodeArguments: [String] {
-        ["--segment-mib", "\(segmentMiB)", "--checkpoint-interval", "\(checkpointIntervalSeconds)"]
+        [
+            "--segment-mib", "\(segmentMiB)", "--checkpoint-interval", "\(checkpointIntervalSeconds)",
+            "--retain-entries", "\(retainEntries)", "--retain-bytes", "\(retainBytes.bytes)",
+        ]
     }
+
+    var retention: RetentionPolicy { RetentionPolicy(entries: retainEntries, bytes: retainBytes.bytes) }
 
     var checkpointInterval: Duration { .milliseconds(Int64(checkpointIntervalSeconds * 1000)) }
 }

@@ -244,6 +244,26 @@ public final class LogStore: Sendable {
         return deleted
     }
 
+    /// The first index to trim before so that the store keeps about `bytes` of segments on disk:
+    /// the first entry of the oldest segment that fits among the newest ones. Nil when the store
+    /// is within `bytes` already (or only its open segment would remain and it holds no entry).
+    public func firstIndexKeeping(bytes: UInt64) throws(LogStoreError) -> UInt64? {
+        let segments = journal.segmentFiles
+        var kept: UInt64 = 0
+        var oldestKept: UInt64?
+        for segment in segments.reversed() {
+            let size =
+                (try? FileManager.default.attributesOfItem(atPath: segment.path)[.size] as? NSNumber)?
+                .uint64Value ?? 0
+            if oldestKept != nil && kept + size > bytes { break }
+            kept += size
+            oldestKept = segment.firstSequence
+        }
+        guard let slot = oldestKept, slot > journal.firstSequence else { return nil }
+        var iterator = slots(from: slot)
+        return try iterator.next()?.firstIndex
+    }
+
     /// The slot that holds entry `index`, or the slot after the last when `index` is past the end.
     func slot(holding index: UInt64) throws(LogStoreError) -> Slot {
         let (anchor, issuedSlot, issuedLastIndex) = state.withLock {

@@ -33,6 +33,8 @@ public struct NodeConfiguration: Sendable {
     public var maxEntryBytes: Int
     /// How often the node writes its checkpoint (and deletes the journal segments it covers).
     public var checkpointInterval: Duration = .seconds(10)
+    /// How much of the log to keep; the leader trims the rest (`RetentionPolicy`).
+    public var retention = RetentionPolicy()
     /// The operator says this data directory is being set up for a cluster created now, so an empty
     /// one is expected (`cluster start` prepares its directories instead). Without it, a node that
     /// finds no state assumes it lost it and rebuilds before it votes.

@@ -53,6 +53,7 @@ final class NodeCore {
     var journalIssued: UInt64
     var journalDurable: UInt64
     var checkpoints = CheckpointSchedule()
+    var retention = RetentionState()
     /// Writes checkpoints and deletes journal segments: blocking disk work, off the event loop.
     let checkpointQueue = DispatchQueue(label: "paxoslog.checkpoint")
 
@@ -130,6 +131,7 @@ final class NodeCore {
         perform(replica.tick(now: now))
         expireParkedReads(now: now)
         checkpointIfDue(now: now)
+        applyRetentionIfDue(now: now)
         flush()
     }
 
@@ -256,7 +258,7 @@ final class NodeCore {
 
     // MARK: - Actions
 
-    private func perform(_ actions: [ReplicaAction]) {
+    func perform(_ actions: [ReplicaAction]) {
         var records: [[UInt8]] = []
         var lastToken: UInt64 = 0
         var applied: [ChosenSlot] = []

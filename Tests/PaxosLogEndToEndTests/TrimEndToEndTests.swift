@@ -188,4 +188,45 @@ import Testing
             }
         }
     }
+
+    /// Polls `cluster status --json` until `done` holds for every node's row.
+    static func waitForStatus(
+        in cluster: LocalCluster, _ what: String, _ done: ([String: Any]) -> Bool
+    ) async throws -> [[String: Any]] {
+        var rows: [[String: Any]] = []
+        for _ in 0..<200 {
+            let status = try await cluster.run(["cluster", "status", "--dir", cluster.dir, "--json"])
+            rows = status.stdoutLines.compactMap {
+                try? JSONSerialization.jsonObject(with: Data($0.utf8)) as? [String: Any]
+            }
+            if !rows.isEmpty && rows.allSatisfy(done) { return rows }
+            try await Task.sleep(for: .milliseconds(100))
+        }
+        throw ClientError("not every node reached \(what): \(rows)\n\(LocalCluster.logs(cluster.dir))")
+    }
+
+    static func number(_ row: [String: Any], _ key: String) -> UInt64 { (row[key] as? NSNumber)?.uint64Value ?? 0 }
+
+    @Test(arguments: [["--retain-entries", "5000"], ["--retain-bytes", "3MiB"]])
+    func theLeaderAppliesTheRetentionPolicy(policy: [String]) async throws {
+        try await withCluster(options: ["--segment-mib", "1", "--checkpoint-interval", "0.5"] + policy) { cluster in
+            let lines = CheckpointEndToEndTests.incompressibleLines(60_000)
+            let appended = try await cluster.run(
+                ["append", "--cluster", cluster.dir, "--timeout", "60"],
+                stdin: Data((lines.joined(separator: "\n") + "\n").utf8))
+            try #require(appended.status == 0, "\(appended.stderr)")
+            let rows = try await Self.waitForStatus(in: cluster, "a trimmed log") { row in
+                let first = Self.number(row, "first_index")
+                let held = Self.number(row, "commit_index") - first + 1
+                // Entries: a tenth (at least 1,024) past the bound before a trim. Bytes: the
+                // entries of 3 MiB of segments are about 45,000 here; some segments more kept.
+                return first > 1 && Self.number(row, "commit_index") == 60_000
+                    && (policy[0] == "--retain-entries" ? held <= 6_024 : held <= 45_000)
+            }
+            let first = Self.number(rows[0], "first_index")
+            #expect(rows.allSatisfy { Self.number($0, "first_index") == first })
+            let all = try await cluster.run(["tail", "--cluster", cluster.dir])
+            #expect(Self.entries(all.stdoutLines) == Array(lines[Int(first - 1)...]))
+        }
+    }
 }

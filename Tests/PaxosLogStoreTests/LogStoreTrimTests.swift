@@ -21,9 +21,13 @@ import Testing
             let expected = LogStoreTests.expectedEntries(slots)
             let path = directory + "/log"
             let store = try LogStore.open(directory: path, options: JournalOptions(segmentSize: 1 << 14))
-            // In batches, as the node writes them: a batch never spans segments.
+            // In batches, as the node writes them (a batch never spans segments), with a base
+            // offered after each, as the node offers one at each checkpoint.
             for start in stride(from: 0, to: slots.count, by: 50) {
-                try await helper.append(Array(slots[start..<(start + 50)]), to: store)
+                let batch = Array(slots[start..<(start + 50)])
+                try await helper.append(batch, to: store)
+                let last = try #require(batch.last)
+                try store.recordBase(LogBase(slot: last.slot, lastIndex: last.lastIndex, firstIndex: 1, dedup: []))
             }
             let before = try segmentCount(in: path)
             #expect(before >= 4)
@@ -36,6 +40,9 @@ import Testing
             #expect(deleted > 0)
             #expect(try segmentCount(in: path) < before)
             #expect(store.firstSlot > 100)
+            // The cut is just after a kept base: a replica behind the first slot continues from it.
+            let base = try #require(try store.oldestBase())
+            #expect(base.slot + 1 >= store.firstSlot && base.slot < 1_900)
             let read = try store.entries(from: first, maxEntries: 5, maxBytes: 1 << 20)
             #expect(helper.strings(read) == Array(expected[Int(first - 1)..<Int(first + 4)]))
 
@@ -71,6 +78,66 @@ import Testing
                 firstIndex: store.lastIndex + 1)
             try await helper.append([next], to: store)
             #expect(try store.entries(from: next.firstIndex, maxEntries: 1, maxBytes: 1 << 20) == [[1]])
+        }
+    }
+
+    @Test func aStoreRestartedFromABaseContinuesAfterItAndReopens() async throws {
+        try await withTemporaryDirectory { directory in
+            let slots = LogStoreTests.slots(count: 300, entriesPerSlot: { _ in 2 })
+            let path = directory + "/log"
+            let store = try LogStore.open(directory: path, options: JournalOptions(segmentSize: 1 << 14))
+            try await helper.append(Array(slots.prefix(10)), to: store)
+            let session = DedupSessionSnapshot(session: 5, highest: 9, lastIndex: 400, sequences: [9], indexes: [400])
+            let base = LogBase(slot: 200, lastIndex: slots[199].lastIndex, firstIndex: 100, dedup: [session])
+            try store.reset(to: base)
+            #expect(store.lastSlot == 200 && store.lastIndex == base.lastIndex)
+            #expect(store.startBase == base)
+            try await helper.append(Array(slots[200...]), to: store)
+            let expected = LogStoreTests.expectedEntries(Array(slots[200...]))
+            #expect(
+                helper.strings(try store.entries(from: base.lastIndex + 1, maxEntries: 3, maxBytes: 1 << 20))
+                    == Array(expected.prefix(3)))
+            store.close()
+
+            // Reopened, from nothing and from a checkpoint taken just at the base.
+            let scanned = try LogStore.open(directory: path, options: JournalOptions(segmentSize: 1 << 14))
+            #expect(scanned.startBase == base && scanned.lastSlot == 300)
+            scanned.close()
+            let atBase = LogStorePosition(slot: 200, lastIndex: base.lastIndex, anchors: [])
+            let reopened = try LogStore.open(
+                directory: path, options: JournalOptions(segmentSize: 1 << 14), from: atBase)
+            #expect(reopened.lastSlot == 300)
+            #expect(try reopened.oldestBase() == base)
+            reopened.close()
+            // A checkpoint position older than the base (taken before the restart): read from the base.
+            let older = LogStorePosition(slot: 5, lastIndex: slots[4].lastIndex, anchors: [])
+            let fromOlder = try LogStore.open(
+                directory: path, options: JournalOptions(segmentSize: 1 << 14), from: older)
+            #expect(fromOlder.lastSlot == 300)
+            fromOlder.close()
+        }
+    }
+
+    @Test func aRestartFromABaseInterruptedByACrashFindsOneWholeStore() async throws {
+        try await withTemporaryDirectory { directory in
+            let slots = LogStoreTests.slots(count: 20, entriesPerSlot: { _ in 1 })
+            let path = directory + "/log"
+            let store = try LogStore.open(directory: path, options: JournalOptions(segmentSize: 1 << 14))
+            try await helper.append(slots, to: store)
+            let base = LogBase(slot: 50, lastIndex: 70, firstIndex: 1, dedup: [])
+            try store.reset(to: base)
+            store.close()
+            // A crash between the two renames: the new store waits beside, the old one is gone.
+            try FileManager.default.moveItem(atPath: path, toPath: path + ".new")
+            let finished = try LogStore.open(directory: path, options: JournalOptions(segmentSize: 1 << 14))
+            #expect(finished.startBase == base && finished.lastSlot == 50)
+            finished.close()
+            // A crash while the new store was being built: the old store stays.
+            try FileManager.default.createDirectory(atPath: path + ".new", withIntermediateDirectories: true)
+            let kept = try LogStore.open(directory: path, options: JournalOptions(segmentSize: 1 << 14))
+            #expect(kept.startBase == base)
+            #expect(!FileManager.default.fileExists(atPath: path + ".new"))
+            kept.close()
         }
     }
 }
