@@ -385,6 +385,42 @@ public final class LogStore: Sendable {
         }
     }
 
+    /// Like `entries`, but appends each entry to `writer` as a u32 length and its bytes, copied
+    /// from the records read, and returns how many: a reply is built without a value per entry.
+    public func encodedEntries(
+        from index: UInt64, through last: UInt64 = .max, maxEntries: Int, maxBytes: Int, into writer: inout ByteWriter
+    ) throws(LogStoreError) -> Int {
+        let (anchor, durableEnd) = state.withLock { ($0.anchors.anchor(before: index), $0.durableLastIndex) }
+        let end = min(last, durableEnd)
+        guard index >= 1, index <= end else { return 0 }
+        var records = journal.records(from: max(anchor?.slot ?? 1, journal.firstSequence))
+        var count = 0
+        var bytes = 0
+        while count < maxEntries, count == 0 || bytes < maxBytes, let record = try Self.nextRecord(&records) {
+            let chosen: EncodedChosenSlot
+            do {
+                chosen = try EncodedChosenSlot(decoding: record.bytes)
+            } catch {
+                throw LogStoreError(
+                    .inconsistent, "\(directory): record \(record.sequence) is not a chosen slot: \(error)")
+            }
+            guard chosen.slot == record.sequence else {
+                throw LogStoreError(
+                    .inconsistent, "\(directory): record \(record.sequence) holds slot \(chosen.slot) instead")
+            }
+            guard chosen.lastIndex >= index, !chosen.appliedRanges.isEmpty else { continue }
+            let skip = index > chosen.firstIndex ? Int(index - chosen.firstIndex) : 0
+            for (offset, range) in chosen.appliedRanges.enumerated().dropFirst(skip) {
+                guard chosen.firstIndex + UInt64(offset) <= end, count < maxEntries, count == 0 || bytes < maxBytes
+                else { return count }
+                writer.writeLengthPrefixed(chosen.bytes, range: range)
+                count += 1
+                bytes += range.count
+            }
+        }
+        return count
+    }
+
     /// Waits for queued writes, then closes the journal beneath.
     public func close() {
         journal.close()

@@ -475,11 +475,12 @@ final class NodeCore {
         }
         var end = endIndex
         if request.upTo > 0 { end = min(end, request.upTo) }
-        let batch: [[UInt8]]
+        var entries = ByteWriter(capacity: 64 << 10)
+        let count: Int
         do {
-            batch = try logStore.entries(
+            count = try logStore.encodedEntries(
                 from: max(request.fromIndex, 1), through: end, maxEntries: Int(request.maxEntries),
-                maxBytes: Int(request.maxBytes))
+                maxBytes: Int(request.maxBytes), into: &entries)
         } catch {
             logger.error("cannot read entries from \(request.fromIndex) for a client: \(error)")
             send(
@@ -489,11 +490,10 @@ final class NodeCore {
                 to: client)
             return
         }
-        send(
-            ReadResult(
-                requestID: request.requestID, status: .ok, firstIndex: max(request.fromIndex, 1), entries: batch,
-                endIndex: endIndex),
-            to: client)
+        let payload = ReadResult.encoded(
+            requestID: request.requestID, firstIndex: max(request.fromIndex, 1), endIndex: endIndex, count: count,
+            entries: entries.bytes)
+        clients[client]?.writeAndFlush(Frame(kind: FrameKind.readResult, payload: payload), promise: nil)
     }
 
     private func send(_ result: ReadResult, to client: Int) {

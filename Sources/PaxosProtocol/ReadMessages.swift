@@ -114,6 +114,21 @@ public struct ReadResult: Hashable, Sendable {
         return writer.bytes
     }
 
+    /// The encoding of an `.ok` result whose `count` entries are already encoded, each a u32
+    /// length and its bytes, in `entries` (the node copies them from its log store this way).
+    public static func encoded(
+        requestID: UInt64, firstIndex: UInt64, endIndex: UInt64, count: Int, entries: [UInt8]
+    ) -> [UInt8] {
+        var writer = ByteWriter(capacity: 32 + entries.count)
+        writer.write(requestID)
+        writer.write(UInt8(0))
+        writer.write(firstIndex)
+        writer.write(endIndex)
+        writer.write(UInt32(count))
+        writer.append(entries[...])
+        return writer.bytes
+    }
+
     public init(decoding bytes: [UInt8]) throws(WireDecodingError) {
         var reader = ByteReader(bytes)
         requestID = try reader.read()

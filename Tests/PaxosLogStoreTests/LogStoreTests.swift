@@ -76,6 +76,43 @@ import Testing
         }
     }
 
+    /// What `encodedEntries` copies into a reply, decoded as the client decodes it.
+    func encoded(
+        _ store: LogStore, from index: UInt64, through last: UInt64 = .max, maxEntries: Int, maxBytes: Int
+    ) throws -> [[UInt8]] {
+        var writer = ByteWriter()
+        let count = try store.encodedEntries(
+            from: index, through: last, maxEntries: maxEntries, maxBytes: maxBytes, into: &writer)
+        let payload = ReadResult.encoded(
+            requestID: 1, firstIndex: index, endIndex: 0, count: count, entries: writer.bytes)
+        return try ReadResult(decoding: payload).entries
+    }
+
+    @Test func entriesCopiedInPlaceAreTheEntriesDecoded() async throws {
+        try await withTemporaryDirectory { directory in
+            // No-ops, slots of several entries, a duplicate that took no index (slot 7), and a trim.
+            var slots = Self.slots(count: 120)
+            let trimAt = ChosenSlot(slot: 121, value: .trim(before: 5), firstIndex: slots[119].lastIndex + 1)
+            slots.append(trimAt)
+            let store = try LogStore.open(directory: directory + "/log", options: JournalOptions(segmentSize: 1 << 16))
+            defer { store.close() }
+            try await append(slots, to: store)
+            let total = Int(store.lastIndex)
+            var generator = SystemRandomNumberGenerator()
+            for _ in 0..<200 {
+                let start = UInt64.random(in: 1...UInt64(total + 1), using: &generator)
+                let through = UInt64.random(in: start...UInt64(total + 2), using: &generator)
+                let maxEntries = Int.random(in: 1...50, using: &generator)
+                let maxBytes = Int.random(in: 1...200, using: &generator)
+                let direct = try store.entries(
+                    from: start, through: through, maxEntries: maxEntries, maxBytes: maxBytes)
+                let copied = try encoded(
+                    store, from: start, through: through, maxEntries: maxEntries, maxBytes: maxBytes)
+                #expect(copied == direct, "from \(start) through \(through), \(maxEntries) entries, \(maxBytes) bytes")
+            }
+        }
+    }
+
     @Test func aSlotThatDoesNotFollowOnIsRefused() async throws {
         try await withTemporaryDirectory { directory in
             let store = try LogStore.open(directory: directory + "/log", options: JournalOptions())

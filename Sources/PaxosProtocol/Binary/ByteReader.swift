@@ -30,12 +30,11 @@ public struct ByteReader: Sendable {
         guard remaining >= size else {
             throw WireDecodingError(offset: offset, message: "needs \(size) more bytes, \(remaining) left")
         }
-        var value = T.zero
-        for index in 0..<size {
-            value |= T(truncatingIfNeeded: bytes[offset + index]) << (8 * index)
-        }
+        // One unaligned load (the bounds are checked above), not a shift per byte: decoding entries
+        // on the read path is mostly this.
+        let value = bytes.withUnsafeBytes { $0.loadUnaligned(fromByteOffset: offset, as: T.self) }
         offset += size
-        return value
+        return T(littleEndian: value)
     }
 
     public mutating func readBool() throws(WireDecodingError) -> Bool {
@@ -66,6 +65,11 @@ public struct ByteReader: Sendable {
             throw WireDecodingError(offset: start, message: "count \(count) cannot fit in the \(remaining) bytes left")
         }
         return count
+    }
+
+    /// Moves past `count` bytes, which the caller checked are there.
+    mutating func skip(_ count: Int) {
+        offset += count
     }
 
     /// Fails unless every byte was consumed.

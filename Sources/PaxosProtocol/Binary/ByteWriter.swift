@@ -14,6 +14,9 @@ public struct ByteWriter: Sendable {
 
     public mutating func write(_ flag: Bool) { bytes.append(flag ? 1 : 0) }
 
+    /// Raw bytes, as they are.
+    public mutating func append(_ slice: ArraySlice<UInt8>) { bytes.append(contentsOf: slice) }
+
     /// A u32 length, then the bytes.
     public mutating func writeLengthPrefixed(_ data: [UInt8]) {
         write(UInt32(data.count))
