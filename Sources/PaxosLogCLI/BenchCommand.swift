@@ -4,7 +4,7 @@ import ArgumentParser
 struct BenchCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "bench",
-        abstract: "Measure the disk and the journal (fsync), or a running cluster (cluster).",
-        subcommands: [BenchFsyncCommand.self, ClusterBenchCommand.self]
+        abstract: "Measure the disk and the journal (fsync), a cluster (cluster), or its reads (read).",
+        subcommands: [BenchFsyncCommand.self, ClusterBenchCommand.self, BenchReadCommand.self]
     )
 }

@@ -57,6 +57,8 @@ extension PaxosLogClient {
                 }
             } catch let error as ClientError {
                 throw error
+            } catch let error as CallbackFailure {
+                throw error.underlying
             } catch {
                 lastError = "node \(target): \(error)"
                 if node != nil { throw ClientError("cannot read from node \(target): \(error)") }
@@ -78,6 +80,8 @@ extension PaxosLogClient {
                 try deliver(result, next: &next, skipsTrimmed: skipsTrimmed, onEntries: onEntries)
             } catch let error as ClientError {
                 throw error
+            } catch let error as CallbackFailure {
+                throw error.underlying
             } catch {
                 // The node went away; another one has the same committed entries.
                 guard node == nil else { throw ClientError("lost node \(target): \(error)") }
@@ -103,6 +107,8 @@ extension PaxosLogClient {
                 try deliver(result, next: &next, skipsTrimmed: skipsTrimmed, onEntries: onEntries)
             } catch let error as ClientError {
                 throw error
+            } catch let error as CallbackFailure {
+                throw error.underlying
             } catch {
                 if node != nil { throw ClientError("lost node \(target): \(error)") }
                 target = nextNode(after: target)
@@ -125,13 +131,23 @@ extension PaxosLogClient {
         }
         let batch = result.entries.enumerated().map { (index: next + UInt64($0.offset), data: $0.element) }
         next += UInt64(result.entries.count)
-        try onEntries(batch)
+        do {
+            try onEntries(batch)
+        } catch {
+            // The caller's own error ends the read as it is: it is not a node failing.
+            throw CallbackFailure(underlying: error)
+        }
     }
 
     /// The node says the entries from `next` on were trimmed up to `firstIndex`.
     private func skip(to firstIndex: UInt64, next: inout UInt64, allowed: Bool) throws {
         guard allowed else { throw ClientError.trimmed(requested: next, firstIndex: firstIndex) }
         next = max(next, firstIndex)
+    }
+
+    /// An error thrown by the caller's `onEntries`, carried past the retries for node failures.
+    private struct CallbackFailure: Error {
+        var underlying: any Error
     }
 
     func nextNode(after node: UInt32) -> UInt32 {

@@ -53,6 +53,19 @@ import Testing
             #expect(all.stdoutLines.first?.hasPrefix("60001\t") == true)
             #expect(Self.entries(all.stdoutLines) == Array(lines[60_000...]))
 
+            // Through the client library: a read without a start begins at the first index, and
+            // an error of the caller's own ends the read as it is (not retried as a node failure).
+            struct Enough: Error {}
+            let client = PaxosLogClient(cluster: try cluster.description)
+            var firstSeen: UInt64?
+            await #expect(throws: Enough.self) {
+                try await client.tail(from: nil, follow: false) { batch in
+                    firstSeen = batch.first?.index
+                    throw Enough()
+                }
+            }
+            #expect(firstSeen == 60_001)
+
             // Every node deletes the whole segments below the first index at its next checkpoint.
             for (position, node) in nodes.enumerated() {
                 var segments: [String] = []
