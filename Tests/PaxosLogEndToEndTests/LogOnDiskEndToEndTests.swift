@@ -82,6 +82,29 @@ import Testing
             #expect(try await Self.read(client, node: follower, from: UInt64(count + 1), count: 10).isEmpty)
             let disk = try FileManager.default.contentsOfDirectory(atPath: cluster.dir + "/node-\(follower)/log")
             #expect(disk.contains { $0.hasSuffix(".seg") }, "the log store has segments: \(disk)")
+
+            // Trimmed to a random point, a node restarted after the trim serves from there on and
+            // refuses what lies below.
+            let first = UInt64.random(in: 2...UInt64(count - 100), using: &generator)
+            let trim = try await cluster.run(["trim", "--cluster", cluster.dir, "--before", "\(first)"])
+            #expect(trim.stdoutLines == ["\(first)"], "\(trim.stderr)")
+            try await cluster.kill9(follower)
+            try cluster.restart(follower)
+            var served: [String] = []
+            for _ in 0..<300 where served.count != 10 {
+                served = (try? await Self.read(client, node: follower, from: first, count: 10)) ?? []
+                if served.count != 10 { try await Task.sleep(for: .milliseconds(200)) }
+            }
+            #expect(served == (0..<10).map { Self.entry(Int(first) + $0) })
+            // (Once it has learned of the trim, if it was killed before it heard of it.)
+            var below: ReadResult?
+            for _ in 0..<300 {
+                below = try? await client.read(
+                    ReadRequest(requestID: 9, mode: .local, fromIndex: first - 1, maxEntries: 10), at: follower)
+                if below?.status == .trimmed(firstIndex: first) { break }
+                try await Task.sleep(for: .milliseconds(200))
+            }
+            #expect(below?.status == .trimmed(firstIndex: first) && below?.entries.isEmpty == true)
         }
     }
 }
