@@ -2,6 +2,7 @@ import ArgumentParser
 import Foundation
 import NIOCore
 import NIOPosix
+import PaxosNode
 
 /// The `paxoslog` command: a replicated, durable log.
 public struct PaxosLog: AsyncParsableCommand {
@@ -21,6 +22,14 @@ public struct PaxosLog: AsyncParsableCommand {
     )
 
     public init() {}
+
+    /// Process-wide settings that must precede every thread: a node runs with one malloc arena
+    /// (`MemoryRelease.useOneArena`).
+    public static func prepareProcess(arguments: [String]) {
+        if arguments.dropFirst().first == "node" {
+            MemoryRelease.useOneArena()
+        }
+    }
 
     /// Parses the command line, runs the command, and reports errors as the CLI contract says:
     /// one line `paxoslog: error: ...` on standard error; usage errors exit 64 (EX_USAGE).

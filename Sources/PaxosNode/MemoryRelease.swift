@@ -12,9 +12,25 @@ import NIOCore
 /// `malloc_trim` releases the free pages of every arena; called every few seconds it keeps the
 /// resident size close to what is really held (measured: 82 MiB resident with 32 MiB in use
 /// after 3M entries before, see the README's memory figures).
-enum MemoryRelease {
+public enum MemoryRelease {
     /// How often the node releases freed memory.
     static let interval = TimeAmount.seconds(5)
+
+    /// Limits glibc's malloc to one arena. Call before the process starts any thread: `paxoslog
+    /// node` does it first thing; `NodeServer.start` does it again for a node run in a process
+    /// of another's (threads that already have an arena keep it).
+    ///
+    /// glibc gives threads that allocate at the same moment arenas of their own (up to eight per
+    /// core), and each fragments on its own: the node's threads (event loop, two journal writers,
+    /// the checkpoint queue) left its resident size 10 MiB higher after 10M entries than after 1M
+    /// with nothing more held (measured: anonymous memory 20-30 MiB at 1M, 32-38 MiB at 10M). With
+    /// one arena it stays flat (13-17 MiB at 1M, 15-19 MiB at 10M), and appends run no slower:
+    /// the threads allocate little at once.
+    public static func useOneArena() {
+        #if canImport(Glibc)
+            _ = mallopt(M_ARENA_MAX, 1)
+        #endif
+    }
 
     static func releaseFreedMemory() {
         #if canImport(Glibc)

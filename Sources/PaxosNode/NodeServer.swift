@@ -42,6 +42,7 @@ public final class NodeServer: Sendable {
 
     /// Opens the journal (taking its lock), restores the replica from it, listens and joins the cluster.
     public static func start(configuration given: NodeConfiguration, logger: Logger) async throws -> NodeServer {
+        MemoryRelease.useOneArena()  // before the journals and the event loop start their threads
         let journalDirectory = given.dataDirectory + "/journal"
         let foundIdentity = try NodeIdentity.read(from: given.dataDirectory)
         let journalExisted = Journal.containsSegments(directory: journalDirectory)

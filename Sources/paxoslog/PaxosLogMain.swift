@@ -4,6 +4,7 @@ import PaxosLogCLI
 @main
 enum PaxosLogMain {
     static func main() async {
+        PaxosLog.prepareProcess(arguments: CommandLine.arguments)
         await PaxosLog.main()
     }
 }
