@@ -24,8 +24,8 @@ public enum MemoryRelease {
     /// core), and each fragments on its own: the node's threads (event loop, two journal writers,
     /// the checkpoint queue) left its resident size 10 MiB higher after 10M entries than after 1M
     /// with nothing more held (measured: anonymous memory 20-30 MiB at 1M, 32-38 MiB at 10M). With
-    /// one arena it stays flat (13-17 MiB at 1M, 15-19 MiB at 10M), and appends run no slower:
-    /// the threads allocate little at once.
+    /// one arena it stays flat (18-22 MiB at both); the threads allocate little at the same time,
+    /// so they hardly wait for the arena's lock (see the README's benchmark figures).
     public static func useOneArena() {
         #if canImport(Glibc)
             _ = mallopt(M_ARENA_MAX, 1)
