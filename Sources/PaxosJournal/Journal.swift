@@ -202,7 +202,10 @@ public final class Journal: Sendable {
             }
             return doomed
         }
-        for path in doomed { try Posix.unlink(path) }
+        for path in doomed {
+            try Posix.unlink(path)
+            try Posix.unlink(SegmentSeal.path(of: path))
+        }
         if !doomed.isEmpty { try Posix.syncDirectory(core.directory, syscalls: core.options.syscalls) }
         return doomed.count
     }

@@ -35,6 +35,11 @@ public struct JournalOptions: Sendable {
     /// How often the durable sequence is recorded in `REACHED`, so that a tail lost after it was
     /// synced is noticed at the next open (see ``OpenFindings/lostTail``); nil: never.
     public var reachInterval: Duration? = .milliseconds(100)
+    /// Open sealed segments from their seals (`SegmentSeal`) instead of reading them: opening
+    /// takes a header read per segment instead of a read of the whole journal. Damage in a sealed
+    /// segment is then found when its records are read, not at open. For a journal whose history
+    /// grows without bound and is read in place (the node's log store).
+    public var trustsSealedSegments = false
     /// The system calls the writer makes; tests replace them to inject failures.
     public var syscalls: JournalSyscalls = .system
 

@@ -13,7 +13,7 @@ enum JournalRecovery {
     static func recover(directory: String, options: JournalOptions) throws(JournalError) -> (
         PublishedState, WriterStart
     ) {
-        let scan = try JournalScanner.scan(directory: directory)
+        let scan = try JournalScanner.scan(directory: directory, trustingSeals: options.trustsSealedSegments)
         if let corruption = scan.corruption { throw corruption }
         // A segment that never finished creation holds no acknowledged record.
         for name in try Posix.listDirectory(directory) where name.hasSuffix(JournalFormat.temporarySuffix) {
@@ -25,6 +25,10 @@ enum JournalRecovery {
         for segment in scan.segments {
             guard let header = segment.header else { continue }
             nextSegmentID = max(nextSegmentID, header.segmentID + 1)
+            if let seal = segment.seal {
+                index.segments.append(SegmentIndex(path: segment.path, seal: seal))
+                continue
+            }
             index.segments.append(
                 SegmentIndex(
                     path: segment.path, segmentID: header.segmentID, baseSequence: header.baseSequence,

@@ -14,12 +14,19 @@ public enum JournalScanner {
     /// Scans every segment in `directory`.
     ///
     /// - Throws: only when a file cannot be read; damage is reported in the result.
-    public static func scan(directory: String) throws(JournalError) -> JournalScan {
+    /// - Parameter trustingSeals: take every segment but the last from its seal when it has a valid
+    ///   one (`SegmentSeal`), reading only its header.
+    public static func scan(directory: String, trustingSeals: Bool = false) throws(JournalError) -> JournalScan {
         let paths = try segmentFiles(in: directory)
         var result = JournalScan(directory: directory, segments: [], corruption: nil, tornTail: nil)
         var previous: SegmentScan?
         for (index, path) in paths.enumerated() {
-            let segment = try SegmentReader.scan(path: path)
+            var segment: SegmentScan
+            if trustingSeals && index < paths.count - 1, let sealed = try SegmentReader.sealedScan(path: path) {
+                segment = sealed
+            } else {
+                segment = try SegmentReader.scan(path: path)
+            }
             result.segments.append(segment)
             guard result.corruption == nil else { continue }
             let isLast = index == paths.count - 1

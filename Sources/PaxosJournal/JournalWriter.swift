@@ -233,19 +233,31 @@ struct JournalWriter {
             }
             Posix.close(segment.fd)
         }
+        let left = segment
         segment = created
-        core.published.withLock { state in
+        let sealed = core.published.withLock { state -> SegmentIndex? in
             // An empty segment with the same base was just replaced by rename.
             if let last = state.index.segments.last, last.baseSequence == baseSequence, last.isEmpty {
                 state.index.segments.removeLast()
             }
             // The segment left behind is sealed.
+            var sealed: SegmentIndex?
             if let last = state.index.segments.indices.last {
                 state.index.segments[last].makeSparse()
+                sealed = state.index.segments[last]
             }
             state.index.segments.append(
                 SegmentIndex(path: created.path, segmentID: created.segmentID, baseSequence: baseSequence, frames: []))
             state.metrics.segmentsCreated += 1
+            return sealed
+        }
+        if core.options.trustsSealedSegments, let left, let sealed, !sealed.isEmpty, sealed.path == left.path {
+            // The segment left is durable (synced above, or batch by batch). The seal is only an
+            // optimization for the next open: without it the segment is read instead.
+            try? SegmentSeal(
+                segmentID: sealed.segmentID, baseSequence: sealed.baseSequence, lastSequence: sealed.lastSequence,
+                endOffset: left.endOffset, fileSize: left.capacity, frames: sealed.frames
+            ).write(for: left.path)
         }
         return created
     }

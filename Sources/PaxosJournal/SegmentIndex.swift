@@ -30,6 +30,16 @@ struct SegmentIndex: Sendable {
     }
 
     /// How many frame locations are held (all frames, or the samples).
+    /// A sealed segment as its seal describes it: sparse from the start.
+    init(path: String, seal: SegmentSeal) {
+        self.path = path
+        segmentID = seal.segmentID
+        baseSequence = seal.baseSequence
+        frames = seal.frames
+        lastSequence = seal.lastSequence
+        isSparse = true
+    }
+
     var frameCount: Int { frames.count }
 
     /// Whether the segment holds no frame.

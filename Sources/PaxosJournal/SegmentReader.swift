@@ -10,6 +10,25 @@ public enum SegmentReader {
     /// How much of the file is read at a time when looking for zeros or stray frames.
     static let windowSize = 1 << 20
 
+    /// The segment at `path` as its seal describes it, reading only its header, or nil when it has
+    /// no seal or the seal does not match the file (then it must be scanned).
+    static func sealedScan(path: String) throws(JournalError) -> SegmentScan? {
+        guard let seal = SegmentSeal.read(for: path) else { return nil }
+        let fd = try Posix.open(path, O_RDONLY)
+        defer { Posix.close(fd) }
+        let size = try Posix.fileSize(fd, path: path)
+        let headerBytes = try Posix.pread(fd, count: JournalFormat.segmentHeaderSize, at: 0, path: path)
+        guard size == seal.fileSize, let header = try? SegmentHeader.decode(headerBytes, path: path),
+            header.segmentID == seal.segmentID, header.baseSequence == seal.baseSequence,
+            JournalFormat.baseSequence(fromFileName: String(path.split(separator: "/").last ?? "")) == seal.baseSequence
+        else { return nil }
+        var scan = SegmentScan(
+            path: path, fileSize: size, header: header, frames: [], endOffset: seal.endOffset, problem: nil,
+            damageIsTornTail: false, dirtyEnd: seal.endOffset)
+        scan.seal = seal
+        return scan
+    }
+
     /// Scans the segment at `path`.
     ///
     /// Damage is reported in the result, not thrown; only failing to read the file throws.

@@ -18,6 +18,8 @@ public struct SegmentScan: Sendable {
     /// Offset just past the last nonzero byte at or after `endOffset` (equal to `endOffset` when
     /// the rest is zeros): the range recovery must zero when it cuts a torn tail.
     public var dirtyEnd: Int64
+    /// The seal this scan was taken from instead of reading the frames (`frames` is then empty).
+    var seal: SegmentSeal? = nil
 
     /// The base sequence number from the header, else from the file name.
     public var baseSequence: UInt64? {
@@ -26,6 +28,7 @@ public struct SegmentScan: Sendable {
 
     /// The last sequence number held (base - 1 when the segment holds no frames).
     public var lastSequence: UInt64? {
+        if let seal { return seal.lastSequence }
         if let last = frames.last { return last.lastSequence }
         return header.map { $0.baseSequence - 1 }
     }

@@ -62,6 +62,7 @@ public final class LogStore: Sendable {
         var options = options
         options.syncsEveryBatch = false
         options.reachInterval = nil
+        options.trustsSealedSegments = true
         try finishInterruptedReset(of: directory)
         let journal: Journal
         do {
