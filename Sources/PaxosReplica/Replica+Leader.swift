@@ -78,7 +78,9 @@ extension Replica {
 
     /// Moves queued entries into new slots while the pipeline has room, one accept message for all.
     mutating func proposeQueued(now: ClockInstant) {
-        guard role == .leader, !queue.isEmpty else { return }
+        guard role == .leader else { return }
+        proposeQueuedTrim(now: now)
+        guard !queue.isEmpty else { return }
         var values: [SlotValue] = []
         var bytes = inFlightBytes
         while !queue.isEmpty, inFlight.count + values.count < configuration.maxSlotsInFlight,

@@ -20,9 +20,19 @@ extension Replica {
             output.append(.trimOutcome(id: requestID, .notLeader(leader: role == .follower ? leader : nil)))
             return
         }
+        // Trims wait for room in the pipeline like entries, and those waiting together become one
+        // (the furthest): a client repeating trims cannot crowd out appends.
         let before = min(max(index, 1), ProtocolLimits.slotsAndBallots - 1)
-        pendingTrims.append((id: requestID, slot: nextSlot))
-        propose([.trim(before: before)], now: now)
+        queuedTrim = (before: max(queuedTrim?.before ?? 0, before), ids: (queuedTrim?.ids ?? []) + [requestID])
+        proposeQueued(now: now)
+    }
+
+    /// Proposes the queued trim in the next slot, when the pipeline has room.
+    mutating func proposeQueuedTrim(now: ClockInstant) {
+        guard let trim = queuedTrim, inFlight.count < configuration.maxSlotsInFlight else { return }
+        queuedTrim = nil
+        for id in trim.ids { pendingTrims.append((id: id, slot: nextSlot)) }
+        propose([.trim(before: trim.before)], now: now)
     }
 
     /// Applies a chosen trim: the first index moves to `before`, within the log's bounds.
@@ -37,9 +47,10 @@ extension Replica {
 
     /// Tells clients whose trim had not applied when leadership was lost to ask the new leader.
     mutating func rejectPendingTrims(newLeader: NodeID?) {
-        for trim in pendingTrims {
-            output.append(.trimOutcome(id: trim.id, .notLeader(leader: newLeader)))
+        for id in pendingTrims.map(\.id) + (queuedTrim?.ids ?? []) {
+            output.append(.trimOutcome(id: id, .notLeader(leader: newLeader)))
         }
         pendingTrims = []
+        queuedTrim = nil
     }
 }

@@ -110,6 +110,8 @@ public struct Replica: Sendable {
     var pendingReads: [(id: UInt64, round: UInt64)] = []
     /// Trim requests waiting for the slot their trim was proposed in to apply, in slot order.
     var pendingTrims: [(id: UInt64, slot: Slot)] = []
+    /// A trim waiting for room in the pipeline: the furthest asked for, and who asked.
+    var queuedTrim: (before: UInt64, ids: [UInt64])?
 
     // MARK: Recovery after lost state (Replica+Amnesia.swift)
 

@@ -64,6 +64,14 @@ struct ReplicaSimulation {
     /// The log's first index once each slot has applied: every replica must agree, and a replica's
     /// own first index must always be the one after its commit index (restarts included).
     var firstIndexAfterSlot: [Slot: UInt64] = [:]
+    /// Percent of client steps that ask for a trim, and of journal completions followed by a
+    /// checkpoint (which keeps a base and deletes trimmed "segments").
+    var trimPercent = 4
+    var checkpointPercent = 5
+    /// A member cut off from every other for the whole faulty period: it comes back behind
+    /// whatever the others trimmed meanwhile.
+    var isolatedDuringFaults: NodeID?
+    private var faultsEndAt: ClockInstant?
     var trimsRequested = 0
     var trimsApplied = 0
     var basesInstalled = 0
@@ -127,6 +135,7 @@ struct ReplicaSimulation {
     /// every append to finish within `healMilliseconds`.
     mutating func run(faultyMilliseconds: Int = 3_000, healMilliseconds: Int = 10_000) throws(Violation) {
         let faultsEnd = now + .milliseconds(faultyMilliseconds)
+        faultsEndAt = faultsEnd
         while now < faultsEnd {
             try step(faulty: true)
         }
@@ -139,7 +148,10 @@ struct ReplicaSimulation {
         }
         let stuck = clients.flatMap { $0.pending.keys }
         guard stuck.isEmpty else {
-            throw violation("\(stuck.count) appends still pending \(healMilliseconds) ms after the faults healed")
+            let commits = members.map { "\($0): \(replicas[$0]?.commitIndex ?? 0)" }.joined(separator: ", ")
+            throw violation(
+                "\(stuck.count) appends still pending \(healMilliseconds) ms after the faults healed (commit slots "
+                    + "\(commits); \(network.inFlight.count) messages in flight)")
         }
         for (key, index) in acknowledged where index > logKeys.count || logKeys[Int(index - 1)] != key {
             throw violation(
@@ -161,7 +173,7 @@ struct ReplicaSimulation {
         case 54..<75:
             let member = members.randomElement(using: &generator) ?? members[0]
             try completeWrites(of: member)
-            if generator.chance(5) { checkpoint(member) }
+            if generator.chance(checkpointPercent) { checkpoint(member) }
         case 75..<88:
             for member in members where !down.contains(member) {
                 try perform(update(member) { $0.tick(now: $1) }, by: member)
@@ -181,6 +193,11 @@ struct ReplicaSimulation {
         guard let envelope = network.takeRandom(using: &generator) else { return }
         let to = NodeID(envelope.to)
         guard !down.contains(to), !cutLinks.contains([envelope.from, envelope.to]) else { return }
+        if let away = isolatedDuringFaults?.rawValue, let end = faultsEndAt, now < end,
+            envelope.from == away || envelope.to == away
+        {
+            return
+        }
         guard let message = corruptionPercent > 0 ? carryOverTheWire(envelope.payload) : envelope.payload else {
             return
         }
@@ -345,7 +362,7 @@ struct ReplicaSimulation {
             sends.append((target(for: client), ClientEntry(key: key, data: pending.data)))
         }
         clients[which] = client
-        if generator.chance(4) {
+        if generator.chance(trimPercent) {
             // A trim to a random point of the log, past its end too.
             let member = target(for: client)
             let before = UInt64.random(in: 1...UInt64(logKeys.count + 2), using: &generator)

@@ -92,6 +92,35 @@ import Testing
         #expect(installed >= 1)
     }
 
+    @Test func aReplicaCutOffWhileTheOthersTrimCatchesUpFromABase() throws {
+        // One member is away for the whole faulty period while the others append, trim often and
+        // delete what they trimmed: it must come back through a base, under the same faults and
+        // checks as every run (its first index, its log from there, exactly-once).
+        var installed = 0
+        for seed in UInt64(0)..<200 {
+            var simulation = ReplicaSimulation(seed: seed)
+            simulation.isolatedDuringFaults = simulation.members.last
+            simulation.trimPercent = 8
+            simulation.checkpointPercent = 20
+            simulation.appendsToIssue += 20
+            do {
+                try simulation.run()
+            } catch {
+                var replay = ReplicaSimulation(seed: seed)
+                replay.isolatedDuringFaults = replay.members.last
+                replay.trimPercent = 8
+                replay.checkpointPercent = 20
+                replay.appendsToIssue += 20
+                replay.isTracing = true
+                _ = try? replay.run()
+                Issue.record("\(error)\n  last events:\n  \(replay.trace.suffix(60).joined(separator: "\n  "))")
+                return
+            }
+            installed += simulation.basesInstalled
+        }
+        #expect(installed >= 10, "\(installed) bases installed")
+    }
+
     @Test func mutatedFramesNeverReachTheLog() throws {
         // A quarter of all peer traffic mutated on the way, through the real frame and message
         // decoders: every check above still holds (nothing in the log that no client sent, nothing
