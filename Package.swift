@@ -155,6 +155,7 @@ let package = Package(
                 "PaxosTestSupport", "PaxosLogClient", "PaxosTransport", "PaxosProtocol", "PaxosCertificates",
             ],
             swiftSettings: strict),
+        .testTarget(name: "PaxosLogClientTests", dependencies: ["PaxosLogClient"], swiftSettings: strict),
         .testTarget(
             name: "PaxosTransportTests",
             dependencies: [
