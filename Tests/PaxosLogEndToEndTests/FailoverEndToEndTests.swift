@@ -40,16 +40,18 @@ import Testing
         try await withCluster { cluster in
             let leader = try await cluster.leader()
             let leaderPid = try #require(cluster.pid(of: leader))
-            // 12,000 lines at about 5,000 a second: the stream runs on well after the stop.
-            let lines = (1...12_000).map { "line \($0)" }
-            async let streaming = TimedAppend.run(
-                ["append", "--cluster", cluster.dir, "--timeout", "30"], lines: lines, batch: 100,
-                pause: .milliseconds(20))
-            try await Task.sleep(for: .milliseconds(800))
+            // About 5,000 lines a second until 2,000 more than were written at the stop.
+            let streaming = try TimedAppend.start(
+                ["append", "--cluster", cluster.dir, "--timeout", "30"], batch: 100, pause: .milliseconds(20))
+            for _ in 0..<3000 where streaming.printedCount < 500 {
+                try await Task.sleep(for: .milliseconds(10))
+            }
             let stoppedAt = ContinuousClock.now
             kill(leaderPid, SIGSTOP)
             defer { kill(leaderPid, SIGCONT) }
-            let result = try await streaming
+            streaming.finish(after: 2000)
+            let result = try await streaming.result()
+            let lines = result.lines
             #expect(result.status == 0, "\(result.stderr)\n\(LocalCluster.logs(cluster.dir))")
             #expect(result.printed.count == lines.count, "every line acknowledged")
             let firstAfter = try #require(

@@ -6,79 +6,106 @@ import Synchronization
     import Glibc
 #endif
 
-/// `paxoslog append` fed from standard input at a steady pace, with the time each line went in and
-/// each index came out: for measuring how long appends stall when something fails mid-stream.
-enum TimedAppend {
+/// `paxoslog append` fed lines (`line 1`, `line 2`, ...) from standard input at a steady pace, with
+/// the time each line went in and each index came out: for measuring how long appends stall when
+/// something fails mid-stream. It feeds until told how many more lines to write (``finish(after:)``),
+/// so a test that is scheduled late still has lines written after the failure it causes.
+final class TimedAppend: Sendable {
     struct Result: Sendable {
         var status: Int32
         var stderr: String
-        /// When each input line was written to the command's standard input.
+        /// The lines written to the command's standard input, in order.
+        var lines: [String]
+        /// When each line was written.
         var written: [ContinuousClock.Instant]
         /// Each output line (an index), in order, and when it was read.
         var printed: [(line: String, at: ContinuousClock.Instant)]
     }
 
-    /// Runs `paxoslog ARGS`, writing `lines` in batches of `batch` with `pause` between batches,
-    /// and reads its output as it comes. Killed after `timeout` seconds.
-    static func run(
-        _ arguments: [String], lines: [String], batch: Int, pause: Duration, timeout: Double = 120
-    ) async throws -> Result {
-        let binary = try PaxosBinary.path()
-        return try await PaxosBinary.onDedicatedThread {
-            let process = Process()
-            process.executableURL = URL(fileURLWithPath: binary)
-            process.arguments = arguments
-            let (output, errors, input) = (Pipe(), Pipe(), Pipe())
-            process.standardOutput = output
-            process.standardError = errors
-            process.standardInput = input
-            try process.run()
-            let pid = process.processIdentifier
-            let watchdog = DispatchWorkItem { kill(pid, SIGKILL) }
-            DispatchQueue.global().asyncAfter(deadline: .now() + timeout, execute: watchdog)
-            defer { watchdog.cancel() }
+    private let written = Recorder<ContinuousClock.Instant>()
+    private let printed = Recorder<(line: String, at: ContinuousClock.Instant)>()
+    /// Lines still to write once ``finish(after:)`` was called; nil until then.
+    private let remaining = Mutex<Int?>(nil)
+    private let outcome = Mutex<(status: Int32, stderr: String)?>(nil)
+    private let done = DispatchGroup()
 
-            let written = Recorder<ContinuousClock.Instant>()
-            let done = DispatchGroup()
-            let writer = input.fileHandleForWriting
-            done.enter()
-            Thread.detachNewThread {
-                defer { done.leave() }
-                for start in stride(from: 0, to: lines.count, by: batch) {
-                    let chunk = lines[start..<min(start + batch, lines.count)]
-                    guard (try? writer.write(contentsOf: Data((chunk.joined(separator: "\n") + "\n").utf8))) != nil
-                    else { break }
-                    let now = ContinuousClock.now
-                    written.append(contentsOf: Array(repeating: now, count: chunk.count))
-                    Thread.sleep(
-                        forTimeInterval: Double(pause.components.seconds) + Double(pause.components.attoseconds) / 1e18)
-                }
-                try? writer.close()
+    /// Starts `paxoslog ARGS`, writing batches of `batch` lines with `pause` between them, up to
+    /// `limit` lines in all. Killed after `timeout` seconds.
+    static func start(
+        _ arguments: [String], batch: Int, pause: Duration, limit: Int = 200_000, timeout: Double = 120
+    ) throws -> TimedAppend {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: try PaxosBinary.path())
+        process.arguments = arguments
+        let (output, errors, input) = (Pipe(), Pipe(), Pipe())
+        process.standardOutput = output
+        process.standardError = errors
+        process.standardInput = input
+        try process.run()
+        let pid = process.processIdentifier
+        DispatchQueue.global().asyncAfter(deadline: .now() + timeout) { kill(pid, SIGKILL) }
+        let run = TimedAppend()
+        let writer = input.fileHandleForWriting
+        let seconds = Double(pause.components.seconds) + Double(pause.components.attoseconds) / 1e18
+        Thread.detachNewThread {
+            var next = 1
+            while next <= limit, run.remaining.withLock({ $0 ?? 1 }) > 0 {
+                let count = min(batch, limit - next + 1, run.remaining.withLock { $0 ?? batch })
+                let text = (next..<(next + count)).map { "line \($0)\n" }.joined()
+                guard (try? writer.write(contentsOf: Data(text.utf8))) != nil else { break }
+                run.written.append(contentsOf: Array(repeating: ContinuousClock.now, count: count))
+                run.remaining.withLock { $0 = $0.map { $0 - count } }
+                next += count
+                Thread.sleep(forTimeInterval: seconds)
             }
-            let stderr = Recorder<UInt8>()
-            let errorHandle = errors.fileHandleForReading
-            done.enter()
-            Thread.detachNewThread {
-                defer { done.leave() }
-                stderr.append(contentsOf: Array(errorHandle.readDataToEndOfFile()))
-            }
-            var printed: [(line: String, at: ContinuousClock.Instant)] = []
+            try? writer.close()
+        }
+        let errorHandle = errors.fileHandleForReading
+        let stderr = Recorder<UInt8>()
+        run.done.enter()
+        Thread.detachNewThread {
+            stderr.append(contentsOf: Array(errorHandle.readDataToEndOfFile()))
+            run.done.leave()
+        }
+        run.done.enter()
+        let reader = output.fileHandleForReading
+        Thread.detachNewThread {
             var partial: [UInt8] = []
-            let reader = output.fileHandleForReading
             while case let data = reader.availableData, !data.isEmpty {
                 let now = ContinuousClock.now
                 partial += data
+                var lines: [(line: String, at: ContinuousClock.Instant)] = []
                 while let newline = partial.firstIndex(of: UInt8(ascii: "\n")) {
-                    printed.append((String(decoding: partial[..<newline], as: UTF8.self), now))
+                    lines.append((String(decoding: partial[..<newline], as: UTF8.self), now))
                     partial.removeSubrange(...newline)
                 }
+                run.printed.append(contentsOf: lines)
             }
             process.waitUntilExit()
-            done.wait()
-            return Result(
-                status: process.terminationStatus, stderr: String(decoding: stderr.values, as: UTF8.self),
-                written: written.values, printed: printed)
+            run.outcome.withLock {
+                $0 = (process.terminationStatus, String(decoding: stderr.values, as: UTF8.self))
+            }
+            run.done.leave()
         }
+        return run
+    }
+
+    /// How many indexes were printed so far.
+    var printedCount: Int { printed.values.count }
+
+    /// Writes `count` more lines, then closes standard input.
+    func finish(after count: Int) {
+        remaining.withLock { $0 = count }
+    }
+
+    /// Waits for the command to exit.
+    func result() async throws -> Result {
+        try await PaxosBinary.onDedicatedThread { self.done.wait() }
+        let (status, stderr) = outcome.withLock { $0 } ?? (-1, "")
+        let written = self.written.values
+        return Result(
+            status: status, stderr: stderr, lines: (0..<written.count).map { "line \($0 + 1)" },
+            written: written, printed: printed.values)
     }
 }
 
