@@ -155,7 +155,8 @@ let package = Package(
                 "PaxosTestSupport", "PaxosLogClient", "PaxosTransport", "PaxosProtocol", "PaxosCertificates",
             ],
             swiftSettings: strict),
-        .testTarget(name: "PaxosLogClientTests", dependencies: ["PaxosLogClient"], swiftSettings: strict),
+        .testTarget(
+            name: "PaxosLogClientTests", dependencies: ["PaxosLogClient", "PaxosTransport"], swiftSettings: strict),
         .testTarget(
             name: "PaxosTransportTests",
             dependencies: [

@@ -11,7 +11,7 @@ struct ClusterCommand: AsyncParsableCommand {
             A cluster lives in one directory: DIR/cluster.json describes it, DIR/node-K/ holds node \
             K's data, DIR/node-K.sock is its socket, DIR/node-K.log its log, DIR/node-K.pid its pid.
             """,
-        subcommands: [ClusterStart.self, ClusterStop.self, ClusterStatus.self]
+        subcommands: [ClusterStart.self, ClusterStop.self, ClusterStatus.self, ClusterInit.self]
     )
 }
 
