@@ -31,12 +31,17 @@ final class TimedAppend: Sendable {
 
     /// Starts `paxoslog ARGS`, writing batches of `batch` lines with `pause` between them, up to
     /// `limit` lines in all. Killed after `timeout` seconds.
+    ///
+    /// - Parameter launcher: a command line that runs the binary (`ip netns exec NS`), or none.
     static func start(
-        _ arguments: [String], batch: Int, pause: Duration, limit: Int = 200_000, timeout: Double = 120
+        _ arguments: [String], launcher: [String] = [], batch: Int, pause: Duration, limit: Int = 200_000,
+        timeout: Double = 120
     ) throws -> TimedAppend {
+        let binary = try PaxosBinary.path()
+        let command = launcher + [binary] + arguments
         let process = Process()
-        process.executableURL = URL(fileURLWithPath: try PaxosBinary.path())
-        process.arguments = arguments
+        process.executableURL = URL(fileURLWithPath: command[0])
+        process.arguments = Array(command.dropFirst())
         let (output, errors, input) = (Pipe(), Pipe(), Pipe())
         process.standardOutput = output
         process.standardError = errors
@@ -92,6 +97,14 @@ final class TimedAppend: Sendable {
 
     /// How many indexes were printed so far.
     var printedCount: Int { printed.values.count }
+
+    /// When the first line written after `instant` was acknowledged, if it was yet.
+    func firstAcknowledgement(ofLineWrittenAfter instant: ContinuousClock.Instant) -> ContinuousClock.Instant? {
+        let written = self.written.values
+        let printed = self.printed.values
+        guard let first = written.firstIndex(where: { $0 > instant }), first < printed.count else { return nil }
+        return printed[first].at
+    }
 
     /// Writes `count` more lines, then closes standard input.
     func finish(after count: Int) {
