@@ -159,6 +159,9 @@ extension ClientBootstrap {
 /// ("connect(descriptor:addr:size:): No such file or directory (errno: 2)"); a user needs the
 /// reason and, for the usual ones, what it means here.
 func describeConnectError(_ error: Error) -> String {
+    if case ChannelError.connectTimeout(let amount) = error {
+        return "no answer within \(HandshakeHandler.seconds(amount)) (the host is down or cut off?)"
+    }
     guard let io = error as? IOError else { return "\(error)" }
     let reason = String(cString: strerror(io.errnoCode))
     switch io.errnoCode {

@@ -166,7 +166,7 @@ public final class PeerLink {
                 bound.value.connected(channel)
             case .failure(let error):
                 handshake.fail(error)
-                bound.value.failed("cannot reach peer \(address) yet: \(error)")
+                bound.value.failed("cannot reach peer \(address) yet: \(describeConnectError(error))")
             }
         }
         handshake.futureResult.whenComplete { result in

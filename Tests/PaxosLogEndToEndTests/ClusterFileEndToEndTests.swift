@@ -91,6 +91,15 @@ import Testing
                 let after = statusRows(try await PaxosBinary.run(["cluster", "status", "--cluster", file, "--json"]))
                 #expect(after.map { $0["alive"] as? Bool } == [true, true, false])
                 #expect(after.last?["error"] is String)
+                // The others log who went away, from where, and how (not as a failed TLS handshake).
+                let expected = "closing connection from node 3 at 127.0.0.1:"
+                for _ in 0..<100 where !LocalCluster.logsContain(dir, expected) {
+                    try await Task.sleep(for: .milliseconds(50))
+                }
+                #expect(LocalCluster.logsContain(dir, expected), "\(LocalCluster.logs(dir))")
+                #expect(
+                    LocalCluster.logsContain(dir, "the peer closed the connection without ending TLS"),
+                    "\(LocalCluster.logs(dir))")
             }
         }
     }
