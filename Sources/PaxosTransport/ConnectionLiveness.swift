@@ -62,14 +62,16 @@ public struct ConnectionLiveness: Sendable {
     }
 
     public let configuration: Configuration
-    /// When something last arrived (or the check started).
+    /// When something last arrived (or the check started, or this side was found to have stalled).
     public private(set) var lastHeard: NIODeadline
     private var lastProbe: NIODeadline?
+    private var lastCheck: NIODeadline
 
     /// Starts watching at `now`, as if something had just been heard.
     public init(configuration: Configuration, now: NIODeadline) {
         self.configuration = configuration
         lastHeard = now
+        lastCheck = now
     }
 
     /// Bytes arrived at `now`.
@@ -80,7 +82,18 @@ public struct ConnectionLiveness: Sendable {
 
     /// What to do at `now`: give up past the deadline; otherwise probe when it has been quiet
     /// for `probeAfter` and no probe went out in the last `probeAfter`.
+    ///
+    /// A check that comes more than `probeAfter` after the previous one means this side stalled
+    /// (its event loop was busy or the process got no CPU), not that the peer went quiet: what
+    /// the peer sent meanwhile may be unread yet. Then the silence is counted from now, and a probe
+    /// goes out, so a stall here never closes a healthy connection.
     public mutating func check(at now: NIODeadline) -> Action {
+        defer { lastCheck = now }
+        if now - lastCheck > configuration.probeAfter {
+            lastHeard = max(lastHeard, now)
+            lastProbe = now
+            return .probe
+        }
         let silent = now - lastHeard
         if silent >= configuration.deadline { return .giveUp(silentFor: silent) }
         guard silent >= configuration.probeAfter else { return .wait }

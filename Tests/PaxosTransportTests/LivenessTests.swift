@@ -10,28 +10,51 @@ import Testing
 
     func at(_ milliseconds: Int64) -> NIODeadline { .uptimeNanoseconds(UInt64(milliseconds) * 1_000_000 + 1_000) }
 
+    /// Checks every 150 ms (the handler's interval) from `start` through `end`: the instants
+    /// (in ms) at which something other than `.wait` came out, and what.
+    func run(
+        _ liveness: inout ConnectionLiveness, from start: Int64, through end: Int64
+    ) -> [(Int64, ConnectionLiveness.Action)] {
+        stride(from: start, through: end, by: 150).compactMap { time in
+            let action = liveness.check(at: at(time))
+            return action == .wait ? nil : (time, action)
+        }
+    }
+
     @Test func aQuietConnectionIsProbedOncePerIntervalThenGivenUpAtTheDeadline() {
         var liveness = ConnectionLiveness(configuration: configuration, now: at(0))
-        #expect(liveness.check(at: at(299)) == .wait)
-        #expect(liveness.check(at: at(300)) == .probe)
-        #expect(liveness.check(at: at(450)) == .wait, "one probe per interval, not one per check")
-        #expect(liveness.check(at: at(600)) == .probe)
-        #expect(liveness.check(at: at(1499)) == .probe)
-        #expect(liveness.check(at: at(1500)) == .giveUp(silentFor: .milliseconds(1500)))
+        let actions = run(&liveness, from: 150, through: 1500)
+        #expect(actions.map(\.0) == [300, 600, 900, 1200, 1500])
+        #expect(actions.dropLast().allSatisfy { $0.1 == .probe }, "one probe per interval, not one per check")
+        #expect(actions.last?.1 == .giveUp(silentFor: .milliseconds(1500)))
     }
 
     @Test func hearingAnythingPostponesProbesAndTheDeadline() {
         var liveness = ConnectionLiveness(configuration: configuration, now: at(0))
-        #expect(liveness.check(at: at(300)) == .probe)
+        #expect(run(&liveness, from: 150, through: 300).map(\.0) == [300])
         liveness.heard(at: at(400))  // the answer
-        #expect(liveness.check(at: at(650)) == .wait)
-        #expect(liveness.check(at: at(700)) == .probe)
-        // Traffic every 200 ms: never a probe, never given up.
-        for step in Int64(4)...40 {
-            liveness.heard(at: at(step * 200))
-            #expect(liveness.check(at: at(step * 200 + 150)) == .wait)
+        #expect(run(&liveness, from: 450, through: 600).isEmpty)
+        #expect(run(&liveness, from: 750, through: 750).map(\.1) == [.probe], "quiet for 350 ms")
+        // Traffic every 150 ms: never a probe, never given up.
+        for time in stride(from: Int64(900), through: 6000, by: 150) {
+            liveness.heard(at: at(time))
+            #expect(liveness.check(at: at(time)) == .wait)
         }
-        #expect(liveness.check(at: at(8000 + 1500)) == .giveUp(silentFor: .milliseconds(1500)))
+        let actions = run(&liveness, from: 6150, through: 7500)
+        #expect(actions.last.map { $0.0 } == 7500)
+        #expect(actions.last?.1 == .giveUp(silentFor: .milliseconds(1500)))
+    }
+
+    /// A check that comes late means this side stalled (a busy event loop, no CPU): the answers
+    /// may be waiting unread, so the silence starts over and a probe goes out instead.
+    @Test func aStallOnThisSideIsNotBlamedOnThePeer() {
+        var liveness = ConnectionLiveness(configuration: configuration, now: at(0))
+        #expect(run(&liveness, from: 150, through: 300).map(\.0) == [300])
+        #expect(liveness.check(at: at(5000)) == .probe, "4.7 s since the last check: not a silent peer")
+        #expect(liveness.lastHeard == at(5000))
+        let actions = run(&liveness, from: 5150, through: 6500)
+        #expect(actions.last.map { $0.0 } == 6500)
+        #expect(actions.last?.1 == .giveUp(silentFor: .milliseconds(1500)), "a peer silent after the stall is given up")
     }
 
     @Test func anEarlierInstantHeardLateDoesNotMoveTheClockBack() {
