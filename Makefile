@@ -6,7 +6,7 @@ SWIFT_BUILD_FLAGS ?=
 DIR ?= $(CURDIR)/.paxoslog-demo
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: all deps build test release run soak bench fuzz format lint clean
+.PHONY: all deps netdeps build test release run soak bench fuzz format lint clean
 
 all: build
 
@@ -22,12 +22,20 @@ deps:
 	    || { $(SUDO) apt-get update -q && $(SUDO) apt-get install -y -q $(C_PACKAGES); }; \
 	fi
 
+## netdeps: as root, iptables for the network-namespace test (which skips, saying why, without it).
+netdeps:
+	@if [ "$$(id -u)" = 0 ] && ! command -v iptables >/dev/null; then \
+	    echo "deps: installing iptables (for the network-namespace test)"; \
+	    export DEBIAN_FRONTEND=noninteractive; \
+	    apt-get install -y -q iptables iproute2 || { apt-get update -q && apt-get install -y -q iptables iproute2; }; \
+	fi
+
 ## build: debug build of every target.
 build: deps
 	$(SWIFT) build $(SWIFT_BUILD_FLAGS)
 
 ## test: the layering check, then the whole test suite (unit, simulation, real processes). Prints the number of tests run.
-test: deps
+test: deps netdeps
 	python3 scripts/check-imports.py
 	$(SWIFT) build --build-tests $(SWIFT_BUILD_FLAGS)
 	$(SWIFT) test --skip-build $(SWIFT_BUILD_FLAGS) 2>&1 | tee .build/test-output.txt; \

@@ -157,6 +157,8 @@ let package = Package(
             ],
             swiftSettings: strict),
         .testTarget(
+            name: "PaxosLogClientTests", dependencies: ["PaxosLogClient", "PaxosTransport"], swiftSettings: strict),
+        .testTarget(
             name: "PaxosTransportTests",
             dependencies: [
                 "PaxosTransport", "PaxosTestSupport", "PaxosCertificates",

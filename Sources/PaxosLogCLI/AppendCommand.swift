@@ -24,7 +24,7 @@ struct AppendCommand: AsyncParsableCommand {
             """
     )
 
-    @Option(help: "The cluster directory (the one given to 'cluster start --dir').")
+    @Option(help: "The cluster: a directory of 'cluster start --dir', or a cluster file of 'cluster init'.")
     var cluster: String
 
     @Option(help: "Seconds to wait for an entry to commit before giving up.")

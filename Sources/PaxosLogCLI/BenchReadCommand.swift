@@ -19,7 +19,7 @@ struct BenchReadCommand: AsyncParsableCommand {
             """
     )
 
-    @Option(help: "The cluster directory.")
+    @Option(help: "The cluster: a directory of 'cluster start --dir', or a cluster file of 'cluster init'.")
     var cluster: String
 
     @Option(help: "Random-index reads to time.")
@@ -41,9 +41,16 @@ struct BenchReadCommand: AsyncParsableCommand {
     struct FirstEntryReached: Error {}
 
     func run() async throws {
-        var description = try ClusterDescription.load(from: cluster)
-        try tls.apply(to: &description)
-        let client = PaxosLogClient(cluster: description)
+        let client: PaxosLogClient
+        do {
+            var description = try ClusterDescription.load(from: cluster)
+            try tls.apply(to: &description)
+            client = PaxosLogClient(cluster: description)
+        } catch let error as CLIError {
+            throw error
+        } catch {
+            throw CLIError("\(error)")
+        }
         let (first, last) = try await logBounds(client)
         guard last >= first else { throw CLIError("the log in \(cluster) holds no entry: append some first") }
 

@@ -13,14 +13,14 @@ struct ClientTLSOptions: ParsableArguments {
     @Option(
         name: .customLong("tls-dir"),
         help: ArgumentHelp(
-            "Directory with ca.pem and this client's certificate (client-NAME.pem, client-NAME-key.pem), for nodes reached over TCP.",
+            "Directory with ca.pem and this client's certificate (client-NAME.pem, client-NAME-key.pem), for nodes reached over TCP (default: the cluster file's tls_dir).",
             valueName: "dir"))
     var tlsDirectory: String?
 
     @Option(
         name: .customLong("client"),
         help: ArgumentHelp(
-            "Which client certificate in --tls-dir to present (default: the only client-*.pem there).",
+            "Which client certificate in --tls-dir (or the cluster file's tls_dir) to present (default: the only client-*.pem there).",
             valueName: "name"))
     var clientName: String?
 
@@ -29,7 +29,6 @@ struct ClientTLSOptions: ParsableArguments {
 
     func validate() throws {
         if insecure && tlsDirectory != nil { throw ValidationError("give --tls-dir or --insecure, not both") }
-        if clientName != nil && tlsDirectory == nil { throw ValidationError("--client needs --tls-dir") }
         if let clientName {
             do { try CertificateIdentity.validateClientName(clientName) } catch {
                 throw ValidationError("--client: \(error)")
@@ -38,7 +37,8 @@ struct ClientTLSOptions: ParsableArguments {
     }
 
     /// Gives `description` this client's TLS material, or refuses a cluster with TCP members when
-    /// there is neither `--tls-dir` nor `--insecure`.
+    /// there is neither `--tls-dir` nor `--insecure`. A cluster file's `tls_dir` (or `insecure`)
+    /// stands in for the flags when none is given.
     ///
     /// - Throws: `CLIError` saying what to pass (exit 64), or naming the file that is unusable.
     func apply(to description: inout ClusterDescription) throws {
@@ -46,7 +46,12 @@ struct ClientTLSOptions: ParsableArguments {
             guard let address = description.address(of: node.id), case .tcp = address else { return false }
             return true
         }
-        guard let tlsDirectory else {
+        let fromFile = insecure || tcpNodes.isEmpty ? nil : description.resolvedTLSDirectory
+        let insecure = self.insecure || (tlsDirectory == nil && fromFile == nil && description.insecure == true)
+        guard let tlsDirectory = tlsDirectory ?? fromFile else {
+            if clientName != nil {
+                throw CLIError("--client needs --tls-dir, or a cluster file that names its tls_dir", exitCode: 64)
+            }
             if let first = tcpNodes.first, !insecure {
                 let address = description.address(of: first.id).map { "\($0)" } ?? "TCP"
                 throw CLIError(

@@ -6,12 +6,14 @@ import PaxosLogClient
 struct ClusterCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "cluster",
-        abstract: "Start, stop and inspect a local cluster of paxoslog node processes.",
+        abstract: "Start, stop and inspect a local cluster; describe one on several hosts.",
         discussion: """
-            A cluster lives in one directory: DIR/cluster.json describes it, DIR/node-K/ holds node \
-            K's data, DIR/node-K.sock is its socket, DIR/node-K.log its log, DIR/node-K.pid its pid.
+            A local cluster lives in one directory: DIR/cluster.json describes it, DIR/node-K/ holds \
+            node K's data, DIR/node-K.sock is its socket, DIR/node-K.log its log, DIR/node-K.pid its \
+            pid. A cluster on several hosts is described by a cluster file (`cluster init`), whose \
+            members each run `paxoslog node --config FILE --id K`.
             """,
-        subcommands: [ClusterStart.self, ClusterStop.self, ClusterStatus.self]
+        subcommands: [ClusterStart.self, ClusterStop.self, ClusterStatus.self, ClusterInit.self]
     )
 }
 

@@ -78,7 +78,12 @@ struct ClusterStart: AsyncParsableCommand {
                 description.nodes[index].pid = pid
                 continue
             }
-            let pid = try ProcessLauncher.spawnDetached(node.argv, logFile: dir + "/node-\(node.id).log")
+            guard let argv = node.argv, !argv.isEmpty else {
+                throw CLIError(
+                    "node \(node.id) in \(ClusterDescription.path(in: dir)) has no argv: cluster start runs local nodes only (start a remote member on its host with 'paxoslog node --config FILE --id \(node.id)')"
+                )
+            }
+            let pid = try ProcessLauncher.spawnDetached(argv, logFile: dir + "/node-\(node.id).log")
             description.nodes[index].pid = pid
             started.append(node.id)
         }
@@ -93,7 +98,9 @@ struct ClusterStart: AsyncParsableCommand {
             )
         }
         let spawned = Dictionary(
-            uniqueKeysWithValues: description.nodes.filter { started.contains($0.id) }.map { ($0.id, $0.pid) })
+            uniqueKeysWithValues: description.nodes.filter { started.contains($0.id) }.compactMap { node in
+                node.pid.map { (node.id, $0) }
+            })
         let leader = try await waitForLeader(description, spawned: spawned, seconds: wait)
         Output.line(
             "cluster of \(description.nodes.count) node\(description.nodes.count == 1 ? "" : "s") in \(dir): leader is node \(leader)"
@@ -123,8 +130,8 @@ struct ClusterStart: AsyncParsableCommand {
             return ClusterDescription.Node(
                 id: UInt32(id), pid: 0, socket: sockets[id - 1], dir: dir + "/node-\(id)", argv: argv)
         }
-        for member in members {
-            try prepareDataDirectory(member.dir, clusterID: clusterID, nodeID: member.id)
+        for id in 1...nodes {
+            try prepareDataDirectory(dir + "/node-\(id)", clusterID: clusterID, nodeID: UInt32(id))
         }
         return ClusterDescription(clusterID: clusterID, nodes: members, secretFile: secretPath, secret: secret)
     }

@@ -9,6 +9,10 @@ struct ClusterStatus: AsyncParsableCommand {
         commandName: "status",
         abstract: "One line per node: pid, liveness, role, ballot, leader, indexes, journal size, fsync latency.",
         discussion: """
+            Every node is asked over its address (the cluster's Unix sockets, or the TCP addresses \
+            of a cluster file), each within 2 s: alive means it answered. The pid is shown for \
+            nodes running on this machine (from DIR/node-K.pid beside the description).
+
             Columns: node id, pid, alive, role, voter (no while the node rebuilds state it lost), \
             ballot (number.node), the leader it knows, first index (entries below it were trimmed), \
             commit index (entries committed), last index (where the log would end if every entry the \
@@ -18,7 +22,11 @@ struct ClusterStatus: AsyncParsableCommand {
             """
     )
 
-    @OptionGroup var cluster: ClusterDirectoryOption
+    @Option(help: "The cluster directory (of 'cluster start').")
+    var dir: String?
+
+    @Option(help: "The cluster: a directory or a cluster file (of 'cluster init').")
+    var cluster: String?
 
     @Flag(help: "One JSON object per line.")
     var json = false
@@ -73,37 +81,64 @@ struct ClusterStatus: AsyncParsableCommand {
         }
     }
 
+    func validate() throws {
+        guard (dir == nil) != (cluster == nil) else {
+            throw ValidationError("give --dir DIR or --cluster DIR|FILE (one of them)")
+        }
+    }
+
     func run() async throws {
-        let dir = cluster.absolute
-        var description = try cluster.loadDescription()
+        let location = URL(fileURLWithPath: dir ?? cluster ?? ".").standardizedFileURL.path
+        var description: ClusterDescription
+        do {
+            description = try ClusterDescription.load(from: location)
+        } catch {
+            throw CLIError("\(error)")
+        }
         try tls.apply(to: &description)
         let client = PaxosLogClient(cluster: description)
+        let base = description.baseDirectory ?? location
+        // Every node at once: a node that is down costs its 2 s once, not once per node.
+        let answers = await withTaskGroup(of: (UInt32, Result<NodeStatus, Error>).self) { group in
+            for node in description.nodes {
+                group.addTask {
+                    do {
+                        return (node.id, .success(try await client.status(of: node.id, timeout: .seconds(2))))
+                    } catch {
+                        return (node.id, .failure(error))
+                    }
+                }
+            }
+            var answers: [UInt32: Result<NodeStatus, Error>] = [:]
+            for await (id, answer) in group { answers[id] = answer }
+            return answers
+        }
         var rows: [Row] = []
         for node in description.nodes {
-            let pidPath = dir + "/node-\(node.id).pid"
-            let live = PidFile.liveNode(pidPath: pidPath, started: node.pid)
-            let pid = live ?? PidFile.read(pidPath)
-            let alive = live != nil
-            var row = Row(id: node.id, pid: pid, alive: alive)
-            if alive {
-                do {
-                    let status = try await client.status(of: node.id, timeout: .seconds(2))
-                    row.role = status.role
-                    row.voter = status.voter
-                    row.ballot = status.ballot
-                    row.leader = status.leader
-                    row.firstIndex = status.firstIndex
-                    row.commitIndex = status.commitIndex
-                    row.lastIndex = status.lastIndex
-                    row.lastSlot = status.lastSlot
-                    row.journalBytes = status.journalBytes
-                    row.logBytes = status.logBytes
-                    row.fsyncP50Milliseconds = status.fsyncP50Milliseconds
-                    row.fsyncP99Milliseconds = status.fsyncP99Milliseconds
-                    row.recordsPerFsync = status.recordsPerFsync
-                } catch {
-                    row.error = "\(error)"
-                }
+            // Extra detail for nodes on this machine; liveness is whether the node answered.
+            let pidPath = base + "/node-\(node.id).pid"
+            let pid = PidFile.liveNode(pidPath: pidPath, started: node.pid) ?? PidFile.read(pidPath)
+            var row = Row(id: node.id, pid: pid, alive: false)
+            switch answers[node.id] {
+            case .success(let status):
+                row.alive = true
+                row.role = status.role
+                row.voter = status.voter
+                row.ballot = status.ballot
+                row.leader = status.leader
+                row.firstIndex = status.firstIndex
+                row.commitIndex = status.commitIndex
+                row.lastIndex = status.lastIndex
+                row.lastSlot = status.lastSlot
+                row.journalBytes = status.journalBytes
+                row.logBytes = status.logBytes
+                row.fsyncP50Milliseconds = status.fsyncP50Milliseconds
+                row.fsyncP99Milliseconds = status.fsyncP99Milliseconds
+                row.recordsPerFsync = status.recordsPerFsync
+            case .failure(let error):
+                row.error = "\(error)"
+            case nil:
+                row.error = "not asked"
             }
             rows.append(row)
         }

@@ -30,33 +30,47 @@ struct NodeCommand: AsyncParsableCommand {
             certificate from the same CA; a peer's must name the node it claims to be. Plain TCP \
             only with --insecure, on the nodes and the clients alike. Unix sockets never use TLS.
 
-            Example:
+            With --config FILE (a cluster file from `paxoslog cluster init`), the node takes its \
+            address, its peers, the cluster id, the secret and the TLS directory from the file: \
+            `paxoslog node --config FILE --id K --data DIR`. --listen then only overrides where it \
+            binds (tcp:0.0.0.0:PORT to listen on every interface); peers still dial the file's address.
+
+            Examples:
               paxoslog node --id 1 --dir /tmp/c/node-1 --listen unix:/tmp/c/node-1.sock \\
                 --secret-file /tmp/c/cluster.secret \\
                 --peer 2=unix:/tmp/c/node-2.sock --peer 3=unix:/tmp/c/node-3.sock
+              paxoslog node --config /etc/paxoslog/cluster.json --id 1 --data /var/lib/paxoslog --new-cluster
             """
     )
 
     @Option(help: "This node's id (1 and up; unique in the cluster).")
     var id: UInt32
 
-    @Option(help: "The node's data directory (its journal lives in DIR/journal).")
-    var dir: String
+    @Option(
+        name: .customLong("config"),
+        help: ArgumentHelp("A cluster file ('paxoslog cluster init'): run member --id of it.", valueName: "file"))
+    var config: String?
 
-    @Option(help: "Where to listen: unix:PATH or tcp:HOST:PORT.")
-    var listen: String
+    @Option(
+        name: [.customLong("dir"), .customLong("data")],
+        help:
+            "The node's data directory (its journal lives in DIR/journal); with --config, the member's dir by default.")
+    var dir: String?
+
+    @Option(help: "Where to listen: unix:PATH or tcp:HOST:PORT (with --config: the member's address by default).")
+    var listen: String?
 
     @Option(name: .customLong("peer"), help: "Another member as ID=ADDRESS (repeat for each).")
     var peers: [String] = []
 
     @Option(
         name: .customLong("cluster-id"), help: "The cluster's id (hex); connections from other clusters are refused.")
-    var clusterID: String = "0"
+    var clusterID: String?
 
     @Option(
         name: .customLong("secret-file"),
-        help: "The cluster secret: a file of exactly 32 raw bytes, mode 0600 (required).")
-    var secretFile: String
+        help: "The cluster secret: a file of exactly 32 raw bytes, mode 0600 (required without --config).")
+    var secretFile: String?
 
     @Option(
         name: .customLong("tls-dir"),
@@ -99,27 +113,54 @@ struct NodeCommand: AsyncParsableCommand {
         guard Codec(name: codec) != nil else {
             throw ValidationError("unknown codec '\(codec)' (expected lz4, zlib or none)")
         }
-        guard UInt64(clusterID, radix: 16) != nil else { throw ValidationError("--cluster-id must be hexadecimal") }
+        if let clusterID, UInt64(clusterID, radix: 16) == nil {
+            throw ValidationError("--cluster-id must be hexadecimal")
+        }
         guard heartbeatMilliseconds > 0, electionTimeoutMilliseconds > 2 * heartbeatMilliseconds else {
             throw ValidationError("the election timeout must be more than twice the heartbeat period")
         }
-        let peerAddresses = try parsePeers()
-        let listenAddress: TransportAddress
-        do { listenAddress = try TransportAddress(parsing: listen) } catch {
+        if insecure && tlsDirectory != nil { throw ValidationError("give --tls-dir or --insecure, not both") }
+        if config != nil {
+            guard peers.isEmpty, clusterID == nil, secretFile == nil else {
+                throw ValidationError(
+                    "--peer, --cluster-id and --secret-file come from the cluster file: leave them out with --config")
+            }
+            _ = try listenAddress()
+            return
+        }
+        _ = try settingsFromFlags()
+    }
+
+    /// `--listen` parsed, if given.
+    private func listenAddress() throws -> TransportAddress? {
+        guard let listen else { return nil }
+        do { return try TransportAddress(parsing: listen) } catch {
             throw ValidationError("--listen: \(error)")
         }
-        if insecure && tlsDirectory != nil { throw ValidationError("give --tls-dir or --insecure, not both") }
-        let usesTCP = ([listenAddress] + peerAddresses.values).contains { if case .tcp = $0 { true } else { false } }
-        if usesTCP && tlsDirectory == nil && !insecure {
+    }
+
+    /// The settings without a cluster file: --dir, --listen and --secret-file are required.
+    private func settingsFromFlags() throws -> NodeSettings {
+        guard let dir, let listen = try listenAddress(), let secretFile else {
+            throw ValidationError(
+                "give --dir, --listen and --secret-file (or --config FILE, a cluster file from 'paxoslog cluster init')"
+            )
+        }
+        let settings = NodeSettings(
+            dataDirectory: dir, listen: listen, peers: try parsePeers(),
+            clusterID: clusterID.flatMap { UInt64($0, radix: 16) } ?? 0, secretFile: secretFile,
+            tlsDirectory: tlsDirectory, insecure: insecure)
+        if settings.usesTCP && tlsDirectory == nil && !insecure {
             throw ValidationError(
                 "node \(id) uses TCP, which needs mutual TLS: give --tls-dir DIR (ca.pem, node-\(id).pem, node-\(id)-key.pem from 'paxoslog certs create'), or --insecure for plain TCP"
             )
         }
+        return settings
     }
 
-    /// This node's TLS material from `--tls-dir`, checked to name this node.
-    private func loadSecurity() throws -> TransportSecurity? {
-        guard let tlsDirectory else { return nil }
+    /// This node's TLS material, checked to name this node.
+    private func loadSecurity(_ settings: NodeSettings) throws -> TransportSecurity? {
+        guard let tlsDirectory = settings.tlsDirectory else { return nil }
         do {
             return try TransportSecurity.load(directory: tlsDirectory, identity: .node(id))
         } catch {
@@ -129,24 +170,26 @@ struct NodeCommand: AsyncParsableCommand {
 
     private func parsePeers() throws -> [NodeID: TransportAddress] {
         var result: [NodeID: TransportAddress] = [:]
-        for peer in peers {
-            guard let equals = peer.firstIndex(of: "="), let peerID = UInt32(peer[..<equals]), peerID >= 1 else {
-                throw ValidationError("--peer '\(peer)': expected ID=unix:PATH or ID=tcp:HOST:PORT")
-            }
+        for (peerID, address) in try MemberArgument.parse(peers, option: "--peer") {
             guard peerID != id else { throw ValidationError("--peer \(peerID) is this node's own id") }
-            do {
-                result[NodeID(peerID)] = try TransportAddress(parsing: String(peer[peer.index(after: equals)...]))
-            } catch {
-                throw ValidationError("--peer '\(peer)': \(error)")
-            }
+            result[NodeID(peerID)] = address
         }
         return result
     }
 
     func run() async throws {
+        let settings =
+            if let config {
+                try NodeSettings.fromClusterFile(
+                    config, id: id, listen: try listenAddress(), dataDirectory: dir, tlsDirectory: tlsDirectory,
+                    insecure: insecure)
+            } else {
+                try settingsFromFlags()
+            }
+        let dir = settings.dataDirectory
         let secret: ClusterSecret
         do {
-            secret = try ClusterSecret.load(from: secretFile)
+            secret = try ClusterSecret.load(from: settings.secretFile)
         } catch {
             throw CLIError("node \(id): \(error)")
         }
@@ -155,15 +198,15 @@ struct NodeCommand: AsyncParsableCommand {
         options.codec = Codec(name: codec) ?? .lz4
         options.segmentSize = storage.segmentMiB << 20
         var configuration = NodeConfiguration(
-            id: NodeID(id), dataDirectory: dir, listen: try TransportAddress(parsing: listen), peers: try parsePeers(),
-            clusterID: UInt64(clusterID, radix: 16) ?? 0, secret: secret, journalOptions: options,
+            id: NodeID(id), dataDirectory: dir, listen: settings.listen, peers: settings.peers,
+            clusterID: settings.clusterID, secret: secret, journalOptions: options,
             heartbeatPeriod: .milliseconds(heartbeatMilliseconds),
             electionTimeout: .milliseconds(electionTimeoutMilliseconds))
         configuration.isNewCluster = newCluster
         configuration.checkpointInterval = storage.checkpointInterval
         configuration.retention = storage.retention
-        configuration.transportSecurity = try loadSecurity()
-        if insecure {
+        configuration.transportSecurity = try loadSecurity(settings)
+        if settings.insecure && settings.usesTCP {
             logger.warning("node \(id): --insecure: TCP connections are plaintext, readable by anyone on the path")
         }
         do {

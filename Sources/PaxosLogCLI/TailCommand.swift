@@ -25,7 +25,7 @@ struct TailCommand: AsyncParsableCommand {
             """
     )
 
-    @Option(help: "The cluster directory.")
+    @Option(help: "The cluster: a directory of 'cluster start --dir', or a cluster file of 'cluster init'.")
     var cluster: String
 
     @Option(help: "The first index to print (default: the log's first index).")
@@ -63,7 +63,7 @@ struct TailCommand: AsyncParsableCommand {
             throw CLIError("\(error)")
         }
         if let node, !client.cluster.nodes.contains(where: { $0.id == node }) {
-            throw CLIError("node \(node) is not in \(cluster)/cluster.json", exitCode: 64)
+            throw CLIError("node \(node) is not a member of the cluster at \(cluster)", exitCode: 64)
         }
         let format = self.format
         do {

@@ -20,7 +20,7 @@ struct TrimCommand: AsyncParsableCommand {
             """
     )
 
-    @Option(help: "The cluster directory.")
+    @Option(help: "The cluster: a directory of 'cluster start --dir', or a cluster file of 'cluster init'.")
     var cluster: String
 
     @Option(help: "The new first index: entries before it are trimmed.")
@@ -37,9 +37,16 @@ struct TrimCommand: AsyncParsableCommand {
     }
 
     func run() async throws {
-        var description = try ClusterDescription.load(from: cluster)
-        try tls.apply(to: &description)
-        let client = PaxosLogClient(cluster: description)
+        let client: PaxosLogClient
+        do {
+            var description = try ClusterDescription.load(from: cluster)
+            try tls.apply(to: &description)
+            client = PaxosLogClient(cluster: description)
+        } catch let error as CLIError {
+            throw error
+        } catch {
+            throw CLIError("\(error)")
+        }
         let firstIndex: UInt64
         do {
             firstIndex = try await client.trim(before: before, timeout: .milliseconds(Int64(timeout * 1000)))

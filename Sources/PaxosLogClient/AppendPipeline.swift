@@ -53,6 +53,8 @@ struct AppendPipeline {
     private var lastProblem = "no node answered yet"
     /// When the connection was last heard from (or entries began to wait on it).
     private var lastHeard = ContinuousClock.now
+    /// Nodes that recently failed or went silent: not followed by a redirect for a while.
+    private var silentNodes = SilentNodes()
 
     init(
         cluster: ClusterDescription, group: EventLoopGroup, session: UInt64, firstSequence: UInt64, timeout: Duration,
@@ -73,9 +75,10 @@ struct AppendPipeline {
     /// How often the driver must deliver `.tick` (reconnects and the timeout run on it).
     static let tickInterval = Duration.milliseconds(50)
 
-    /// A connection with entries waiting that says nothing for this long is given up for the next
-    /// node: a frozen or cut-off leader accepts bytes and never answers, and the others elect a
-    /// new leader within about an election timeout. A merely slow node costs a reconnect and a
+    /// A connection with entries waiting that answers none of them for this long is given up for
+    /// the next node. A node that is silent altogether (frozen, cut off) is noticed sooner, by the
+    /// connection's liveness probes (``ConnectionLiveness/Configuration/client``); this catches a
+    /// node that answers probes but makes no progress. A merely slow node costs a reconnect and a
     /// re-send (the same keys, so nothing is appended twice).
     static let silenceLimit = Duration.seconds(2)
 
@@ -134,11 +137,13 @@ struct AppendPipeline {
         case .closed(let id, let reason):
             guard id == connection else { return .running(released: 0) }
             lastProblem = "node \(target): \(reason)"
+            silentNodes.failed(target, at: .now)
             dropConnection(retryIn: .milliseconds(100))
             target = nextNode(after: target)
         case .tick:
             if accepted, channel != nil, !pending.isEmpty, ContinuousClock.now - lastHeard > Self.silenceLimit {
                 lastProblem = "node \(target) stopped answering (nothing heard for \(Self.silenceLimit))"
+                silentNodes.failed(target, at: .now)
                 dropConnection(retryIn: .zero)
                 target = nextNode(after: target)
             }
@@ -175,6 +180,7 @@ struct AppendPipeline {
             switch frame.kind {
             case Hello.FrameKind.helloAccepted:
                 accepted = true
+                silentNodes.answered(target)
                 // Everything not yet confirmed goes (again) to this node, in order.
                 send(positions: pending.keys.sorted())
                 return 0
@@ -213,10 +219,18 @@ struct AppendPipeline {
             return released
         }
         if let redirect {
-            lastProblem = "node \(target) is not the leader"
-            dropConnection(retryIn: redirect == nil ? .milliseconds(100) : .zero)
-            target = redirect ?? nextNode(after: target)
-            if redirect != nil {
+            // A follower may still name a leader this client just found silent: the others are
+            // electing a new one, which the next node asked may already know.
+            let leader = redirect.flatMap { silentNodes.isSuspect($0, at: .now) ? nil : $0 }
+            lastProblem =
+                if let named = redirect, leader == nil {
+                    "node \(target) names node \(named) as the leader, which stopped answering"
+                } else {
+                    "node \(target) is not the leader"
+                }
+            dropConnection(retryIn: leader == nil ? .milliseconds(100) : .zero)
+            target = leader ?? nextNode(after: target)
+            if leader != nil {
                 reconnectAt = nil
                 connect(sink: sink)
             }
@@ -265,9 +279,9 @@ struct AppendPipeline {
         reconnectAt = ContinuousClock.now + delay
     }
 
+    /// The next node to try after `node`, passing over those that recently failed.
     private func nextNode(after node: UInt32) -> UInt32 {
-        let ids = cluster.nodes.map(\.id).sorted()
-        return ids.first { $0 > node } ?? ids.first ?? node
+        silentNodes.next(after: node, among: cluster.nodes.map(\.id), at: .now)
     }
 
     /// Opens a connection to `target` in the background; its frames arrive as events.

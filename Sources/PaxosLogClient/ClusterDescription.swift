@@ -1,24 +1,37 @@
 import Foundation
 import PaxosTransport
 
-/// `DIR/cluster.json`: the members of a local cluster, where they listen and how to restart them.
+/// A cluster's description: its id, its members and where they listen, where its secret and TLS
+/// material are, and for members run on this machine by `cluster start`, how to restart them.
+///
+/// Two forms, one format: `DIR/cluster.json`, written by `cluster start` for a local cluster of
+/// Unix-socket nodes (every member has `socket`, `dir`, `pid` and `argv`), and a cluster file
+/// written by `cluster init` for any topology (members have an `address`, `tcp:HOST:PORT`, and the
+/// keys that only make sense on the machine that runs a node are left out). Relative paths in it
+/// (`secret_file`, `tls_dir`) are relative to the directory that holds it.
 public struct ClusterDescription: Codable, Hashable, Sendable {
     /// One member.
     public struct Node: Codable, Hashable, Sendable {
         public var id: UInt32
-        /// The pid when it was last started by `cluster start` (the pid file is authoritative).
-        public var pid: Int32
-        /// Its Unix socket path.
-        public var socket: String
-        /// Its data directory.
-        public var dir: String
-        /// The exact command that runs this node in the foreground.
-        public var argv: [String]
-        /// Where clients reach the node when it is not the local socket: `tcp:HOST:PORT` for a
-        /// cluster spread over several machines (written by hand; `cluster start` leaves it out).
+        /// The pid when it was last started by `cluster start` (the pid file is authoritative);
+        /// absent for members not started from here.
+        public var pid: Int32?
+        /// Its Unix socket path, for a member on this machine.
+        public var socket: String?
+        /// Its data directory, when known here (a member of a local cluster, or one a cluster
+        /// file gives a directory).
+        public var dir: String?
+        /// The exact command that runs this node in the foreground, for members `cluster start`
+        /// runs.
+        public var argv: [String]?
+        /// Where peers and clients reach the node: `tcp:HOST:PORT` (or `unix:PATH`). Without it,
+        /// the node is reached at its `socket`.
         public var address: String?
 
-        public init(id: UInt32, pid: Int32, socket: String, dir: String, argv: [String], address: String? = nil) {
+        public init(
+            id: UInt32, pid: Int32? = nil, socket: String? = nil, dir: String? = nil, argv: [String]? = nil,
+            address: String? = nil
+        ) {
             self.id = id
             self.pid = pid
             self.socket = socket
@@ -37,33 +50,56 @@ public struct ClusterDescription: Codable, Hashable, Sendable {
     /// The cluster secret every connection proves it holds; ``load(from:)`` reads it from
     /// `secretFile`. Never written to `cluster.json`.
     public var secret: ClusterSecret?
+    /// The directory of the cluster's TLS material (`tls_dir`: ca.pem, and on each machine its
+    /// own node-K or client-NAME pair), for members reached over TCP; relative paths are relative
+    /// to the directory holding the description.
+    public var tlsDirectory: String?
+    /// The members were started with `--insecure`: plain TCP, no TLS (`insecure`).
+    public var insecure: Bool?
     /// This client's TLS material, for nodes reached over TCP; nil for plain TCP. Set by the
-    /// caller (`--tls-dir`), never read from or written to `cluster.json`.
+    /// caller (`--tls-dir`, or `tls_dir`), never read from or written to the description.
     public var security: TransportSecurity?
+    /// The directory holding the description, against which its relative paths are resolved;
+    /// set by ``load(from:)``, never written.
+    public var baseDirectory: String?
 
     enum CodingKeys: String, CodingKey {
         case clusterID = "cluster_id"
         case nodes
         case secretFile = "secret_file"
+        case tlsDirectory = "tls_dir"
+        case insecure
     }
 
-    public init(clusterID: UInt64, nodes: [Node], secretFile: String? = nil, secret: ClusterSecret? = nil) {
+    public init(
+        clusterID: UInt64, nodes: [Node], secretFile: String? = nil, secret: ClusterSecret? = nil,
+        tlsDirectory: String? = nil, insecure: Bool? = nil
+    ) {
         self.clusterID = String(clusterID, radix: 16)
         self.nodes = nodes
         self.secretFile = secretFile
         self.secret = secret
+        self.tlsDirectory = tlsDirectory
+        self.insecure = insecure
     }
 
     /// The cluster id as a number.
     public var clusterIDValue: UInt64 { UInt64(clusterID, radix: 16) ?? 0 }
 
-    /// Where node `id` listens: its `address` if given, else its Unix socket.
+    /// Where node `id` listens: its `address` if given, else its Unix socket; nil for a node that
+    /// is not a member or has neither (``load(from:)`` refuses such a description).
     public func address(of id: UInt32) -> TransportAddress? {
         guard let node = nodes.first(where: { $0.id == id }) else { return nil }
         if let address = node.address, let parsed = try? TransportAddress(parsing: address) {
             return parsed
         }
-        return .unix(path: node.socket)
+        return node.socket.map { .unix(path: $0) }
+    }
+
+    /// `tls_dir` resolved against the description's directory.
+    public var resolvedTLSDirectory: String? {
+        guard let tlsDirectory, !tlsDirectory.isEmpty else { return nil }
+        return tlsDirectory.hasPrefix("/") ? tlsDirectory : (baseDirectory ?? ".") + "/" + tlsDirectory
     }
 
     /// The path of `cluster.json` in a cluster directory.
@@ -78,15 +114,21 @@ public struct ClusterDescription: Codable, Hashable, Sendable {
         return secretFile.hasPrefix("/") ? secretFile : directory + "/" + secretFile
     }
 
-    /// Reads `DIR/cluster.json` and the cluster secret it names (by default `DIR/cluster.secret`).
+    /// Reads a cluster description and the cluster secret it names (by default `cluster.secret`
+    /// beside it): `location` is a cluster directory (its `cluster.json`) or a cluster file.
     ///
     /// - Throws: `ClientError` when either is missing or unusable (a secret file must be 32 bytes,
-    ///   mode 0600).
-    public static func load(from directory: String) throws(ClientError) -> ClusterDescription {
-        let path = path(in: directory)
+    ///   mode 0600), or when a member has no address, an address that does not parse, or an id
+    ///   given twice.
+    public static func load(from location: String) throws(ClientError) -> ClusterDescription {
+        var isDirectory: ObjCBool = false
+        let exists = FileManager.default.fileExists(atPath: location, isDirectory: &isDirectory)
+        let isFile = exists && !isDirectory.boolValue
+        let path = isFile ? location : path(in: location)
+        let directory = isFile ? (location as NSString).deletingLastPathComponent : location
         guard let data = FileManager.default.contents(atPath: path) else {
             throw ClientError(
-                "no cluster at \(directory): \(path) does not exist (start one with 'paxoslog cluster start --dir \(directory)')"
+                "no cluster at \(location): \(path) does not exist (start a local one with 'paxoslog cluster start --dir DIR', or describe one with 'paxoslog cluster init --out FILE')"
             )
         }
         var description: ClusterDescription
@@ -95,12 +137,33 @@ public struct ClusterDescription: Codable, Hashable, Sendable {
         } catch {
             throw ClientError("\(path) is not a valid cluster description: \(Self.describe(error))")
         }
+        description.baseDirectory = directory.isEmpty ? "." : directory
+        try description.checkMembers(path: path)
         do {
-            description.secret = try ClusterSecret.load(from: description.secretPath(in: directory))
+            description.secret = try ClusterSecret.load(
+                from: description.secretPath(in: description.baseDirectory ?? "."))
         } catch {
-            throw ClientError("cannot use the cluster at \(directory): \(error)")
+            throw ClientError("cannot use the cluster at \(location): \(error)")
         }
         return description
+    }
+
+    /// Every member has one id and an address to reach it at.
+    func checkMembers(path: String) throws(ClientError) {
+        guard !nodes.isEmpty else { throw ClientError("\(path) names no nodes") }
+        var seen = Set<UInt32>()
+        for node in nodes {
+            guard node.id >= 1, seen.insert(node.id).inserted else {
+                throw ClientError("\(path): node id \(node.id) is \(node.id == 0 ? "not 1 or more" : "given twice")")
+            }
+            if let address = node.address {
+                do { _ = try TransportAddress(parsing: address) } catch {
+                    throw ClientError("\(path): node \(node.id)'s address: \(error)")
+                }
+            } else if node.socket == nil {
+                throw ClientError("\(path): node \(node.id) has neither an 'address' nor a 'socket'")
+            }
+        }
     }
 
     /// The secret, or the error to report when the description was made without one.
@@ -136,9 +199,18 @@ public struct ClusterDescription: Codable, Hashable, Sendable {
 
     /// Writes `DIR/cluster.json` atomically (temporary file, then rename).
     public func save(in directory: String) throws {
+        try save(toFile: Self.path(in: directory))
+    }
+
+    /// Writes the description to `path` atomically (temporary file, then rename).
+    public func save(toFile path: String) throws {
+        try encodedJSON().write(to: URL(fileURLWithPath: path), options: .atomic)
+    }
+
+    /// The description as its JSON file holds it: sorted keys, indented, absent keys left out.
+    public func encodedJSON() throws -> Data {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
-        let data = try encoder.encode(self)
-        try data.write(to: URL(fileURLWithPath: Self.path(in: directory)), options: .atomic)
+        return try encoder.encode(self)
     }
 }

@@ -13,9 +13,13 @@ enum NodeConnection {
         expecting kind: UInt8, group: EventLoopGroup, timeout: TimeAmount = .seconds(10)
     ) async throws -> Frame {
         let hello = Hello(clusterID: clusterID, role: .client, senderID: 0)
+        // Connecting and the handshake take milliseconds on a live node; a frozen one accepts the
+        // connection (its kernel does) and never answers, so the caller moves on after 2 s even
+        // when the request itself may wait longer (a long poll). Once connected, the
+        // connection's liveness probes notice a node that goes silent (``ConnectionLiveness``).
         let channel = try await Connector.connect(
             to: address, expecting: node, hello: hello, secret: secret, security: security, group: group,
-            timeout: timeout)
+            timeout: min(timeout, Self.handshakeTimeout))
         // The whole exchange is bounded, not only the connect: a node that accepts the connection
         // but never answers (stopped with SIGSTOP, or wedged) must not hang the caller.
         let expired = ExpiryFlag()
@@ -52,6 +56,9 @@ enum NodeConnection {
             return reply
         }
     }
+
+    /// The longest connecting and the handshake may take.
+    static let handshakeTimeout = TimeAmount.seconds(2)
 
     /// `amount` as "2 s" or "0.5 s".
     static func seconds(_ amount: TimeAmount) -> String {

@@ -23,6 +23,7 @@ extension PaxosLogClient {
         var target = node ?? cluster.nodes.first?.id ?? 1
         let deadline = ContinuousClock.now + timeout
         var requestID: UInt64 = 1
+        var silent = SilentNodes()
 
         // 1. The snapshot end: a linearizable read through the leader, or the node's own prefix.
         var snapshotEnd: UInt64 = 0
@@ -36,16 +37,19 @@ extension PaxosLogClient {
             do {
                 let result = try await read(ReadRequest(requestID: requestID, mode: mode, fromIndex: next), at: target)
                 requestID += 1
+                silent.answered(target)
                 switch result.status {
                 case .ok:
                     snapshotEnd = result.endIndex
                     try deliver(result, next: &next, skipsTrimmed: skipsTrimmed, onEntries: onEntries)
                 case .notLeader(let leader):
                     lastError = "node \(target) is not the leader"
-                    if let leader {
+                    // A leader this client just failed to reach may still be named while the
+                    // others elect a new one: ask another node instead (``SilentNodes``).
+                    if let leader, !silent.isSuspect(leader, at: .now) {
                         target = leader
                     } else {
-                        target = nextNode(after: target)
+                        target = silent.next(after: target, among: cluster.nodes.map(\.id), at: .now)
                         try await Task.sleep(for: .milliseconds(100))
                     }
                     continue
@@ -62,7 +66,8 @@ extension PaxosLogClient {
             } catch {
                 lastError = "node \(target): \(error)"
                 if node != nil { throw ClientError("cannot read from node \(target): \(error)") }
-                target = nextNode(after: target)
+                silent.failed(target, at: .now)
+                target = silent.next(after: target, among: cluster.nodes.map(\.id), at: .now)
                 try await Task.sleep(for: .milliseconds(100))
                 continue
             }
@@ -111,7 +116,8 @@ extension PaxosLogClient {
                 throw error.underlying
             } catch {
                 if node != nil { throw ClientError("lost node \(target): \(error)") }
-                target = nextNode(after: target)
+                silent.failed(target, at: .now)
+                target = silent.next(after: target, among: cluster.nodes.map(\.id), at: .now)
                 try await Task.sleep(for: .milliseconds(200))
             }
         }

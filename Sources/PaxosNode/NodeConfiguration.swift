@@ -18,8 +18,7 @@ public struct NodeConfiguration: Sendable {
     public var secret: ClusterSecret
     /// Mutual TLS on TCP, for the listener and the peer links; nil for plain TCP (`--insecure`).
     public var transportSecurity: TransportSecurity? = nil
-    /// The listener's handshake deadline, connection caps and idle timeout, and the peer links'
-    /// keepalive period.
+    /// The listener's handshake deadline, connection caps and idle timeout.
     public var connectionLimits: ConnectionLimits
     /// Which run of this node this is; sent to peers in the hello.
     public var incarnation: UInt64 = 0
@@ -59,6 +58,14 @@ public struct NodeConfiguration: Sendable {
         self.electionTimeout = electionTimeout
         self.tickInterval = tickInterval
         self.maxEntryBytes = maxEntryBytes
+    }
+
+    /// When the links to peers probe a quiet peer and give up on a silent one: derived from the
+    /// election timeout, so a link to a peer that went silent is redialled within about one
+    /// election (``ConnectionLiveness/Configuration/peer(electionTimeout:)``).
+    public var peerLiveness: ConnectionLiveness.Configuration {
+        let (seconds, attoseconds) = electionTimeout.components
+        return .peer(electionTimeout: .nanoseconds(seconds * 1_000_000_000 + attoseconds / 1_000_000_000))
     }
 
     /// All members, this node included, in id order.

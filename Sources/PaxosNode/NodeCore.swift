@@ -83,7 +83,7 @@ final class NodeCore {
             let link = PeerLink(
                 address: address, expecting: peer.rawValue, hello: hello, secret: configuration.secret,
                 security: configuration.transportSecurity,
-                keepaliveInterval: configuration.connectionLimits.keepaliveInterval, eventLoop: eventLoop,
+                liveness: configuration.peerLiveness, eventLoop: eventLoop,
                 logger: logger)
             links[peer] = link
             link.connect()

@@ -1,31 +1,27 @@
 import NIOCore
 
-/// The bounds a listener puts on connections, and the peer links' keepalive period.
+/// The bounds a listener puts on connections.
 ///
 /// At a bound: a connection that has not completed the handshake by `handshakeTimeout` is closed;
 /// beyond `maximumUnauthenticated` connections in the handshake or `maximumConnections` in all, a
 /// new connection is closed at once (and a warning is logged, at most once per second); an
-/// authenticated connection from which nothing was read for `idleTimeout` is closed. Peer links
-/// send a keepalive after `keepaliveInterval` without other traffic, so a healthy link is never
-/// idle that long.
+/// authenticated connection from which nothing was read for `idleTimeout` is closed. Connectors
+/// probe a quiet connection far more often than that (``ConnectionLiveness``), so a healthy one is
+/// never idle that long.
 public struct ConnectionLimits: Hashable, Sendable {
     public var handshakeTimeout: TimeAmount
     public var maximumUnauthenticated: Int
     public var maximumConnections: Int
     public var idleTimeout: TimeAmount
-    public var keepaliveInterval: TimeAmount
 
     public init(
         handshakeTimeout: TimeAmount = .seconds(5), maximumUnauthenticated: Int = 64, maximumConnections: Int = 1024,
-        idleTimeout: TimeAmount = .seconds(120), keepaliveInterval: TimeAmount = .seconds(10)
+        idleTimeout: TimeAmount = .seconds(120)
     ) {
         precondition(maximumUnauthenticated >= 1 && maximumConnections >= 1, "connection limits must be positive")
-        precondition(
-            keepaliveInterval < idleTimeout, "peer links must send keepalives more often than the idle timeout")
         self.handshakeTimeout = handshakeTimeout
         self.maximumUnauthenticated = maximumUnauthenticated
         self.maximumConnections = maximumConnections
         self.idleTimeout = idleTimeout
-        self.keepaliveInterval = keepaliveInterval
     }
 }

@@ -15,12 +15,15 @@ public enum Connector {
     ///   - security: on TCP, mutual TLS before the handshake, and the certificate of the node
     ///     `expecting` names required (see ``TransportSecurity``); nil for plain TCP.
     ///   - timeout: for the connection, and again for the handshake.
+    ///   - liveness: once established, the connection is probed when quiet and fails with
+    ///     `.unresponsive` when silent past the deadline (``ConnectionLiveness``); nil for none.
     /// - Returns: an async channel of frames; the first inbound frame answers the handshake.
     /// - Throws: `TransportError` naming the address when the connection cannot be opened.
     public static func connect(
         to address: TransportAddress, expecting expectedListenerID: UInt32? = nil, hello: Hello,
         secret: ClusterSecret, security: TransportSecurity? = nil, group: EventLoopGroup,
-        maximumFrameSize: Int = Frame.defaultMaximumSize, timeout: TimeAmount = .seconds(5)
+        maximumFrameSize: Int = Frame.defaultMaximumSize, timeout: TimeAmount = .seconds(5),
+        liveness: ConnectionLiveness.Configuration? = .client
     ) async throws -> NIOAsyncChannel<Frame, Frame> {
         let bootstrap = ClientBootstrap(group: group)
             .connectTimeout(timeout)
@@ -29,7 +32,7 @@ public enum Connector {
             channel.eventLoop.makeCompletedFuture {
                 try channel.pipeline.syncOperations.addConnectorHandlers(
                     hello: hello, secret: secret, security: security, expectedListenerID: expectedListenerID,
-                    address: address, maximumFrameSize: maximumFrameSize, timeout: timeout)
+                    address: address, maximumFrameSize: maximumFrameSize, timeout: timeout, liveness: liveness)
                 return try NIOAsyncChannel<Frame, Frame>(wrappingChannelSynchronously: channel)
             }
         }
@@ -53,7 +56,8 @@ public enum Connector {
     /// listener's `helloAccepted` or `refused` first) to `onFrame` on the channel's event loop, and
     /// the end of the connection to `onClose`, once, with the reason (`.authenticationFailed` for a
     /// listener that failed its proof, `.unexpectedNode` for a member answering as another node than
-    /// `expecting`). Write nothing before `helloAccepted` arrived.
+    /// `expecting`, `.unresponsive` for one that went silent, see ``ConnectionLiveness``). Write
+    /// nothing before `helloAccepted` arrived.
     ///
     /// - Returns: the channel, for writing frames and closing.
     /// - Throws: `TransportError` naming the address when the connection cannot be opened.
@@ -61,6 +65,7 @@ public enum Connector {
         to address: TransportAddress, expecting expectedListenerID: UInt32? = nil, hello: Hello,
         secret: ClusterSecret, security: TransportSecurity? = nil, group: EventLoopGroup,
         timeout: TimeAmount = .seconds(5), maximumFrameSize: Int = Frame.defaultMaximumSize,
+        liveness: ConnectionLiveness.Configuration? = .client,
         onFrame: @escaping @Sendable (Frame) -> Void, onClose: @escaping @Sendable (TransportError) -> Void
     ) async throws -> Channel {
         let bootstrap = ClientBootstrap(group: group)
@@ -70,7 +75,7 @@ public enum Connector {
                 channel.eventLoop.makeCompletedFuture {
                     try channel.pipeline.syncOperations.addConnectorHandlers(
                         hello: hello, secret: secret, security: security, expectedListenerID: expectedListenerID,
-                        address: address, maximumFrameSize: maximumFrameSize, timeout: timeout)
+                        address: address, maximumFrameSize: maximumFrameSize, timeout: timeout, liveness: liveness)
                     try channel.pipeline.syncOperations.addHandler(FrameForwarder(onFrame: onFrame, onClose: onClose))
                 }
             }
@@ -112,15 +117,21 @@ extension ChannelPipeline.SynchronousOperations {
     ///
     /// - Parameters:
     ///   - security: on a TCP `address`, TLS first (``TransportSecurity``); nil for plain TCP.
-    ///   - logger: where a connection closed for a bad frame after the handshake is logged.
+    ///   - logger: where a connection closed for a bad frame (or for silence) after the handshake is logged.
+    ///   - liveness: the liveness check once the handshake is established (``LivenessHandler``);
+    ///     nil for none.
     public func addConnectorHandlers(
         hello: Hello, secret: ClusterSecret, security: TransportSecurity? = nil, expectedListenerID: UInt32? = nil,
         address: TransportAddress,
         maximumFrameSize: Int = Frame.defaultMaximumSize,
-        timeout: TimeAmount = .seconds(5), logger: Logger? = nil, completion: EventLoopPromise<Channel>? = nil
+        timeout: TimeAmount = .seconds(5), liveness: ConnectionLiveness.Configuration? = .client,
+        logger: Logger? = nil, completion: EventLoopPromise<Channel>? = nil
     ) throws {
         _ = try addTLSHandlers(
             security: security, address: address, side: .connector(expecting: expectedListenerID))
+        if let liveness {
+            try addHandler(LivenessHandler(configuration: liveness, address: address))
+        }
         let limit = FrameSizeLimit(authenticated: maximumFrameSize)
         let authentication = FrameAuthentication()
         try addFrameCodec(maximumFrameSize: maximumFrameSize, limit: limit, authentication: authentication)
@@ -148,6 +159,9 @@ extension ClientBootstrap {
 /// ("connect(descriptor:addr:size:): No such file or directory (errno: 2)"); a user needs the
 /// reason and, for the usual ones, what it means here.
 func describeConnectError(_ error: Error) -> String {
+    if case ChannelError.connectTimeout(let amount) = error {
+        return "no answer within \(HandshakeHandler.seconds(amount)) (the host is down or cut off?)"
+    }
     guard let io = error as? IOError else { return "\(error)" }
     let reason = String(cString: strerror(io.errnoCode))
     switch io.errnoCode {

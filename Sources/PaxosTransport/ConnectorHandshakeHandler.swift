@@ -92,6 +92,9 @@ public final class ConnectorHandshakeHandler: ChannelInboundHandler {
                 authentication.startInbound(key: keys.listenerToConnector, from: "\(address)")
                 authentication.startOutbound(key: keys.connectorToListener)
             }
+            // Liveness checks start now (a no-op without a ``LivenessHandler``): nothing but the
+            // handshake may be written before this point.
+            context.triggerUserOutboundEvent(LivenessHandler.Start(), promise: nil)
             completion?.succeed(context.channel)
             context.fireChannelRead(data)
         case .refused(let reason):

@@ -17,7 +17,8 @@ public struct HandshakeCompleted: Sendable {
 ///   precise one and the remote address, and the connection is closed; the node keeps serving.
 /// - After it: every frame both ways is authenticated (``FrameAuthentication``), and one whose tag
 ///   does not verify closes the connection, logged ("frame N from node 2 at … failed
-///   authentication"); application frames pass on; keepalives are swallowed; a connection from
+///   authentication"); application frames pass on; keepalives are answered with a keepalive (the
+///   connector's liveness probe) and go no further; a connection from
 ///   which nothing was read for ``ConnectionLimits/idleTimeout`` is closed.
 public final class HandshakeHandler: ChannelInboundHandler {
     public typealias InboundIn = Frame
@@ -82,7 +83,13 @@ public final class HandshakeHandler: ChannelInboundHandler {
         let frame = unwrapInboundIn(data)
         if completedHello != nil {
             lastRead = .now()
-            guard frame.kind != Hello.FrameKind.keepalive else { return }
+            guard frame.kind != Hello.FrameKind.keepalive else {
+                // The connector's liveness probe: answering it is how a connector tells a silent
+                // listener from an idle one (``ConnectionLiveness``).
+                context.writeAndFlush(
+                    wrapOutboundOut(Frame(kind: Hello.FrameKind.keepalive, payload: [])), promise: nil)
+                return
+            }
             context.fireChannelRead(data)
             return
         }

@@ -55,8 +55,9 @@ public struct Hello: Hashable, Sendable {
         public static let challenge: UInt8 = 4
         /// Connector → listener: the connector's proof (32 bytes).
         public static let proof: UInt8 = 5
-        /// Connector → listener, after the handshake: nothing, to keep an idle link from being
-        /// closed. The listener's handshake handler swallows it.
+        /// Either way, after the handshake: a liveness probe from the connector, which the
+        /// listener's handshake handler answers with one of its own and passes no further (and the
+        /// connector's swallows the answer). It also keeps an idle connection from being closed.
         public static let keepalive: UInt8 = 6
     }
 

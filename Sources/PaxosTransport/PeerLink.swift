@@ -4,8 +4,14 @@ import NIOPosix
 
 /// A one-way link to a peer that keeps itself connected: it connects, completes the authenticated
 /// handshake, and sends frames; when the connection or the handshake fails it retries with
-/// exponential backoff (50 ms doubling to 2 s). When it has sent nothing for `keepaliveInterval`
-/// it sends a keepalive frame, so the peer's idle timeout never closes a healthy link.
+/// ``ReconnectBackoff`` (50 ms doubling to 1 s, reset by a successful handshake).
+///
+/// Nothing comes back on the link but the answers to its liveness probes: when it has heard
+/// nothing for the liveness configuration's `probeAfter` it sends a keepalive, which the peer
+/// answers, and when it has heard nothing for its `deadline` the peer is silent (frozen, cut off)
+/// and the link closes and redials (``ConnectionLiveness``). A link is thus never left in TCP's
+/// retransmission backoff, and a peer that comes back is dialled again within the backoff cap.
+/// The probes also keep the peer's idle timeout from closing a healthy link.
 ///
 /// Frames sent while disconnected (or still in the handshake) are dropped: the protocol above
 /// re-sends what matters (the replica re-sends unanswered accepts and heartbeats), and a bounded
@@ -30,14 +36,12 @@ public final class PeerLink {
     private let hello: Hello
     private let secret: ClusterSecret
     private let security: TransportSecurity?
-    private let keepaliveInterval: TimeAmount
+    private let liveness: ConnectionLiveness.Configuration
     private let eventLoop: EventLoop
     private let logger: Logger
     private var state = State.idle
-    private var backoff: TimeAmount = .milliseconds(50)
+    private var backoff = ReconnectBackoff()
     private var lastFailure: String?
-    private var sentSinceKeepalive = false
-    private var keepalive: RepeatedTask?
     /// Frames dropped because the peer was not reading, since the link was made; and in the
     /// current episode (reset when a frame goes through again).
     public private(set) var framesDroppedWhileBacklogged = 0
@@ -47,15 +51,20 @@ public final class PeerLink {
     /// catch-up chunk (4 MiB) fit; a peer that stops reading costs no more than this.
     public static let backlogLimit = 16 << 20
 
+    /// The longest one attempt may take to connect, and again to complete the handshake: a peer
+    /// that is frozen accepts the connection (its kernel does) and never answers the hello.
+    static let attemptTimeout = TimeAmount.seconds(2)
+
     /// - Parameters:
     ///   - expecting: the node id of the peer at `address`.
     ///   - hello: this node's hello (a fresh nonce goes into each connection's copy).
     ///   - secret: the cluster secret the handshake proves.
     ///   - security: on TCP, mutual TLS first, requiring the peer's certificate to name `expecting`.
-    ///   - keepaliveInterval: the longest the link stays silent while connected.
+    ///   - liveness: when to probe a quiet peer and when to give up on a silent one.
     public init(
         address: TransportAddress, expecting expectedID: UInt32, hello: Hello, secret: ClusterSecret,
-        security: TransportSecurity? = nil, keepaliveInterval: TimeAmount = .seconds(10), eventLoop: EventLoop,
+        security: TransportSecurity? = nil,
+        liveness: ConnectionLiveness.Configuration = .peer(electionTimeout: .seconds(1)), eventLoop: EventLoop,
         logger: Logger
     ) {
         self.address = address
@@ -63,7 +72,7 @@ public final class PeerLink {
         self.hello = hello
         self.secret = secret
         self.security = security
-        self.keepaliveInterval = keepaliveInterval
+        self.liveness = liveness
         self.eventLoop = eventLoop
         self.logger = logger
     }
@@ -79,7 +88,6 @@ public final class PeerLink {
         eventLoop.preconditionInEventLoop()
         switch state {
         case .connected(let channel):
-            sentSinceKeepalive = true
             if write(frame, to: channel) { channel.flush() }
         case .idle:
             connect()
@@ -95,7 +103,6 @@ public final class PeerLink {
             if case .idle = state { connect() }
             return
         }
-        sentSinceKeepalive = true
         var wrote = false
         for frame in frames where write(frame, to: channel) { wrote = true }
         if wrote { channel.flush() }
@@ -129,7 +136,6 @@ public final class PeerLink {
         case .idle, .connecting(.none), .waitingToRetry, .closed:
             break
         }
-        stopKeepalive()
         state = .closed
     }
 
@@ -140,16 +146,17 @@ public final class PeerLink {
         let handshake = eventLoop.makePromise(of: Channel.self)
         let (hello, secret, security) = (self.hello, self.secret, self.security)
         let (address, expectedID) = (self.address, self.expectedID)
-        let logger = self.logger
+        let (logger, liveness) = (self.logger, self.liveness)
         let bootstrap = ClientBootstrap(group: eventLoop)
-            .connectTimeout(.seconds(2))
+            .connectTimeout(Self.attemptTimeout)
             .channelOption(.socketOption(.tcp_nodelay), value: 1)
             .channelOption(.writeBufferWaterMark, value: .init(low: Self.backlogLimit / 2, high: Self.backlogLimit))
             .channelInitializer { channel in
                 channel.eventLoop.makeCompletedFuture {
                     try channel.pipeline.syncOperations.addConnectorHandlers(
                         hello: hello, secret: secret, security: security, expectedListenerID: expectedID,
-                        address: address, logger: logger, completion: handshake)
+                        address: address, timeout: Self.attemptTimeout, liveness: liveness, logger: logger,
+                        completion: handshake)
                 }
             }
         let bound = NIOLoopBound(self, eventLoop: eventLoop)
@@ -159,7 +166,7 @@ public final class PeerLink {
                 bound.value.connected(channel)
             case .failure(let error):
                 handshake.fail(error)
-                bound.value.failed("cannot reach peer \(address) yet: \(error)")
+                bound.value.failed("cannot reach peer \(address) yet: \(describeConnectError(error))")
             }
         }
         handshake.futureResult.whenComplete { result in
@@ -190,12 +197,11 @@ public final class PeerLink {
                 return
             }
             state = .connected(channel)
-            backoff = .milliseconds(50)
+            backoff.succeeded()
             if lastFailure != nil {
                 logger.info("connected to peer \(address) (node \(expectedID))")
                 lastFailure = nil
             }
-            startKeepalive(channel)
         case .failure(let error as TransportError) where error.code == .authenticationFailed:
             // A listener that is not a member (or has another secret): say so each time it changes.
             report("peer \(error)", level: .warning)
@@ -217,7 +223,6 @@ public final class PeerLink {
     private func channelClosed(_ channel: Channel) {
         switch state {
         case .connected(let current) where current === channel:
-            stopKeepalive()
             logger.info("connection to peer \(address) closed; reconnecting")
             lastFailure = "closed"
             retryLater()
@@ -243,29 +248,10 @@ public final class PeerLink {
         logger.log(level: level, "\(message)")
     }
 
-    private func startKeepalive(_ channel: Channel) {
-        sentSinceKeepalive = false
-        let bound = NIOLoopBound(self, eventLoop: eventLoop)
-        keepalive = eventLoop.scheduleRepeatedTask(initialDelay: keepaliveInterval, delay: keepaliveInterval) { _ in
-            let link = bound.value
-            guard case .connected(let current) = link.state, current === channel else { return }
-            if !link.sentSinceKeepalive && current.isWritable {
-                current.writeAndFlush(Frame(kind: Hello.FrameKind.keepalive, payload: []), promise: nil)
-            }
-            link.sentSinceKeepalive = false
-        }
-    }
-
-    private func stopKeepalive() {
-        keepalive?.cancel()
-        keepalive = nil
-    }
-
     private func retryLater() {
         if case .closed = state { return }
         state = .waitingToRetry
-        let delay = backoff
-        backoff = min(backoff * 2, .seconds(2))
+        let delay = backoff.failed()
         let bound = NIOLoopBound(self, eventLoop: eventLoop)
         eventLoop.scheduleTask(in: delay) {
             let link = bound.value

@@ -28,6 +28,9 @@ final class TLSPeerCheckHandler: ChannelInboundHandler {
     private let side: Side
     private let peer: TLSPeer
     private var refused = false
+    /// The TLS handshake completed and the certificate passed: a later unclean close is a peer
+    /// that went away, not a failed handshake.
+    private var established = false
 
     init(side: Side, peer: TLSPeer) {
         self.side = side
@@ -42,6 +45,7 @@ final class TLSPeerCheckHandler: ChannelInboundHandler {
         switch check(context: context) {
         case .success(let identity):
             peer.identity = identity
+            established = true
             context.fireUserInboundEventTriggered(event)
         case .failure(let error):
             refused = true
@@ -57,7 +61,7 @@ final class TLSPeerCheckHandler: ChannelInboundHandler {
     }
 
     func errorCaught(context: ChannelHandlerContext, error: Error) {
-        context.fireErrorCaught(Self.describe(error) ?? error)
+        context.fireErrorCaught(Self.describe(error, afterHandshake: established) ?? error)
     }
 
     private func check(context: ChannelHandlerContext) -> Result<CertificateIdentity, TransportError> {
@@ -94,14 +98,22 @@ final class TLSPeerCheckHandler: ChannelInboundHandler {
 
     /// swift-nio-ssl's error in words, or nil when `error` is not a TLS error.
     ///
+    /// - Parameter afterHandshake: the TLS handshake had completed (an unclean close is then a peer
+    ///   that stopped, crashed or was cut off, reported as such).
+    ///
     /// The side that refuses a certificate only learns that it did not verify (BoringSSL keeps
     /// the reason from the error), the side whose certificate was refused learns why from the
     /// alert (expired, unknown CA); between the two log lines the operator has the story.
-    static func describe(_ error: Error) -> TransportError? {
+    static func describe(_ error: Error, afterHandshake: Bool = false) -> TransportError? {
         let text: String
         switch error {
         case NIOSSLError.handshakeFailed(let underlying):
             text = "\(underlying)"
+        case NIOSSLError.uncleanShutdown where afterHandshake:
+            // A peer killed, or whose host reset the connection: no TLS close_notify came first.
+            return TransportError(
+                .connectionClosed,
+                "the peer closed the connection without ending TLS (it stopped, crashed or was reset)")
         case NIOSSLError.uncleanShutdown:
             // A node that died mid-handshake: transient, not a certificate problem.
             return TransportError(.connectionClosed, "the connection ended in the middle of the TLS handshake")

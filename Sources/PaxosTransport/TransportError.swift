@@ -26,6 +26,9 @@ public struct TransportError: Error, Hashable, Sendable, CustomStringConvertible
         /// The TLS handshake failed: the other side's certificate did not verify against the
         /// cluster CA (another CA, expired, none presented), or it does not speak TLS.
         case tlsFailed
+        /// An established connection on which nothing arrived for the liveness deadline, keepalives
+        /// unanswered: the other side is frozen, overloaded beyond use, or cut off.
+        case unresponsive
     }
 
     public var code: Code

@@ -18,7 +18,7 @@ import Testing
             #expect(description.nodes.count == 3)
             for node in description.nodes {
                 #expect(cluster.pid(of: node.id) != nil, "node \(node.id) wrote its pid file")
-                #expect(node.argv.contains("--listen"))
+                #expect(node.argv?.contains("--listen") == true)
             }
             let appended = try await cluster.run(["append", "--cluster", cluster.dir, "first", "second entry", "third"])
             #expect(appended.status == 0, "\(appended.stderr)")
@@ -235,7 +235,8 @@ import Testing
     @Test func aSecondNodeOnALiveSocketPathIsRefusedAndTheFirstKeepsServing() async throws {
         try await withCluster { cluster in
             let first = try cluster.description.nodes[0]
-            let listen = try #require(first.argv.firstIndex(of: "--listen").map { first.argv[$0 + 1] })
+            let argv = try #require(first.argv)
+            let listen = try #require(argv.firstIndex(of: "--listen").map { argv[$0 + 1] })
             let intruder = try await cluster.run([
                 "node", "--id", "\(first.id)", "--dir", cluster.dir + "/intruder", "--listen", listen,
                 "--secret-file", cluster.dir + "/cluster.secret",
@@ -299,7 +300,7 @@ import Testing
             #expect(ContinuousClock.now - began < .seconds(30), "failed before the 60 s wait ran out")
 
             let description = try ClusterDescription.load(from: clusterDir)
-            let started = description.nodes.filter { $0.id != 2 }.map(\.pid)
+            let started = description.nodes.filter { $0.id != 2 }.compactMap(\.pid)
             let stop = try await PaxosBinary.run(["cluster", "stop", "--dir", clusterDir])
             #expect(stop.stdoutLines.last == "stopped 2 nodes", "\(stop.stdout)\(stop.stderr)")
             for pid in started {
@@ -358,7 +359,7 @@ import Testing
     @Test func garbageAndWrongClusterConnectionsAreRefusedWhileTheNodeServes() async throws {
         try await withCluster { cluster in
             let description = try cluster.description
-            let socket = description.nodes[0].socket
+            let socket = try #require(description.nodes[0].socket)
             // Garbage bytes: the node closes that connection.
             let garbage = try await PaxosBinary.onDedicatedThread {
                 try RawSocket.exchange(path: socket, send: Array(repeating: 0xFF, count: 64))

@@ -62,13 +62,14 @@ struct LocalCluster {
 
     /// Starts node `node` again from its `argv` in cluster.json, as an operator would.
     func restart(_ node: UInt32) throws {
-        guard let entry = try description.nodes.first(where: { $0.id == node }), let executable = entry.argv.first
+        guard let entry = try description.nodes.first(where: { $0.id == node }), let argv = entry.argv,
+            let executable = argv.first
         else {
             throw ClientError("node \(node) is not in cluster.json")
         }
         let process = Process()
         process.executableURL = URL(fileURLWithPath: executable)
-        process.arguments = Array(entry.argv.dropFirst())
+        process.arguments = Array(argv.dropFirst())
         let log = FileHandle(forWritingAtPath: dir + "/node-\(node).log") ?? FileHandle.nullDevice
         log.seekToEndOfFile()
         process.standardOutput = log
@@ -101,6 +102,15 @@ struct LocalCluster {
 
     func run(_ arguments: [String], stdin: Data? = nil) async throws -> PaxosBinary.Result {
         try await PaxosBinary.run(arguments, stdin: stdin)
+    }
+
+    /// Whether any node log in `dir` holds `text` anywhere (not only in its last lines: a loaded
+    /// machine may log more after the line a test looks for).
+    static func logsContain(_ dir: String, _ text: String) -> Bool {
+        let names = ((try? FileManager.default.contentsOfDirectory(atPath: dir)) ?? []).filter { $0.hasSuffix(".log") }
+        return names.contains { name in
+            ((try? String(contentsOfFile: dir + "/" + name, encoding: .utf8)) ?? "").contains(text)
+        }
     }
 
     /// The tail of every node log, for failure messages.

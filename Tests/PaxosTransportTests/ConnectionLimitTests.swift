@@ -81,17 +81,19 @@ import Testing
         }
     }
 
-    @Test func anIdleConnectionIsClosedButAPeerLinkWithKeepalivesStaysUp() async throws {
+    @Test func anIdleConnectionIsClosedButAPeerLinkWithProbesStaysUp() async throws {
         try await withTemporaryDirectory { dir in
             try await withEventLoopGroup { group in
-                // Keepalives 15 times as often as the idle timeout: a loaded machine may delay some.
-                let limits = ConnectionLimits(idleTimeout: .milliseconds(1500), keepaliveInterval: .milliseconds(100))
+                // Probes 15 times as often as the idle timeout: a loaded machine may delay some. A
+                // generous liveness deadline: this test is about the listener's idle timeout.
+                let limits = ConnectionLimits(idleTimeout: .milliseconds(1500))
+                let liveness = ConnectionLiveness.Configuration(probeAfter: .milliseconds(100), deadline: .seconds(30))
                 let listener = try await TestListener.start(in: dir, secret: secret, limits: limits, group: group)
 
-                // An authenticated client that then says nothing.
+                // An authenticated client that then says nothing (no liveness probes either).
                 let began = ContinuousClock.now
                 let idle = try await Connector.connect(
-                    to: listener.address, hello: testHello(), secret: secret, group: group)
+                    to: listener.address, hello: testHello(), secret: secret, group: group, liveness: nil)
                 try await idle.executeThenClose { inbound, _ in
                     var iterator = inbound.makeAsyncIterator()
                     _ = try await Connector.awaitAcceptance(&iterator, address: listener.address)
@@ -101,14 +103,14 @@ import Testing
                 #expect(waited >= .milliseconds(1400) && waited < .seconds(60), "closed after \(waited)")
                 #expect(try await listener.log.waitFor("nothing read for 1.5 s"))
 
-                // A peer link that sends nothing of its own but keepalives: up for three idle timeouts.
+                // A peer link that sends nothing of its own but probes: up for three idle timeouts.
                 let loop = group.next()
                 let linkLog = LogRecorder()
                 let link = try await loop.submit {
                     let link = PeerLink(
                         address: listener.address, expecting: TestListener.listenerID,
                         hello: testHello(role: .peer, senderID: 2, incarnation: 5),
-                        secret: secret, keepaliveInterval: limits.keepaliveInterval, eventLoop: loop,
+                        secret: secret, liveness: liveness, eventLoop: loop,
                         logger: linkLog.logger)
                     link.connect()
                     return NIOLoopBound(link, eventLoop: loop)

@@ -16,7 +16,11 @@ import Testing
                     let link = PeerLink(
                         address: listener.address, expecting: TestListener.listenerID,
                         hello: testHello(role: .peer, senderID: 2, incarnation: 1),
-                        secret: secret, eventLoop: loop, logger: log.logger)
+                        secret: secret,
+                        // A peer that reads nothing does not answer probes either: this test is
+                        // about the backlog, so the link must not give the connection up meanwhile.
+                        liveness: ConnectionLiveness.Configuration(probeAfter: .seconds(30), deadline: .seconds(120)),
+                        eventLoop: loop, logger: log.logger)
                     link.connect()
                     return NIOLoopBound(link, eventLoop: loop)
                 }.get()
