@@ -76,7 +76,11 @@ struct SegmentSeal: Equatable, Sendable {
 
     /// Frames in order inside the segment, sequences from the base through the last.
     private var isPlausible: Bool {
-        guard let first = frames.first, first.firstSequence == baseSequence, lastSequence >= baseSequence,
+        // Bounds first: the checks below add counts to sequences.
+        let limit: UInt64 = 1 << 62
+        guard baseSequence >= 1, lastSequence < limit,
+            frames.allSatisfy({ $0.recordCount > 0 && $0.firstSequence < limit && $0.offset >= 0 }),
+            let first = frames.first, first.firstSequence == baseSequence, lastSequence >= baseSequence,
             endOffset <= fileSize, endOffset >= Int64(JournalFormat.segmentHeaderSize)
         else { return false }
         return zip(frames, frames.dropFirst()).allSatisfy {
@@ -87,7 +91,8 @@ struct SegmentSeal: Equatable, Sendable {
 
     /// The seal of `segmentPath`, if one is there and readable.
     static func read(for segmentPath: String) -> SegmentSeal? {
-        guard let bytes = try? AtomicFile.read(path(of: segmentPath)) else { return nil }
+        // A segment of a million frames samples 16,384 of them: about 320 KiB.
+        guard let bytes = try? AtomicFile.read(path(of: segmentPath), limit: 4 << 20) else { return nil }
         return decode(bytes)
     }
 

@@ -58,6 +58,12 @@ extension PaxosLogClient {
                 case .trimmed(let firstIndex):
                     try skip(to: firstIndex, next: &next, allowed: skipsTrimmed)
                     continue
+                case .notHeld(let firstHeld):
+                    // The leader confirmed the snapshot but caught up past a trim itself: the
+                    // entries below what it holds are read from another node.
+                    guard node == nil else { throw ClientError.notHeld(node: target, from: next, firstHeld: firstHeld) }
+                    snapshotEnd = result.endIndex
+                    target = nextNode(after: target)
                 }
             } catch let error as ClientError {
                 throw error
@@ -131,6 +137,9 @@ extension PaxosLogClient {
             try skip(to: firstIndex, next: &next, allowed: skipsTrimmed)
             return
         }
+        if case .notHeld = result.status {
+            throw NotHeldHere()  // like a node gone: the caller asks another one
+        }
         guard case .ok = result.status, !result.entries.isEmpty else { return }
         guard result.firstIndex == next else {
             throw ClientError("asked for entries from \(next), the node answered from \(result.firstIndex)")
@@ -150,6 +159,9 @@ extension PaxosLogClient {
         guard allowed else { throw ClientError.trimmed(requested: next, firstIndex: firstIndex) }
         next = max(next, firstIndex)
     }
+
+    /// A node does not hold the entries asked for (it caught up past a trim from a base).
+    private struct NotHeldHere: Error {}
 
     /// An error thrown by the caller's `onEntries`, carried past the retries for node failures.
     private struct CallbackFailure: Error {

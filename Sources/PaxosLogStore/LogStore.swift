@@ -227,22 +227,37 @@ public final class LogStore: Sendable {
     public func trim(before index: UInt64, keepingFrom limit: Slot) throws(LogStoreError) -> Int {
         let cut = min(try slot(holding: index), limit)
         let bases = state.withLock { $0.bases }
-        guard let base = bases.last(where: { $0 + 1 <= cut }), base + 1 > journal.firstSequence else { return 0 }
+        guard let base = bases.last(where: { $0 + 1 <= cut }), base + 1 > journal.firstSequence else {
+            try removeStaleBases()
+            return 0
+        }
         let deleted: Int
         do {
             deleted = try journal.truncate(before: base + 1)
         } catch {
             throw LogStoreError(error)
         }
-        for older in bases where older < base {
-            _ = unlink(directory + "/" + LogBaseFile.name(of: older))
-        }
         let first = journal.firstSequence
-        state.withLock { state in
-            state.bases.removeAll { $0 < base }
-            state.anchors.removeAll { $0.slot < first }
-        }
+        state.withLock { state in state.anchors.removeAll { $0.slot < first } }
+        try removeStaleBases()
         return deleted
+    }
+
+    /// Deletes the bases older than the store's first slot needs (left by a crash between a
+    /// segment deletion and theirs, or older ones a deletion made useless): the oldest kept one
+    /// is then the one a lagging replica continues from.
+    private func removeStaleBases() throws(LogStoreError) {
+        let first = journal.firstSequence
+        let usable = state.withLock { $0.bases.filter { $0 + 1 >= first } }
+        guard let keepFrom = usable.first else { return }
+        let stale = state.withLock { state -> [Slot] in
+            let stale = state.bases.filter { $0 < keepFrom }
+            state.bases.removeAll { $0 < keepFrom }
+            return stale
+        }
+        guard !stale.isEmpty else { return }
+        for slot in stale { _ = unlink(directory + "/" + LogBaseFile.name(of: slot)) }
+        try Self.sync(directory: directory)
     }
 
     /// The first index to trim before so that the store keeps about `bytes` of segments on disk:
@@ -286,7 +301,8 @@ public final class LogStore: Sendable {
     /// The oldest base kept: the state of the log just before a slot the store still holds, which
     /// a replica that lags behind the store's first slot continues from. Nil when none is kept.
     public func oldestBase() throws(LogStoreError) -> LogBase? {
-        guard let slot = state.withLock({ $0.bases.first }) else { return nil }
+        let first = journal.firstSequence
+        guard let slot = state.withLock({ $0.bases.first { $0 + 1 >= first } }) else { return nil }
         return try LogBaseFile.read(slot, in: directory)
     }
 
@@ -371,7 +387,11 @@ public final class LogStore: Sendable {
     }
 
     private static func syncParent(of directory: String) throws(LogStoreError) {
-        let parent = (directory as NSString).deletingLastPathComponent
+        try sync(directory: (directory as NSString).deletingLastPathComponent)
+    }
+
+    private static func sync(directory path: String) throws(LogStoreError) {
+        let parent = path
         let fd = Glibc.open(parent.isEmpty ? "." : parent, O_RDONLY | O_DIRECTORY)
         guard fd >= 0 else { throw LogStoreError(.journal, "cannot open \(parent) to sync it: errno \(errno)") }
         defer { Glibc.close(fd) }

@@ -12,7 +12,12 @@ extension NodeCore {
 
     func applyRetentionIfDue(now: ClockInstant) {
         let policy = configuration.retention
-        guard policy.isEnabled, replica.role == .leader, now - retention.lastCheckAt >= .seconds(1) else { return }
+        guard policy.isEnabled else { return }
+        guard replica.role == .leader else {
+            retention.lastProposed = 0  // a trim proposed before may have been lost with the role
+            return
+        }
+        guard now - retention.lastCheckAt >= .seconds(1) else { return }
         retention.lastCheckAt = now
         var target: UInt64 = 0
         if let byEntries = policy.firstIndexForEntries(first: replica.firstIndex, last: replica.lastIndex) {

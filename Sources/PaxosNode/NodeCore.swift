@@ -473,14 +473,34 @@ final class NodeCore {
                 to: client)
             return
         }
+        // Caught up past a trim from a base: the entries up to the base are in the log, elsewhere.
+        let firstHeld = max(first, (logStore.startBase?.lastIndex ?? 0) + 1)
+        guard request.fromIndex >= firstHeld || request.fromIndex > endIndex else {
+            send(
+                ReadResult(
+                    requestID: request.requestID, status: .notHeld(firstHeld: firstHeld), firstIndex: first,
+                    entries: [], endIndex: endIndex),
+                to: client)
+            return
+        }
         var end = endIndex
         if request.upTo > 0 { end = min(end, request.upTo) }
         var entries = ByteWriter(capacity: 64 << 10)
-        let count: Int
+        var count = 0
         do {
-            count = try logStore.encodedEntries(
-                from: max(request.fromIndex, 1), through: end, maxEntries: Int(request.maxEntries),
-                maxBytes: Int(request.maxBytes), into: &entries)
+            let firstSlot = logStore.firstSlot
+            do {
+                count = try logStore.encodedEntries(
+                    from: max(request.fromIndex, 1), through: end, maxEntries: Int(request.maxEntries),
+                    maxBytes: Int(request.maxBytes), into: &entries)
+            } catch  where logStore.firstSlot != firstSlot {
+                // A checkpoint deleted trimmed segments under the read (the segment it started in,
+                // below the entries asked for): once more, from the store's new first slot.
+                entries = ByteWriter(capacity: 64 << 10)
+                count = try logStore.encodedEntries(
+                    from: max(request.fromIndex, 1), through: end, maxEntries: Int(request.maxEntries),
+                    maxBytes: Int(request.maxBytes), into: &entries)
+            }
         } catch {
             logger.error("cannot read entries from \(request.fromIndex) for a client: \(error)")
             send(

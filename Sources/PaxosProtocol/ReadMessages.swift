@@ -74,6 +74,9 @@ public struct ReadResult: Hashable, Sendable {
         case failed(String)
         /// The read began below the log's first index: those entries were trimmed.
         case trimmed(firstIndex: UInt64)
+        /// This node does not hold entries below `firstHeld` (it caught up past a trim from a
+        /// base), though the log still does: read them from another node.
+        case notHeld(firstHeld: UInt64)
     }
 
     public var requestID: UInt64
@@ -106,6 +109,9 @@ public struct ReadResult: Hashable, Sendable {
         case .trimmed(let first):
             writer.write(UInt8(3))
             writer.write(first)
+        case .notHeld(let firstHeld):
+            writer.write(UInt8(4))
+            writer.write(firstHeld)
         }
         writer.write(firstIndex)
         writer.write(endIndex)
@@ -143,6 +149,8 @@ public struct ReadResult: Hashable, Sendable {
             status = .failed(String(decoding: try reader.readLengthPrefixed(), as: UTF8.self))
         case 3:
             status = .trimmed(firstIndex: try reader.read())
+        case 4:
+            status = .notHeld(firstHeld: try reader.read())
         case let tag:
             throw WireDecodingError(offset: statusOffset, message: "unknown read status \(tag)")
         }

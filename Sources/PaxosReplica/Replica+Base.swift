@@ -15,6 +15,17 @@ extension Replica {
 
     mutating func handleCatchUpBase(_ base: LogBase, theirCommit: Slot, from peer: NodeID, now: ClockInstant) {
         catchUpRequestedAt = nil
+        // A base past this replica's log must extend it: the same indexes, never fewer entries.
+        guard base.slot <= commitIndex || (base.lastIndex >= lastIndex && base.firstIndex >= firstIndex) else {
+            droppedMessages += 1
+            output.append(
+                .messageDropped(
+                    from: peer,
+                    reason: .malformed(
+                        "log base at slot \(base.slot) ends at index \(base.lastIndex) with first index \(base.firstIndex), behind this log (\(lastIndex), \(firstIndex))"
+                    )))
+            return
+        }
         knownCommitIndex = max(knownCommitIndex, theirCommit)
         guard base.slot > commitIndex else {
             // Nothing to skip: what this replica lacks starts after the base.
@@ -27,16 +38,16 @@ extension Replica {
         requestCatchUp(from: peer, now: now)
     }
 
-    /// Continues the log from `base`: the slots through it count as applied. The log then starts
-    /// at the entry after the base (or the agreed first index, when that is later): the entries
-    /// up to the base are not here to serve.
+    /// Continues the log from `base`: the slots through it count as applied. The first index stays
+    /// the one agreed through the log (`base.firstIndex`); the entries from it up to the base are
+    /// not held here, and the node sends readers of them to another node.
     mutating func install(_ base: LogBase) {
         guard base.slot > commitIndex else { return }
         installedBase = base
         commitIndex = base.slot
         knownCommitIndex = max(knownCommitIndex, base.slot)
         lastIndex = base.lastIndex
-        firstIndex = max(base.firstIndex, base.lastIndex + 1)
+        firstIndex = base.firstIndex
         dedup = DedupTable(window: configuration.dedupWindow, maxKeys: configuration.dedupMaxKeys, sessions: base.dedup)
         recentChosen.reset(at: base.slot + 1)
         accepted = accepted.filter { $0.key > base.slot }

@@ -1,9 +1,10 @@
 import Foundation
 import PaxosJournal
-import PaxosLogStore
 import PaxosProtocol
 import PaxosTestSupport
 import Testing
+
+@testable import PaxosLogStore
 
 /// Deleting trimmed entries: whole segments only, never past the limit the node gives (its
 /// checkpoint's slot), and every entry at or above the first index still readable, after reopening
@@ -60,6 +61,35 @@ import Testing
             defer { scanned.close() }
             #expect(scanned.lastIndex == UInt64(expected.count))
             #expect(try scanned.entries(from: first, maxEntries: 1, maxBytes: 1 << 20).count == 1)
+        }
+    }
+
+    @Test func aBaseLeftBehindByACrashIsNeitherServedNorKept() async throws {
+        try await withTemporaryDirectory { directory in
+            let slots = LogStoreTests.slots(count: 1_000, entriesPerSlot: { _ in 3 })
+            let path = directory + "/log"
+            let options = JournalOptions(segmentSize: 1 << 14)
+            let store = try LogStore.open(directory: path, options: options)
+            for start in stride(from: 0, to: slots.count, by: 50) {
+                let batch = Array(slots[start..<(start + 50)])
+                try await helper.append(batch, to: store)
+                let last = try #require(batch.last)
+                try store.recordBase(LogBase(slot: last.slot, lastIndex: last.lastIndex, firstIndex: 1, dedup: []))
+            }
+            try store.trim(before: slots[700].firstIndex, keepingFrom: 900)
+            let oldest = try #require(try store.oldestBase())
+            store.close()
+            // A base older than the store's first slot, as a crash between the deletion of segments
+            // and the deletion of their bases leaves it.
+            let stale = LogBase(slot: 50, lastIndex: slots[49].lastIndex, firstIndex: 1, dedup: [])
+            try LogBaseFile.write(stale, in: path)
+
+            let reopened = try LogStore.open(directory: path, options: options)
+            defer { reopened.close() }
+            #expect(try reopened.oldestBase() == oldest, "the stale base is not handed to a lagging replica")
+            try reopened.trim(before: 1, keepingFrom: 900)  // nothing to delete; the stale base goes
+            #expect(!FileManager.default.fileExists(atPath: path + "/" + LogBaseFile.name(of: 50)))
+            #expect(try reopened.oldestBase() == oldest)
         }
     }
 

@@ -469,9 +469,7 @@ struct ReplicaSimulation {
                 }
                 network.send(Envelope(from: member.rawValue, to: peer.rawValue, payload: reply))
             case .installBase(let base):
-                guard let agreed = firstIndexAfterSlot[base.slot], base.firstIndex >= agreed,
-                    base.firstIndex <= base.lastIndex + 1
-                else {
+                guard firstIndexAfterSlot[base.slot] == base.firstIndex, base.firstIndex <= base.lastIndex + 1 else {
                     throw violation("\(member) was handed a base at slot \(base.slot) that does not match the log")
                 }
                 logStores[member]?.reset(to: base)
@@ -517,9 +515,7 @@ struct ReplicaSimulation {
     /// Why `member`'s first index is not the one agreed after its commit index, if it is not.
     private func firstIndexProblem(of member: NodeID) -> Violation? {
         guard let replica = replicas[member], !down.contains(member) else { return nil }
-        let agreed = replica.commitIndex == 0 ? 1 : firstIndexAfterSlot[replica.commitIndex] ?? 0
-        // A replica that continued from a base serves no entry up to it.
-        let expected = max(agreed, (logStores[member]?.startBase?.lastIndex ?? 0) + 1)
+        let expected = replica.commitIndex == 0 ? 1 : firstIndexAfterSlot[replica.commitIndex] ?? 0
         guard replica.firstIndex != expected else { return nil }
         return violation(
             "\(member) at slot \(replica.commitIndex) has first index \(replica.firstIndex), expected \(expected)")

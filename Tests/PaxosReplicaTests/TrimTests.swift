@@ -110,6 +110,9 @@ import Testing
         }
         let read = ReadResult(requestID: 1, status: .trimmed(firstIndex: 50), firstIndex: 50, entries: [], endIndex: 80)
         #expect(try ReadResult(decoding: read.encoded()) == read)
+        let notHeld = ReadResult(
+            requestID: 2, status: .notHeld(firstHeld: 70), firstIndex: 50, entries: [], endIndex: 80)
+        #expect(try ReadResult(decoding: notHeld.encoded()) == notHeld)
     }
 
     @Test func aTrimToIndexZeroOrOutOfRangeIsRefused() {
@@ -154,6 +157,8 @@ import Testing
         let behind = try #require(cluster.logStores[away])
         #expect(behind.startBase != nil, "the replica continued from a base")
         #expect(cluster.replicas[away]?.firstIndex == 30)
+        // It holds the entries from just after its base: the first index is still the agreed one.
+        #expect(try #require(behind.startBase).firstIndex <= 30)
         // The same log state as the leader's: commit index, indexes, first index and the whole
         // de-duplication table (so a retry of a trimmed entry is recognised there too).
         #expect(cluster.replicas[away]?.logBase == cluster.replicas[leader]?.logBase)
