@@ -418,7 +418,7 @@ final class NodeCore {
             return false
         }
         logger.notice(
-            "the peers no longer hold the slots this node lacks (trimmed): its log now continues from slot \(base.slot) and starts at index \(replica.firstIndex); catching up from there"
+            "the peers no longer hold the slots this node lacks (trimmed): its log now continues from slot \(base.slot), holding the entries from index \(base.lastIndex + 1) (the log's first index is \(replica.firstIndex)); catching up from there"
         )
         return true
     }
