@@ -34,12 +34,13 @@ import Testing
         return result.entries.map { String(decoding: $0, as: UTF8.self) }
     }
 
-    /// 600,000 entries of 100 bytes: the code that kept the whole log in memory held about 200
-    /// bytes per entry (more than 140 MiB per node here); with the log on disk a node holds its
-    /// latest slots, the de-duplication window and buffers, whatever the log's length.
+    /// 1,000,000 entries of 100 bytes: the code that kept the whole log in memory held about 200
+    /// bytes per entry (more than 200 MiB per node here); with the log on disk a node holds its
+    /// latest slots, the de-duplication window and buffers, whatever the log's length. Then a
+    /// restart, random reads, a trim and another restart.
     @Test func memoryStaysBoundedAndEntriesAreReadFromDiskAfterARestart() async throws {
         try await withCluster { cluster in
-            let count = 600_000
+            let count = 1_000_000
             var input = Data(capacity: count * 101)
             for number in 1...count { input.append(contentsOf: (Self.entry(number) + "\n").utf8) }
             let appended = try await cluster.run(
