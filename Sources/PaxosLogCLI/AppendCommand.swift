@@ -40,16 +40,7 @@ struct AppendCommand: AsyncParsableCommand {
     }
 
     func run() async throws {
-        let client: PaxosLogClient
-        do {
-            var description = try ClusterDescription.load(from: cluster)
-            try tls.apply(to: &description)
-            client = PaxosLogClient(cluster: description)
-        } catch let error as CLIError {
-            throw error
-        } catch {
-            throw CLIError("\(error)")
-        }
+        let client = try tls.client(of: cluster)
         let limit = Duration.milliseconds(Int64(timeout * 1000))
         let nextBatch: @Sendable () async throws -> [[UInt8]]?
         if entries.isEmpty {

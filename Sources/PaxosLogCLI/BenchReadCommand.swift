@@ -41,16 +41,7 @@ struct BenchReadCommand: AsyncParsableCommand {
     struct FirstEntryReached: Error {}
 
     func run() async throws {
-        let client: PaxosLogClient
-        do {
-            var description = try ClusterDescription.load(from: cluster)
-            try tls.apply(to: &description)
-            client = PaxosLogClient(cluster: description)
-        } catch let error as CLIError {
-            throw error
-        } catch {
-            throw CLIError("\(error)")
-        }
+        let client = try tls.client(of: cluster)
         let (first, last) = try await logBounds(client)
         guard last >= first else { throw CLIError("the log in \(cluster) holds no entry: append some first") }
 

@@ -85,3 +85,19 @@ struct ClientTLSOptions: ParsableArguments {
         return name
     }
 }
+
+extension ClientTLSOptions {
+    /// A client of the cluster at `cluster` (a directory or a cluster file), with these TLS
+    /// options applied: what every client command starts with. Errors become one `CLIError`.
+    func client(of cluster: String) throws -> PaxosLogClient {
+        do {
+            var description = try ClusterDescription.load(from: cluster)
+            try apply(to: &description)
+            return PaxosLogClient(cluster: description)
+        } catch let error as CLIError {
+            throw error
+        } catch {
+            throw CLIError("\(error)")
+        }
+    }
+}

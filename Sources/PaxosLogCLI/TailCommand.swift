@@ -52,16 +52,7 @@ struct TailCommand: AsyncParsableCommand {
 
     func run() async throws {
         Output.endsWhenOutputCloses.store(true, ordering: .relaxed)
-        let client: PaxosLogClient
-        do {
-            var description = try ClusterDescription.load(from: cluster)
-            try tls.apply(to: &description)
-            client = PaxosLogClient(cluster: description)
-        } catch let error as CLIError {
-            throw error
-        } catch {
-            throw CLIError("\(error)")
-        }
+        let client = try tls.client(of: cluster)
         if let node, !client.cluster.nodes.contains(where: { $0.id == node }) {
             throw CLIError("node \(node) is not a member of the cluster at \(cluster)", exitCode: 64)
         }

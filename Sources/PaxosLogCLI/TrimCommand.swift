@@ -37,16 +37,7 @@ struct TrimCommand: AsyncParsableCommand {
     }
 
     func run() async throws {
-        let client: PaxosLogClient
-        do {
-            var description = try ClusterDescription.load(from: cluster)
-            try tls.apply(to: &description)
-            client = PaxosLogClient(cluster: description)
-        } catch let error as CLIError {
-            throw error
-        } catch {
-            throw CLIError("\(error)")
-        }
+        let client = try tls.client(of: cluster)
         let firstIndex: UInt64
         do {
             firstIndex = try await client.trim(before: before, timeout: .milliseconds(Int64(timeout * 1000)))

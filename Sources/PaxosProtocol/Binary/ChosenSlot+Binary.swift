@@ -15,17 +15,7 @@ extension ChosenSlot {
     /// Decodes a record written by `encoded()`, checking that every number is in range.
     public init(decoding bytes: [UInt8]) throws(WireDecodingError) {
         var reader = ByteReader(bytes)
-        let slot: Slot = try reader.read()
-        let firstIndex: UInt64 = try reader.read()
-        guard slot >= 1, slot < ProtocolLimits.slotsAndBallots, firstIndex >= 1,
-            firstIndex < ProtocolLimits.slotsAndBallots
-        else {
-            throw WireDecodingError(offset: 0, message: "slot \(slot) or first index \(firstIndex) out of range")
-        }
-        let duplicateCount = try reader.readCount(minimumElementSize: 4)
-        var positions: [Int] = []
-        positions.reserveCapacity(duplicateCount)
-        for _ in 0..<duplicateCount { positions.append(Int(try reader.read(UInt32.self))) }
+        let (slot, firstIndex, positions) = try reader.readChosenSlotHeader()
         let positionsOffset = reader.offset
         let value = try reader.readSlotValue()
         try reader.expectEnd()

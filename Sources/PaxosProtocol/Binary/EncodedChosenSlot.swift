@@ -15,17 +15,7 @@ public struct EncodedChosenSlot {
 
     public init(decoding bytes: [UInt8]) throws(WireDecodingError) {
         var reader = ByteReader(bytes)
-        let slot: Slot = try reader.read()
-        let firstIndex: UInt64 = try reader.read()
-        guard slot >= 1, slot < ProtocolLimits.slotsAndBallots, firstIndex >= 1,
-            firstIndex < ProtocolLimits.slotsAndBallots
-        else {
-            throw WireDecodingError(offset: 0, message: "slot \(slot) or first index \(firstIndex) out of range")
-        }
-        let duplicateCount = try reader.readCount(minimumElementSize: 4)
-        var duplicates: [Int] = []
-        duplicates.reserveCapacity(duplicateCount)
-        for _ in 0..<duplicateCount { duplicates.append(Int(try reader.read(UInt32.self))) }
+        let (slot, firstIndex, duplicates) = try reader.readChosenSlotHeader()
         let valueOffset = reader.offset
         var ranges: [Range<Int>] = []
         var entryCount = 0
@@ -71,6 +61,23 @@ public struct EncodedChosenSlot {
 }
 
 extension ByteReader {
+    /// The fields of a `ChosenSlot` record before its value: slot, first index (both checked in
+    /// range) and the positions of duplicates.
+    mutating func readChosenSlotHeader() throws(WireDecodingError) -> (Slot, UInt64, [Int]) {
+        let slot: Slot = try read()
+        let firstIndex: UInt64 = try read()
+        guard slot >= 1, slot < ProtocolLimits.slotsAndBallots, firstIndex >= 1,
+            firstIndex < ProtocolLimits.slotsAndBallots
+        else {
+            throw WireDecodingError(offset: 0, message: "slot \(slot) or first index \(firstIndex) out of range")
+        }
+        let duplicateCount = try readCount(minimumElementSize: 4)
+        var duplicates: [Int] = []
+        duplicates.reserveCapacity(duplicateCount)
+        for _ in 0..<duplicateCount { duplicates.append(Int(try read(UInt32.self))) }
+        return (slot, firstIndex, duplicates)
+    }
+
     /// Skips a u32 length and that many bytes, returning where they lie.
     public mutating func skipLengthPrefixed() throws(WireDecodingError) -> Range<Int> {
         let start = offset
