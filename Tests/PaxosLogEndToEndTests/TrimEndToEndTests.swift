@@ -8,18 +8,7 @@ import Testing
 @Suite(.serialized) struct TrimEndToEndTests {
     /// Polls `cluster status --json` until every node reports `first_index == first`.
     static func waitForFirstIndex(_ first: UInt64, in cluster: LocalCluster) async throws -> [[String: Any]] {
-        var rows: [[String: Any]] = []
-        for _ in 0..<150 {
-            let status = try await cluster.run(["cluster", "status", "--dir", cluster.dir, "--json"])
-            rows = status.stdoutLines.compactMap {
-                try? JSONSerialization.jsonObject(with: Data($0.utf8)) as? [String: Any]
-            }
-            if !rows.isEmpty && rows.allSatisfy({ ($0["first_index"] as? NSNumber)?.uint64Value == first }) {
-                return rows
-            }
-            try await Task.sleep(for: .milliseconds(100))
-        }
-        throw ClientError("not every node reached first index \(first): \(rows)\n\(LocalCluster.logs(cluster.dir))")
+        try await waitForStatus(in: cluster, "first index \(first)") { number($0, "first_index") == first }
     }
 
     static func entries(_ lines: [String]) -> [String] {
