@@ -180,29 +180,10 @@ import Testing
     /// allowed here, and it must still end with the whole log.)
     @Test func killsDuringCheckpointsLoseNothing() async throws {
         try await withCluster(options: ["--segment-mib", "1", "--checkpoint-interval", "0.1"]) { cluster in
-            var generator = SystemRandomNumberGenerator()
             let lines = Self.incompressibleLines(60_000)
-            async let streaming = cluster.run(
-                ["append", "--cluster", cluster.dir, "--timeout", "120"],
-                stdin: Data((lines.joined(separator: "\n") + "\n").utf8))
-            let nodes = try cluster.description.nodes.map(\.id)
-            for round in 0..<6 {
-                try await Task.sleep(for: .milliseconds(Int.random(in: 150...400, using: &generator)))
-                let victim = nodes[round % nodes.count]
-                try await cluster.kill9(victim)
-                try cluster.restart(victim)
-            }
-            let result = try await streaming
-            try #require(result.status == 0, "\(result.stderr)\n\(LocalCluster.logs(cluster.dir))")
-            try #require(result.stdoutLines.count == lines.count)
-
-            for node in nodes {
-                let local = try await cluster.localLog(of: node, count: lines.count)
-                let entries = local.map { $0.split(separator: "\t", maxSplits: 1).last.map(String.init) ?? "" }
-                // The first problem, not the arrays: 60,000 lines would bury the reason.
-                let problem = AcknowledgedLog.problem(entries: entries, lines: lines, acknowledged: result.stdoutLines)
-                #expect(problem == nil, "node \(node): \(problem ?? "")\n\(LocalCluster.logs(cluster.dir))")
-            }
+            let result = try await cluster.streamWhileKilling(lines)
+            let problem = try await cluster.acknowledgedLogProblem(lines: lines, acknowledged: result.stdoutLines)
+            #expect(problem == nil, "\(problem ?? "")")
         }
     }
 }

@@ -156,36 +156,19 @@ import Testing
     /// the same log from the same first index.
     @Test func killsDuringTrimsLoseNothing() async throws {
         try await withCluster(options: ["--segment-mib", "1", "--checkpoint-interval", "0.1"]) { cluster in
-            var generator = SystemRandomNumberGenerator()
             let lines = CheckpointEndToEndTests.incompressibleLines(60_000)
-            async let streaming = cluster.run(
-                ["append", "--cluster", cluster.dir, "--timeout", "120"],
-                stdin: Data((lines.joined(separator: "\n") + "\n").utf8))
-            let nodes = try cluster.description.nodes.map(\.id)
             var firstIndex: UInt64 = 1
-            for round in 1...6 {
-                try await Task.sleep(for: .milliseconds(Int.random(in: 150...400, using: &generator)))
+            let result = try await cluster.streamWhileKilling(lines) { round in
                 let trim = try await cluster.run([
                     "trim", "--cluster", cluster.dir, "--before", "\(round * 7_000)", "--timeout", "60",
                 ])
                 try #require(trim.status == 0, "\(trim.stderr)")
                 firstIndex = max(firstIndex, UInt64(trim.stdout.trimmingCharacters(in: .whitespacesAndNewlines)) ?? 0)
-                let victim = nodes[round % nodes.count]
-                try await cluster.kill9(victim)
-                try cluster.restart(victim)
             }
-            let result = try await streaming
-            try #require(result.status == 0, "\(result.stderr)\n\(LocalCluster.logs(cluster.dir))")
-            try #require(result.stdoutLines.count == lines.count)
-
             _ = try await Self.waitForFirstIndex(firstIndex, in: cluster)
-            let held = lines.count - Int(firstIndex) + 1
-            for node in nodes {
-                let entries = Self.entries(try await cluster.localLog(of: node, count: held))
-                let problem = AcknowledgedLog.problem(
-                    entries: entries, from: firstIndex, lines: lines, acknowledged: result.stdoutLines)
-                #expect(problem == nil, "node \(node): \(problem ?? "")\n\(LocalCluster.logs(cluster.dir))")
-            }
+            let problem = try await cluster.acknowledgedLogProblem(
+                lines: lines, acknowledged: result.stdoutLines, from: firstIndex)
+            #expect(problem == nil, "\(problem ?? "")")
         }
     }
 
