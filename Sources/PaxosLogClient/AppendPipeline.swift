@@ -16,7 +16,9 @@ public struct AppendReport: Sendable {
 /// The engine behind every append: keeps many entries in flight on one connection, follows
 /// redirects to the leader, reconnects elsewhere when a node dies, re-sends what is not yet
 /// confirmed (same session and sequence numbers, so nothing is appended twice), and reports
-/// indexes in input order. A value with no thread of its own: ``EventLoopAppendDriver`` feeds it
+/// indexes in input order. The pipeline's entries are one session, numbered from 1 in input order;
+/// the cluster appends them only in that order, and when one arrives before its predecessor (lost
+/// with a leader that died) the pipeline sends them again from the predecessor on. A value with no thread of its own: ``EventLoopAppendDriver`` feeds it
 /// events one at a time on its connection's event loop.
 struct AppendPipeline {
     enum Event: Sendable {
@@ -34,10 +36,9 @@ struct AppendPipeline {
     let cluster: ClusterDescription
     let group: EventLoopGroup
     let session: UInt64
-    let firstSequence: UInt64
     let timeout: Duration
 
-    // Entries by input position; an entry's sequence number is firstSequence + position.
+    // Entries by input position; an entry's sequence number is position + 1.
     private var pending: [Int: (data: [UInt8], enqueued: ContinuousClock.Instant)] = [:]
     private var committed: [Int: UInt64] = [:]
     private var entered = 0
@@ -57,13 +58,11 @@ struct AppendPipeline {
     private var silentNodes = SilentNodes()
 
     init(
-        cluster: ClusterDescription, group: EventLoopGroup, session: UInt64, firstSequence: UInt64, timeout: Duration,
-        preferredNode: UInt32?
+        cluster: ClusterDescription, group: EventLoopGroup, session: UInt64, timeout: Duration, preferredNode: UInt32?
     ) {
         self.cluster = cluster
         self.group = group
         self.session = session
-        self.firstSequence = firstSequence
         self.timeout = timeout
         target = preferredNode ?? cluster.nodes.first?.id ?? 1
     }
@@ -196,8 +195,9 @@ struct AppendPipeline {
         var released = 0
         var redirect: UInt32??
         var busy = false
-        for (key, status) in result.outcomes where key.session == session && key.sequence >= firstSequence {
-            let position = Int(key.sequence - firstSequence)
+        var outOfOrder: (rejected: [Int], expected: UInt64)?
+        for (key, status) in result.outcomes where key.session == session && key.sequence >= 1 {
+            let position = Int(truncatingIfNeeded: key.sequence - 1)
             guard pending[position] != nil else { continue }
             switch status {
             case .committed(let index):
@@ -210,8 +210,13 @@ struct AppendPipeline {
                 throw ClientError("entry \(position + 1) was refused by node \(target): \(message)")
             case .busy:
                 busy = true
+            case .outOfOrder(let expected):
+                outOfOrder = (
+                    (outOfOrder?.rejected ?? []) + [position], min(expected, outOfOrder?.expected ?? expected)
+                )
             }
         }
+        if let outOfOrder { resendInOrder(outOfOrder.rejected, expected: outOfOrder.expected) }
         if busy && redirect == nil {
             // Back-pressure from the leader: send what is unconfirmed again, to the same node, soon.
             lastProblem = "node \(target) is overloaded"
@@ -238,6 +243,24 @@ struct AppendPipeline {
         return released
     }
 
+    /// Entries at `rejected` came to the log before entry `expected` of this stream: sends every
+    /// unconfirmed entry from `expected` on again, in order, so that the leader queues them in
+    /// order behind whatever of them it still holds.
+    private mutating func resendInOrder(_ rejected: [Int], expected: UInt64) {
+        let from = Int(truncatingIfNeeded: expected &- 1)
+        if expected >= 1, pending[from] != nil {
+            send(positions: pending.keys.filter { $0 >= from }.sorted())
+            return
+        }
+        // The entry the cluster asks for was already confirmed: an answer from before that
+        // confirmation, or a cluster that forgot this stream (past its bound on sessions). Send
+        // the rejected entries again; if the cluster forgot the stream, they time out saying so.
+        lastProblem =
+            "node \(target) takes entry \(expected) of this stream next, but that entry was already confirmed "
+            + "(the cluster no longer remembers this stream)"
+        send(positions: rejected.sorted())
+    }
+
     /// Writes the entries at `positions` (those still pending) to the connection, if it is open.
     /// Write errors need no handling here: the connection closes and its close event brings the
     /// reconnect and the re-send.
@@ -250,7 +273,7 @@ struct AppendPipeline {
             guard let entry = pending[position] else { continue }
             batch.append(
                 ClientEntry(
-                    key: ClientKey(session: session, sequence: firstSequence + UInt64(position)), data: entry.data))
+                    key: ClientKey(session: session, sequence: UInt64(position) + 1), data: entry.data))
             bytes += entry.data.count + 20
             if batch.count >= 2048 || bytes >= 1 << 20 {
                 frames.append(Frame(kind: FrameKind.appendRequest, payload: AppendRequest(entries: batch).encoded()))

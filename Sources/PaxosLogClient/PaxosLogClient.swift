@@ -7,18 +7,17 @@ import Synchronization
 
 /// A client of a paxoslog cluster: append entries, read the log, ask a node for its status.
 ///
-/// Every client has its own session id; its entries are numbered within the session, so a retry
-/// after a timeout or a leader change never appends an entry twice.
+/// Every stream of appends (each `append` call, each `appendStream`) is a session of its own,
+/// with a random id and its entries numbered 1, 2, 3, …: a retry after a timeout or a leader
+/// change never appends an entry twice, and the log keeps each stream's entries in input order.
+/// Concurrent streams are independent of each other.
 public final class PaxosLogClient: Sendable {
     public let cluster: ClusterDescription
     let group: EventLoopGroup
-    private let session: UInt64
-    private let nextSequence = Mutex<UInt64>(1)
 
     public init(cluster: ClusterDescription) {
         self.cluster = cluster
         group = MultiThreadedEventLoopGroup.singleton
-        session = UInt64.random(in: 1...UInt64.max)
     }
 
     /// A client for the cluster described in `DIR/cluster.json`.
@@ -90,15 +89,10 @@ public final class PaxosLogClient: Sendable {
         return try await driver.result.get()
     }
 
-    /// A pipeline with a block of this client's sequence numbers of its own: blocks are handed out
-    /// so that concurrent streams never share a number.
+    /// A pipeline for one stream: a session of its own.
     func makePipeline(timeout: Duration, preferredNode: UInt32?, group: EventLoopGroup) -> AppendPipeline {
-        let first = nextSequence.withLock { next -> UInt64 in
-            defer { next += 1 << 40 }
-            return next
-        }
-        return AppendPipeline(
-            cluster: cluster, group: group, session: session, firstSequence: first, timeout: timeout,
+        AppendPipeline(
+            cluster: cluster, group: group, session: UInt64.random(in: 1...UInt64.max), timeout: timeout,
             preferredNode: preferredNode)
     }
 

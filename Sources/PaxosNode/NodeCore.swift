@@ -282,14 +282,7 @@ final class NodeCore {
                 guard installBase(base) else { return }
             case .appendOutcome(let key, let outcome):
                 guard let client = keyOwner.removeValue(forKey: key) else { continue }
-                switch outcome {
-                case .committed(let index):
-                    appendOutbox[client, default: []].append((key, .committed(index: index)))
-                case .notLeader(let leader):
-                    appendOutbox[client, default: []].append((key, .notLeader(leader: leader?.rawValue)))
-                case .overloaded:
-                    appendOutbox[client, default: []].append((key, .busy))
-                }
+                appendOutbox[client, default: []].append((key, AppendStatus(outcome)))
             case .readReady(let id, let lastIndex):
                 guard let read = linearizableReads.removeValue(forKey: id) else { continue }
                 if logStore.lastIndex >= lastIndex {

@@ -27,6 +27,10 @@ public enum AppendStatus: Hashable, Sendable {
     case failed(String)
     /// The leader's queue is full: send it again after a moment (back-pressure).
     case busy
+    /// The entry came before its session's sequence `expected` (lost with a leader), which the log
+    /// must take first; it was not appended. Send the session's entries from `expected` on again,
+    /// in order.
+    case outOfOrder(expected: UInt64)
 }
 
 /// The node's answers, one per entry key; several may share a frame.
@@ -64,6 +68,9 @@ public struct AppendResult: Hashable, Sendable {
                 writer.writeLengthPrefixed(Array(message.utf8))
             case .busy:
                 writer.write(UInt8(3))
+            case .outOfOrder(let expected):
+                writer.write(UInt8(4))
+                writer.write(expected)
             }
         }
         return writer.bytes
@@ -91,6 +98,8 @@ public struct AppendResult: Hashable, Sendable {
                 outcomes.append((key, .failed(message)))
             case 3:
                 outcomes.append((key, .busy))
+            case 4:
+                outcomes.append((key, .outOfOrder(expected: try reader.read())))
             case let tag:
                 throw WireDecodingError(offset: tagOffset, message: "unknown append status \(tag)")
             }

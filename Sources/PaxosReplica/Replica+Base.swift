@@ -48,7 +48,7 @@ extension Replica {
         knownCommitIndex = max(knownCommitIndex, base.slot)
         lastIndex = base.lastIndex
         firstIndex = base.firstIndex
-        dedup = DedupTable(window: configuration.dedupWindow, maxKeys: configuration.dedupMaxKeys, sessions: base.dedup)
+        dedup = DedupTable(bounds: configuration, sessions: base.dedup)
         recentChosen.reset(at: base.slot + 1)
         accepted = accepted.filter { $0.key > base.slot }
         nextSlot = max(nextSlot, commitIndex + 1)

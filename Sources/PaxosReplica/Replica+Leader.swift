@@ -51,9 +51,10 @@ extension Replica {
             }
             return
         }
+        var full = false
         for entry in newEntries {
-            if let index = dedup.index(of: entry.key) {
-                output.append(.appendOutcome(entry.key, .committed(index: index)))
+            if case .duplicate(let index) = dedup.admission(of: entry.key) {
+                output.append(.appendOutcome(entry.key, index.map { .committed(index: $0) } ?? .indexForgotten))
                 continue
             }
             if pendingKeys.contains(entry.key) {
@@ -61,10 +62,13 @@ extension Replica {
                 continue
             }
             let size = entry.data.count + 20
-            guard queue.count < configuration.maxQueuedEntries,
-                queuedBytes + size <= configuration.maxQueuedBytes || queue.isEmpty
-            else {
-                // Back-pressure: the client retries after a moment instead of the leader's memory growing.
+            full =
+                full || queue.count >= configuration.maxQueuedEntries
+                || (queuedBytes + size > configuration.maxQueuedBytes && !queue.isEmpty)
+            guard !full else {
+                // Back-pressure: the client retries after a moment instead of the leader's memory
+                // growing. Everything after a refused entry is refused too, so that a smaller
+                // entry behind a large one does not overtake it.
                 output.append(.appendOutcome(entry.key, .overloaded))
                 continue
             }

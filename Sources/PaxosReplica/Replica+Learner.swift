@@ -15,17 +15,23 @@ extension Replica {
         if case .entries(let batch) = value {
             for (position, entry) in batch.enumerated() {
                 pendingKeys.remove(entry.key)
-                let index: UInt64
-                if let existing = dedup.index(of: entry.key) {
-                    index = existing  // a retry that made it into the log twice: not a new entry
-                    chosen.duplicatePositions.append(position)
-                } else {
+                let outcome: AppendOutcome
+                switch dedup.admission(of: entry.key) {
+                case .append:
                     lastIndex += 1
-                    index = lastIndex
-                    dedup.record(entry.key, index: index)
+                    dedup.record(entry.key, index: lastIndex)
+                    outcome = .committed(index: lastIndex)
+                case .duplicate(let index):
+                    // A retry that made it into the log twice: not a new entry.
+                    chosen.skippedPositions.append(position)
+                    outcome = index.map { .committed(index: $0) } ?? .indexForgotten
+                case .outOfOrder(let expected):
+                    // Its predecessor was lost with a leader; the client sends both again, in order.
+                    chosen.skippedPositions.append(position)
+                    outcome = .outOfOrder(expected: expected)
                 }
                 if waitingClients.remove(entry.key) != nil {
-                    outcomes.append(.appendOutcome(entry.key, .committed(index: index)))
+                    outcomes.append(.appendOutcome(entry.key, outcome))
                 }
             }
         }

@@ -143,7 +143,7 @@ public struct Replica: Sendable {
         self.id = id
         self.configuration = configuration
         peers = configuration.members.filter { $0 != id }
-        dedup = DedupTable(window: configuration.dedupWindow, maxKeys: configuration.dedupMaxKeys)
+        dedup = DedupTable(bounds: configuration)
         recentChosen = RecentChosenValues(
             maxSlots: configuration.recentChosenSlots, maxBytes: configuration.recentChosenBytes)
         random = SplitMix64(seed: configuration.randomSeed ^ (UInt64(id.rawValue) &* 0x9E37_79B9_7F4A_7C15))

@@ -9,6 +9,13 @@ public enum AppendOutcome: Hashable, Sendable {
     case notLeader(leader: NodeID?)
     /// The leader's queue of entries waiting for the pipeline is full: retry after a moment.
     case overloaded
+    /// The entry came before its session's sequence `expected`, which the log must take first
+    /// (it was lost with a leader): it took no index. Send the session's entries again from
+    /// `expected` on, in order.
+    case outOfOrder(expected: UInt64)
+    /// The entry is in the log, but so much longer ago than its session's latest entries (past
+    /// the de-duplication window) that its index is no longer known. It was not appended again.
+    case indexForgotten
 }
 
 /// What a client's trim came to.

@@ -31,9 +31,13 @@ public struct ReplicaConfiguration: Hashable, Sendable {
     /// How many recent sequence numbers per client session are remembered for de-duplication.
     public var dedupWindow: UInt64
     /// At most this many keys over all sessions are remembered for de-duplication (at least two
-    /// windows): beyond it, the sessions that appended least recently are forgotten. About 40
+    /// windows): beyond it, the sessions that appended least recently keep only their last
+    /// sequence number (their retries are still recognised, without their index). About 40
     /// bytes of memory each.
     public var dedupMaxKeys: Int
+    /// At most this many client sessions are remembered at all (about 50 bytes each, in memory
+    /// and in every checkpoint): beyond it, the least recent are forgotten whole.
+    public var dedupMaxSessions: Int
     /// How many of the latest chosen slots the replica keeps in memory, for catch-up and promises
     /// without a disk read; older ones are read from the log store.
     public var recentChosenSlots: Int
@@ -62,6 +66,7 @@ public struct ReplicaConfiguration: Hashable, Sendable {
         maxQueuedBytes: Int = 64 << 20,
         dedupWindow: UInt64 = 1 << 16,
         dedupMaxKeys: Int = 1 << 18,
+        dedupMaxSessions: Int = 1 << 16,
         recentChosenSlots: Int = 1024,
         recentChosenBytes: Int = 4 << 20,
         randomSeed: UInt64 = 0,
@@ -81,6 +86,7 @@ public struct ReplicaConfiguration: Hashable, Sendable {
         self.maxQueuedBytes = maxQueuedBytes
         self.dedupWindow = dedupWindow
         self.dedupMaxKeys = dedupMaxKeys
+        self.dedupMaxSessions = dedupMaxSessions
         self.recentChosenSlots = max(1, recentChosenSlots)
         self.recentChosenBytes = max(1, recentChosenBytes)
         self.randomSeed = randomSeed

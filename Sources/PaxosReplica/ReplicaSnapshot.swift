@@ -53,7 +53,6 @@ extension Replica {
         firstIndex = snapshot.firstIndex
         accepted = snapshot.accepted
         recentChosen.reset(at: snapshot.commitIndex + 1)
-        dedup = DedupTable(
-            window: configuration.dedupWindow, maxKeys: configuration.dedupMaxKeys, sessions: snapshot.dedup)
+        dedup = DedupTable(bounds: configuration, sessions: snapshot.dedup)
     }
 }

@@ -27,7 +27,7 @@ import Testing
                 duplicates = [1]
             }
             let chosen = ChosenSlot(
-                slot: Slot(slot), value: .entries(entries), firstIndex: nextIndex, duplicatePositions: duplicates)
+                slot: Slot(slot), value: .entries(entries), firstIndex: nextIndex, skippedPositions: duplicates)
             nextIndex += chosen.appliedCount
             slots.append(chosen)
             previous = entries

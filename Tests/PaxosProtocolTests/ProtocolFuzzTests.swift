@@ -25,11 +25,20 @@ import Testing
         AppendResult(outcomes: [
             (entries[0].key, .committed(index: 12)), (entries[1].key, .notLeader(leader: 2)),
             (entries[2].key, .notLeader(leader: nil)), (entries[2].key, .failed("entry too large")),
-            (entries[1].key, .busy),
+            (entries[1].key, .busy), (entries[0].key, .outOfOrder(expected: 3)),
         ]).encoded(),
         ReadResult(requestID: 9, status: .ok, firstIndex: 1, entries: [[1, 2, 3], []], endIndex: 2).encoded(),
         ReadResult(requestID: 9, status: .notLeader(leader: 3), firstIndex: 1, entries: [], endIndex: 0).encoded(),
     ]
+
+    @Test func everyAppendStatusSurvivesTheWire() throws {
+        let result = AppendResult(outcomes: [
+            (Self.entries[0].key, .committed(index: 12)), (Self.entries[1].key, .notLeader(leader: 2)),
+            (Self.entries[2].key, .failed("entry too large")), (Self.entries[1].key, .busy),
+            (Self.entries[0].key, .outOfOrder(expected: 3)),
+        ])
+        #expect(try AppendResult(decoding: result.encoded()) == result)
+    }
 
     @Test func clientProtocolDecodersNeverTrapAndAreCanonical() {
         var generator = SeededGenerator(seed: 0xC11E)

@@ -3,9 +3,10 @@ import PaxosProtocol
 import PaxosReplica
 import Testing
 
-/// The de-duplication table is bounded: per session by the window, overall by `dedupMaxKeys`.
+/// The de-duplication table is bounded: per session by the window, overall by `dedupMaxKeys`
+/// (and `dedupMaxSessions`).
 @Suite struct DedupBoundTests {
-    @Test func theLeastRecentSessionsAreForgottenPastTheBoundAndTheRecentOnesAreNot() throws {
+    @Test func theLeastRecentSessionsForgetTheirIndexesPastTheBoundAndTheRecentOnesDoNot() throws {
         var cluster = ReplicaTestCluster {
             $0.dedupWindow = 4
             $0.dedupMaxKeys = 16
@@ -25,9 +26,13 @@ import Testing
         cluster.outcomes = [:]
         cluster.append("s10-2", key: key(2, session: 10), at: leader)
         #expect(cluster.outcomes[key(2, session: 10)] == .committed(index: 38))
-        // The first session was forgotten: its retry is a new entry, as documented.
+        // The first session's indexes were forgotten, but not how far it went: its retry is
+        // still not appended again, and the client is told its index is no longer known.
         cluster.append("s1-2", key: key(2, session: 1), at: leader)
-        #expect(cluster.outcomes[key(2, session: 1)] == .committed(index: 41))
+        #expect(cluster.outcomes[key(2, session: 1)] == .indexForgotten)
+        // Its next entry is still taken, in order.
+        cluster.append("s1-5", key: key(5, session: 1), at: leader)
+        #expect(cluster.outcomes[key(5, session: 1)] == .committed(index: 41))
         // Every replica forgot the same: a follower's log holds the same 41 entries.
         cluster.advance(by: .milliseconds(200))
         for member in cluster.configuration.members {

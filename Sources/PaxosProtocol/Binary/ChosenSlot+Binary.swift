@@ -6,8 +6,8 @@ extension ChosenSlot {
         var writer = ByteWriter(capacity: 32 + value.byteCount)
         writer.write(slot)
         writer.write(firstIndex)
-        writer.write(UInt32(duplicatePositions.count))
-        for position in duplicatePositions { writer.write(UInt32(position)) }
+        writer.write(UInt32(skippedPositions.count))
+        for position in skippedPositions { writer.write(UInt32(position)) }
         writer.write(value)
         return writer.bytes
     }
@@ -26,6 +26,6 @@ extension ChosenSlot {
             throw WireDecodingError(
                 offset: positionsOffset, message: "duplicate positions \(positions) do not fit \(entryCount) entries")
         }
-        self.init(slot: slot, value: value, firstIndex: firstIndex, duplicatePositions: positions)
+        self.init(slot: slot, value: value, firstIndex: firstIndex, skippedPositions: positions)
     }
 }
