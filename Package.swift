@@ -157,7 +157,8 @@ let package = Package(
             ],
             swiftSettings: strict),
         .testTarget(
-            name: "PaxosLogClientTests", dependencies: ["PaxosLogClient", "PaxosTransport"], swiftSettings: strict),
+            name: "PaxosLogClientTests", dependencies: ["PaxosLogClient", "PaxosProtocol", "PaxosTransport"],
+            swiftSettings: strict),
         .testTarget(
             name: "PaxosTransportTests",
             dependencies: [

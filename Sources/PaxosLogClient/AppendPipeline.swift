@@ -1,10 +1,8 @@
-import Foundation
-import NIOCore
 import PaxosProtocol
 import PaxosTransport
 
 /// What a streaming append achieved.
-public struct AppendReport: Sendable {
+public struct AppendReport: Equatable, Sendable {
     /// Entries committed (their indexes were reported, in input order).
     public var committed: Int
     /// Entries that could not be confirmed before the timeout.
@@ -13,13 +11,17 @@ public struct AppendReport: Sendable {
     var problem = ""
 }
 
-/// The engine behind every append: keeps many entries in flight on one connection, follows
-/// redirects to the leader, reconnects elsewhere when a node dies, re-sends what is not yet
-/// confirmed (same session and sequence numbers, so nothing is appended twice), and reports
-/// indexes in input order. The pipeline's entries are one session, numbered from 1 in input order;
-/// the cluster appends them only in that order, and when one arrives before its predecessor (lost
-/// with a leader that died) the pipeline sends them again from the predecessor on. A value with no thread of its own: ``EventLoopAppendDriver`` feeds it
-/// events one at a time on its connection's event loop.
+/// The engine behind every append, as a state machine with no I/O: events in (input, frames,
+/// connections opened and closed, clock ticks), actions out (open a connection, write frames,
+/// close, report indexes). ``EventLoopAppendDriver`` performs the actions on one event loop and
+/// feeds the events back, one at a time; tests drive it directly.
+///
+/// It keeps many entries in flight on one connection, follows redirects to the leader, moves to
+/// another node when one dies or goes silent, re-sends what is not yet confirmed (same session and
+/// sequence numbers, so nothing is appended twice), and reports indexes in input order. The
+/// pipeline's entries are one session, numbered from 1 in input order; the cluster appends them
+/// only in that order, and when one arrives before its predecessor (lost with a leader that
+/// died) the pipeline sends them again from the predecessor on.
 struct AppendPipeline {
     enum Event: Sendable {
         case input([[UInt8]])
@@ -27,14 +29,34 @@ struct AppendPipeline {
         case inputFailed(String)
         /// The pipeline cannot go on (no cluster secret, or a node failed to prove it holds it).
         case failed(String)
-        case connected(connection: Int, channel: Channel)
+        /// Connection `connection` (asked for by a `.connect` action) is open; frames may follow.
+        case connected(connection: Int)
         case frame(connection: Int, Frame)
         case closed(connection: Int, reason: String)
         case tick
     }
 
-    let cluster: ClusterDescription
-    let group: EventLoopGroup
+    enum Action: Equatable, Sendable {
+        /// Open connection `connection` to node `node`; report `.connected`, its frames and its
+        /// close as events.
+        case connect(connection: Int, node: UInt32)
+        /// Write `frames` to `connection` and flush.
+        case write(connection: Int, [Frame])
+        case close(connection: Int)
+        /// These entries (input position, log index) committed, in input order.
+        case committed([Committed])
+        /// This many entries left the window (room for more input).
+        case released(Int)
+        /// Every entry is confirmed and the input is finished, or the timeout passed.
+        case finished(AppendReport)
+    }
+
+    struct Committed: Equatable, Sendable {
+        var position: Int
+        var index: UInt64
+    }
+
+    let nodes: [UInt32]
     let session: UInt64
     let timeout: Duration
 
@@ -44,32 +66,28 @@ struct AppendPipeline {
     private var entered = 0
     private var nextToReport = 0
     private var inputDone = false
+    private var done = false
 
     // The connection in use.
     private var target: UInt32
     private var connection = 0
-    private var channel: Channel?
+    private var isOpen = false
     private var accepted = false
     private var reconnectAt: ContinuousClock.Instant?
     private var lastProblem = "no node answered yet"
     /// When the connection was last heard from (or entries began to wait on it).
-    private var lastHeard = ContinuousClock.now
+    private var lastHeard: ContinuousClock.Instant
     /// Nodes that recently failed or went silent: not followed by a redirect for a while.
     private var silentNodes = SilentNodes()
+    private var actions: [Action] = []
 
-    init(
-        cluster: ClusterDescription, group: EventLoopGroup, session: UInt64, timeout: Duration, preferredNode: UInt32?
-    ) {
-        self.cluster = cluster
-        self.group = group
+    init(nodes: [UInt32], session: UInt64, timeout: Duration, preferredNode: UInt32?, now: ContinuousClock.Instant) {
+        self.nodes = nodes
         self.session = session
         self.timeout = timeout
-        target = preferredNode ?? cluster.nodes.first?.id ?? 1
+        target = preferredNode ?? nodes.first ?? 1
+        lastHeard = now
     }
-
-    /// Where the pipeline's own events (connections, frames, closes) go; every event must come
-    /// back to ``handle(_:sink:onCommitted:)``, one at a time, in the order sent.
-    typealias Sink = @Sendable (Event) -> Void
 
     /// How often the driver must deliver `.tick` (reconnects and the timeout run on it).
     static let tickInterval = Duration.milliseconds(50)
@@ -81,33 +99,44 @@ struct AppendPipeline {
     /// re-send (the same keys, so nothing is appended twice).
     static let silenceLimit = Duration.seconds(2)
 
-    /// What became of the pipeline after an event.
-    enum Step {
-        /// Still running; `released` entries left the window.
-        case running(released: Int)
-        /// Every entry is confirmed and the input is finished, or the timeout passed.
-        case finished(AppendReport)
-    }
+    /// Entries per append request frame, and bytes.
+    static let maxEntriesPerFrame = 2048
+    static let maxBytesPerFrame = 1 << 20
 
     /// Opens the first connection.
-    mutating func start(sink: @escaping Sink) {
-        connect(sink: sink)
+    mutating func start() -> [Action] {
+        connect()
+        return takeActions()
     }
 
-    /// Closes the connection in use.
-    func close() {
-        channel?.close(promise: nil)
+    /// Handles one event at `now`. Throws when the cluster refuses the entries (not for lost
+    /// connections or a missing leader: those are retried until the timeout). After `.finished`,
+    /// or a throw, the pipeline is done: later events only close connections that open late.
+    mutating func handle(_ event: Event, now: ContinuousClock.Instant) throws(ClientError) -> [Action] {
+        guard !done else {
+            if case .connected(let id) = event { return [.close(connection: id)] }
+            return []
+        }
+        do {
+            try apply(event, now: now)
+        } catch {
+            done = true
+            if isOpen { actions.append(.close(connection: connection)) }
+            throw error
+        }
+        report()
+        if inputDone && pending.isEmpty {
+            finish(AppendReport(committed: nextToReport, unconfirmed: 0))
+        }
+        return takeActions()
     }
 
-    /// Handles one event. Throws when the cluster refuses the entries (not for lost connections
-    /// or a missing leader: those are retried until the timeout).
-    mutating func handle(
-        _ event: Event, sink: @escaping Sink, onCommitted: ([(position: Int, index: UInt64)]) -> Void
-    ) throws -> Step {
-        var released = 0
+    /// Why the last attempt failed, for the timeout message.
+    var problem: String { lastProblem }
+
+    private mutating func apply(_ event: Event, now: ContinuousClock.Instant) throws(ClientError) {
         switch event {
         case .input(let batch):
-            let now = ContinuousClock.now
             if pending.isEmpty { lastHeard = now }
             for data in batch {
                 pending[entered] = (data, now)
@@ -120,61 +149,71 @@ struct AppendPipeline {
             throw ClientError("reading the entries failed: \(message)")
         case .failed(let message):
             throw ClientError(message)
-        case .connected(let id, let newChannel):
+        case .connected(let id):
             guard id == connection else {
-                newChannel.close(promise: nil)
-                return .running(released: 0)
+                actions.append(.close(connection: id))
+                return
             }
-            channel = newChannel
-            lastHeard = ContinuousClock.now
+            isOpen = true
+            lastHeard = now
             // The node's answer to the hello may have come first.
             if accepted { send(positions: pending.keys.sorted()) }
         case .frame(let id, let frame):
-            guard id == connection else { return .running(released: 0) }
-            lastHeard = ContinuousClock.now
-            released = try handle(frame, sink: sink)
+            guard id == connection else { return }
+            lastHeard = now
+            try handle(frame, now: now)
         case .closed(let id, let reason):
-            guard id == connection else { return .running(released: 0) }
+            guard id == connection else { return }
+            isOpen = false
             lastProblem = "node \(target): \(reason)"
-            silentNodes.failed(target, at: .now)
-            dropConnection(retryIn: .milliseconds(100))
-            target = nextNode(after: target)
+            silentNodes.failed(target, at: now)
+            dropConnection(retryAt: now + .milliseconds(100))
+            target = nextNode(after: target, now: now)
         case .tick:
-            if accepted, channel != nil, !pending.isEmpty, ContinuousClock.now - lastHeard > Self.silenceLimit {
-                lastProblem = "node \(target) stopped answering (nothing heard for \(Self.silenceLimit))"
-                silentNodes.failed(target, at: .now)
-                dropConnection(retryIn: .zero)
-                target = nextNode(after: target)
-            }
-            if let at = reconnectAt, ContinuousClock.now >= at {
-                reconnectAt = nil
-                connect(sink: sink)
-            }
-            if let oldest = pending.values.map(\.enqueued).min(), ContinuousClock.now - oldest > timeout {
-                report(onCommitted)
-                return .finished(
-                    AppendReport(committed: nextToReport, unconfirmed: entered - nextToReport, problem: lastProblem))
-            }
+            tick(now: now)
         }
-        report(onCommitted)
-        if inputDone && pending.isEmpty {
-            return .finished(AppendReport(committed: nextToReport, unconfirmed: 0))
+    }
+
+    private mutating func tick(now: ContinuousClock.Instant) {
+        if accepted, !pending.isEmpty, now - lastHeard > Self.silenceLimit {
+            lastProblem = "node \(target) stopped answering (nothing heard for \(Self.silenceLimit))"
+            silentNodes.failed(target, at: now)
+            dropConnection(retryAt: now)
+            target = nextNode(after: target, now: now)
         }
-        return .running(released: released)
+        if let at = reconnectAt, now >= at {
+            reconnectAt = nil
+            connect()
+        }
+        if let oldest = pending.values.map(\.enqueued).min(), now - oldest > timeout {
+            report()
+            finish(AppendReport(committed: nextToReport, unconfirmed: entered - nextToReport, problem: lastProblem))
+        }
+    }
+
+    private mutating func finish(_ report: AppendReport) {
+        done = true
+        if isOpen { actions.append(.close(connection: connection)) }
+        actions.append(.finished(report))
+    }
+
+    private mutating func takeActions() -> [Action] {
+        defer { actions = [] }
+        return actions
     }
 
     /// Reports committed entries in input order, as far as they are contiguous.
-    private mutating func report(_ onCommitted: ([(position: Int, index: UInt64)]) -> Void) {
-        var batch: [(position: Int, index: UInt64)] = []
+    private mutating func report() {
+        var batch: [Committed] = []
         while let index = committed.removeValue(forKey: nextToReport) {
-            batch.append((nextToReport, index))
+            batch.append(Committed(position: nextToReport, index: index))
             nextToReport += 1
         }
-        if !batch.isEmpty { onCommitted(batch) }
+        if !batch.isEmpty { actions.append(.committed(batch)) }
     }
 
-    /// Handles one frame from the node; returns how many entries left the window.
-    private mutating func handle(_ frame: Frame, sink: @escaping Sink) throws -> Int {
+    /// Handles one frame from the node.
+    private mutating func handle(_ frame: Frame, now: ContinuousClock.Instant) throws(ClientError) {
         if !accepted {
             switch frame.kind {
             case Hello.FrameKind.helloAccepted:
@@ -182,7 +221,7 @@ struct AppendPipeline {
                 silentNodes.answered(target)
                 // Everything not yet confirmed goes (again) to this node, in order.
                 send(positions: pending.keys.sorted())
-                return 0
+                return
             case Hello.FrameKind.refused:
                 throw ClientError(
                     "node \(target) refused the connection: \(ConnectorHandshake.describeRefusal(frame.payload))")
@@ -190,8 +229,13 @@ struct AppendPipeline {
                 throw ClientError("node \(target) answered the hello with frame kind \(frame.kind)")
             }
         }
-        guard frame.kind == FrameKind.appendResult else { return 0 }
-        let result = try AppendResult(decoding: frame.payload)
+        guard frame.kind == FrameKind.appendResult else { return }
+        let result: AppendResult
+        do {
+            result = try AppendResult(decoding: frame.payload)
+        } catch {
+            throw ClientError("node \(target) sent an append result that does not decode: \(error)")
+        }
         var released = 0
         var redirect: UInt32??
         var busy = false
@@ -216,31 +260,34 @@ struct AppendPipeline {
                 )
             }
         }
+        if released > 0 { actions.append(.released(released)) }
         if let outOfOrder { resendInOrder(outOfOrder.rejected, expected: outOfOrder.expected) }
         if busy && redirect == nil {
             // Back-pressure from the leader: send what is unconfirmed again, to the same node, soon.
             lastProblem = "node \(target) is overloaded"
-            dropConnection(retryIn: .milliseconds(50))
-            return released
+            dropConnection(retryAt: now + .milliseconds(50))
+            return
         }
-        if let redirect {
-            // A follower may still name a leader this client just found silent: the others are
-            // electing a new one, which the next node asked may already know.
-            let leader = redirect.flatMap { silentNodes.isSuspect($0, at: .now) ? nil : $0 }
-            lastProblem =
-                if let named = redirect, leader == nil {
-                    "node \(target) names node \(named) as the leader, which stopped answering"
-                } else {
-                    "node \(target) is not the leader"
-                }
-            dropConnection(retryIn: leader == nil ? .milliseconds(100) : .zero)
-            target = leader ?? nextNode(after: target)
-            if leader != nil {
-                reconnectAt = nil
-                connect(sink: sink)
+        if let redirect { follow(redirect, now: now) }
+    }
+
+    /// A node said it is not the leader and named `redirect` (nil: it knows of none).
+    private mutating func follow(_ redirect: UInt32?, now: ContinuousClock.Instant) {
+        // A follower may still name a leader this client just found silent: the others are
+        // electing a new one, which the next node asked may already know.
+        let leader = redirect.flatMap { silentNodes.isSuspect($0, at: now) ? nil : $0 }
+        lastProblem =
+            if let named = redirect, leader == nil {
+                "node \(target) names node \(named) as the leader, which stopped answering"
+            } else {
+                "node \(target) is not the leader"
             }
+        dropConnection(retryAt: now + (leader == nil ? .milliseconds(100) : .zero))
+        target = leader ?? nextNode(after: target, now: now)
+        if leader != nil {
+            reconnectAt = nil
+            connect()
         }
-        return released
     }
 
     /// Entries at `rejected` came to the log before entry `expected` of this stream: sends every
@@ -264,18 +311,17 @@ struct AppendPipeline {
     /// Writes the entries at `positions` (those still pending) to the connection, if it is open.
     /// Write errors need no handling here: the connection closes and its close event brings the
     /// reconnect and the re-send.
-    private func send(positions: some Sequence<Int>) {
-        guard let channel else { return }
+    private mutating func send(positions: some Sequence<Int>) {
+        guard isOpen else { return }
         var frames: [Frame] = []
         var batch: [ClientEntry] = []
         var bytes = 0
         for position in positions {
             guard let entry = pending[position] else { continue }
             batch.append(
-                ClientEntry(
-                    key: ClientKey(session: session, sequence: UInt64(position) + 1), data: entry.data))
+                ClientEntry(key: ClientKey(session: session, sequence: UInt64(position) + 1), data: entry.data))
             bytes += entry.data.count + 20
-            if batch.count >= 2048 || bytes >= 1 << 20 {
+            if batch.count >= Self.maxEntriesPerFrame || bytes >= Self.maxBytesPerFrame {
                 frames.append(Frame(kind: FrameKind.appendRequest, payload: AppendRequest(entries: batch).encoded()))
                 batch = []
                 bytes = 0
@@ -284,71 +330,27 @@ struct AppendPipeline {
         if !batch.isEmpty {
             frames.append(Frame(kind: FrameKind.appendRequest, payload: AppendRequest(entries: batch).encoded()))
         }
-        guard !frames.isEmpty else { return }
-        let ready = frames
-        let write: @Sendable () -> Void = {
-            for frame in ready { channel.write(frame, promise: nil) }
-            channel.flush()
-        }
-        // A session's pipeline already runs on the channel's loop: write now, not a turn later.
-        if channel.eventLoop.inEventLoop { write() } else { channel.eventLoop.execute(write) }
+        if !frames.isEmpty { actions.append(.write(connection: connection, frames)) }
     }
 
-    private mutating func dropConnection(retryIn delay: Duration) {
-        channel?.close(promise: nil)
-        channel = nil
+    private mutating func dropConnection(retryAt: ContinuousClock.Instant) {
+        if isOpen { actions.append(.close(connection: connection)) }
+        isOpen = false
         accepted = false
         connection += 1
-        reconnectAt = ContinuousClock.now + delay
+        reconnectAt = retryAt
     }
 
     /// The next node to try after `node`, passing over those that recently failed.
-    private func nextNode(after node: UInt32) -> UInt32 {
-        silentNodes.next(after: node, among: cluster.nodes.map(\.id), at: .now)
+    private func nextNode(after node: UInt32, now: ContinuousClock.Instant) -> UInt32 {
+        silentNodes.next(after: node, among: nodes, at: now)
     }
 
-    /// Opens a connection to `target` in the background; its frames arrive as events.
-    private mutating func connect(sink: @escaping Sink) {
+    /// Asks for a new connection to `target`.
+    private mutating func connect() {
         connection += 1
+        isOpen = false
         accepted = false
-        channel = nil
-        let id = connection
-        guard let address = cluster.address(of: target) else {
-            sink(.closed(connection: id, reason: "node \(target) is not in cluster.json"))
-            return
-        }
-        let secret: ClusterSecret
-        do {
-            secret = try cluster.requireSecret()
-        } catch {
-            sink(.failed(error.message))
-            return
-        }
-        let hello = Hello(clusterID: cluster.clusterIDValue, role: .client, senderID: 0)
-        let security = cluster.security
-        let group = self.group
-        let node = target
-        Task {
-            do {
-                let channel = try await Connector.connect(
-                    to: address, expecting: node, hello: hello, secret: secret, security: security, group: group,
-                    timeout: .seconds(2),
-                    onFrame: { sink(.frame(connection: id, $0)) },
-                    onClose: { error in
-                        // A node that cannot prove it holds the secret is an impostor, or this
-                        // client has the wrong secret (or the wrong CA, or an expired
-                        // certificate): either way, stop and say so.
-                        sink(
-                            [.authenticationFailed, .tlsFailed].contains(error.code)
-                                ? .failed("node \(node): \(error)") : .closed(connection: id, reason: "\(error)"))
-                    })
-                sink(.connected(connection: id, channel: channel))
-            } catch {
-                sink(.closed(connection: id, reason: "\(error)"))
-            }
-        }
+        actions.append(.connect(connection: connection, node: target))
     }
-
-    /// Why the last attempt failed, for the timeout message.
-    var problem: String { lastProblem }
 }

@@ -17,9 +17,11 @@ public final class AppendSession: Sendable {
 
     init(client: PaxosLogClient, timeout: Duration) {
         let loop = client.group.next()
-        let pipeline = client.makePipeline(timeout: timeout, preferredNode: nil, group: loop)
+        let pipeline = client.makePipeline(timeout: timeout, preferredNode: nil)
         let queue = EntryQueue()
-        let driver = EventLoopAppendDriver(pipeline: pipeline, loop: loop) { queue.resolve($0) }
+        let driver = EventLoopAppendDriver(pipeline: pipeline, cluster: client.cluster, loop: loop) {
+            queue.resolve($0)
+        }
         self.queue = queue
         self.driver = driver
         driver.start()

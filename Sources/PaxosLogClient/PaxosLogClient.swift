@@ -60,11 +60,12 @@ public final class PaxosLogClient: Sendable {
         onCommitted: ([(position: Int, index: UInt64)]) -> Void
     ) async throws -> AppendReport {
         let loop = group.next()
-        let pipeline = makePipeline(timeout: timeout, preferredNode: preferredNode, group: loop)
+        let pipeline = makePipeline(timeout: timeout, preferredNode: preferredNode)
         let gate = WindowGate(limit: window)
         let (commits, commitSink) = AsyncStream<[(position: Int, index: UInt64)]>.makeStream()
         let driver = EventLoopAppendDriver(
-            pipeline: pipeline, loop: loop, onCommitted: { commitSink.yield($0) }, onReleased: { gate.release($0) })
+            pipeline: pipeline, cluster: cluster, loop: loop, onCommitted: { commitSink.yield($0) },
+            onReleased: { gate.release($0) })
         driver.result.whenComplete { _ in
             gate.close()
             commitSink.finish()
@@ -90,10 +91,10 @@ public final class PaxosLogClient: Sendable {
     }
 
     /// A pipeline for one stream: a session of its own.
-    func makePipeline(timeout: Duration, preferredNode: UInt32?, group: EventLoopGroup) -> AppendPipeline {
+    func makePipeline(timeout: Duration, preferredNode: UInt32?) -> AppendPipeline {
         AppendPipeline(
-            cluster: cluster, group: group, session: UInt64.random(in: 1...UInt64.max), timeout: timeout,
-            preferredNode: preferredNode)
+            nodes: cluster.nodes.map(\.id), session: UInt64.random(in: 1...UInt64.max), timeout: timeout,
+            preferredNode: preferredNode, now: .now)
     }
 
     /// Node `id`'s view of itself.
