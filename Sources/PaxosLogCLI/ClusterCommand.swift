@@ -13,7 +13,9 @@ struct ClusterCommand: AsyncParsableCommand {
             pid. A cluster on several hosts is described by a cluster file (`cluster init`), whose \
             members each run `paxoslog node --config FILE --id K`.
             """,
-        subcommands: [ClusterStart.self, ClusterStop.self, ClusterStatus.self, ClusterInit.self]
+        subcommands: [
+            ClusterStart.self, ClusterStop.self, ClusterStatus.self, ClusterInit.self, ClusterTransferLeader.self,
+        ]
     )
 }
 

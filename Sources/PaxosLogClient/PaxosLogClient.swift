@@ -99,23 +99,17 @@ public final class PaxosLogClient: Sendable {
 
     /// Node `id`'s view of itself.
     public func status(of id: UInt32, timeout: TimeAmount = .seconds(2)) async throws -> NodeStatus {
-        guard let address = cluster.address(of: id) else { throw ClientError("node \(id) is not in cluster.json") }
-        let reply = try await NodeConnection.roundTrip(
-            to: address, node: id, clusterID: cluster.clusterIDValue, secret: try cluster.requireSecret(),
-            security: cluster.security,
-            request: Frame(kind: FrameKind.statusRequest, payload: []), expecting: FrameKind.statusResult,
-            group: group, timeout: timeout)
+        let reply = try await roundTrip(
+            Frame(kind: FrameKind.statusRequest, payload: []), expecting: FrameKind.statusResult, at: id,
+            timeout: timeout)
         return try JSONDecoder().decode(NodeStatus.self, from: Data(reply.payload))
     }
 
     /// One read request to node `id`.
     public func read(_ request: ReadRequest, at id: UInt32) async throws -> ReadResult {
-        guard let address = cluster.address(of: id) else { throw ClientError("node \(id) is not in cluster.json") }
-        let reply = try await NodeConnection.roundTrip(
-            to: address, node: id, clusterID: cluster.clusterIDValue, secret: try cluster.requireSecret(),
-            security: cluster.security,
-            request: Frame(kind: FrameKind.readRequest, payload: request.encoded()), expecting: FrameKind.readResult,
-            group: group, timeout: .seconds(Int64(request.waitMilliseconds / 1000) + 10))
+        let reply = try await roundTrip(
+            Frame(kind: FrameKind.readRequest, payload: request.encoded()), expecting: FrameKind.readResult, at: id,
+            timeout: .seconds(Int64(request.waitMilliseconds / 1000) + 10))
         return try ReadResult(decoding: reply.payload)
     }
 }

@@ -61,6 +61,8 @@ final class ConnectionHandler: ChannelInboundHandler {
                 core.value.receiveRead(try ReadRequest(decoding: frame.payload), from: client)
             case (.client(let client), FrameKind.trimRequest):
                 core.value.receiveTrim(try TrimRequest(decoding: frame.payload), from: client)
+            case (.client(let client), FrameKind.transferRequest):
+                core.value.receiveTransfer(try TransferRequest(decoding: frame.payload), from: client)
             case (.client, FrameKind.statusRequest):
                 let json = (try? JSONEncoder().encode(core.value.status())).map { Array($0) } ?? []
                 context.writeAndFlush(wrapOutboundOut(Frame(kind: FrameKind.statusResult, payload: json)), promise: nil)

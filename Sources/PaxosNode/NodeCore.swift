@@ -24,16 +24,21 @@ final class NodeCore {
     private var links: [NodeID: PeerLink] = [:]
     /// The incarnation each peer presented when it last connected.
     private var peerIncarnations: [NodeID: UInt64] = [:]
-    private var clients: [Int: Channel] = [:]
+    var clients: [Int: Channel] = [:]
     private var nextClientID = 1
     /// Which client connection is waiting for each entry.
     private var keyOwner: [ClientKey: Int] = [:]
     private var appendOutbox: [Int: [(key: ClientKey, status: AppendStatus)]] = [:]
     private var peerOutbox: [NodeID: [Frame]] = [:]
     private var linearizableReads: [UInt64: (client: Int, request: ReadRequest)] = [:]
-    private var nextReadID: UInt64 = 1
+    var nextReadID: UInt64 = 1
     /// Trim requests waiting for the replica, by the id the replica knows them by.
     private var trimRequests: [UInt64: (client: Int, requestID: UInt64)] = [:]
+    /// Leadership transfer requests waiting for the replica, by the id the replica knows them by
+    /// (a nil client: the node's own handover before it stops).
+    var transferRequests: [UInt64: (client: Int?, requestID: UInt64)] = [:]
+    /// The node's own handovers before it stops, by transfer id.
+    var handovers: [UInt64: EventLoopPromise<TransferOutcome?>] = [:]
     private var parkedReads: [(client: Int, request: ReadRequest, deadline: ClockInstant)] = []
     /// Linearizable reads cleared by the replica up to `endIndex`, waiting for the log store to
     /// have written that far.
@@ -117,6 +122,8 @@ final class NodeCore {
     /// Stops the timers and closes every link and client connection.
     private func closeEverything() {
         isStopped = true
+        for handover in handovers.values { handover.succeed(nil) }
+        handovers = [:]
         tickTask?.cancel()
         memoryReleaseTask?.cancel()
         for link in links.values { link.close() }
@@ -305,6 +312,8 @@ final class NodeCore {
                         kind: FrameKind.trimResult,
                         payload: TrimResult(requestID: trim.requestID, status: status).encoded()),
                     promise: nil)
+            case .transferOutcome(let id, let outcome):
+                answerTransfer(id, outcome)
             case .readRejected(let id, let leader):
                 guard let read = linearizableReads.removeValue(forKey: id) else { continue }
                 send(
@@ -438,7 +447,7 @@ final class NodeCore {
         }
     }
 
-    private func flush() {
+    func flush() {
         for (peer, frames) in peerOutbox {
             links[peer]?.send(frames)
         }

@@ -272,6 +272,9 @@ public final class NodeServer: Sendable {
 
     private func performShutdown() async {
         logger.info("shutting down")
+        // A leader hands over first (it waits at most one election timeout, then gives up by
+        // itself), so its clients move to the successor at once instead of after an election.
+        _ = try? await core.eventLoop.flatSubmit { self.core.value.handOverLeadership() }.get()
         try? await listener.close()
         logger.debug("listener closed")
         let final = try? await core.eventLoop.submit { () -> (Checkpoint, DispatchQueue) in

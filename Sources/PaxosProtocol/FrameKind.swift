@@ -18,4 +18,8 @@ public enum FrameKind {
     public static let trimRequest: UInt8 = 38
     /// Node → client: the new first index, or where the leader is (`TrimResult`).
     public static let trimResult: UInt8 = 39
+    /// Client → node: hand leadership to a node (`TransferRequest`).
+    public static let transferRequest: UInt8 = 40
+    /// Node → client: who leads now, or where the leader is (`TransferResult`).
+    public static let transferResult: UInt8 = 41
 }

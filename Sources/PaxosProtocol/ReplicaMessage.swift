@@ -28,4 +28,7 @@ public enum ReplicaMessage: Hashable, Sendable {
     /// log's state before the first slot it holds. The lagging replica starts its log there and
     /// asks again from `base.slot + 1`.
     case catchUpBase(LogBase, commitIndex: Slot)
+    /// The leader of `ballot` hands leadership to the receiver: run phase 1 now, without waiting
+    /// for an election timeout or asking for pre-votes.
+    case timeoutNow(ballot: Ballot)
 }

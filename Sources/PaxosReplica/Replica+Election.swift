@@ -11,6 +11,7 @@ extension Replica {
                 sendHeartbeat(now: now)
             }
             resendUnansweredAccepts(now: now)
+            continueTransfer(now: now)
             stepDownWithoutQuorumContact(now: now)
         case .follower, .candidate:
             if !isVoter {
@@ -90,8 +91,11 @@ extension Replica {
             persist(.promise(ballot))
             if peer != id {
                 // A majority supported that candidate: whoever led before is gone. Give the
-                // candidate a full timeout before trying ourselves.
-                if role != .follower { stepDown(now: now, newLeader: nil) }
+                // candidate a full timeout before trying ourselves. A leader handing over to it
+                // sends its clients there.
+                let handedOver = transfer?.target == peer
+                if handedOver { finishTransfer(.transferred(to: peer)) }
+                if role != .follower { stepDown(now: now, newLeader: handedOver ? peer : nil) }
                 lastLeaderContact = now
                 electionDeadline = now + randomElectionTimeout()
                 if leader != nil { setRole(.follower, leader: nil, ballot: nil) }
@@ -159,6 +163,7 @@ extension Replica {
         }
         pendingReads = []
         rejectPendingTrims(newLeader: newLeader)
+        finishTransfer(.notLeader(leader: newLeader))
         queue = []
         queuedBytes = 0
         pendingKeys = []

@@ -22,6 +22,7 @@ extension Replica {
         setRole(.leader, leader: id, ballot: ballot)
         leaderSince = now
         lastReplyFrom = [:]
+        appliedBy = [:]
         inFlight = [:]
         inFlightBytes = 0
         nextSlot = commitIndex + 1
@@ -82,7 +83,9 @@ extension Replica {
 
     /// Moves queued entries into new slots while the pipeline has room, one accept message for all.
     mutating func proposeQueued(now: ClockInstant) {
-        guard role == .leader else { return }
+        // A leader handing over proposes nothing new: the target must catch up with a log that
+        // stands still. The queue waits, and goes to the new leader's clients as redirects.
+        guard role == .leader, transfer == nil else { return }
         proposeQueuedTrim(now: now)
         guard !queue.isEmpty else { return }
         var values: [SlotValue] = []
@@ -141,6 +144,10 @@ extension Replica {
             lastAppliedBallot = ballot
             proposeQueued(now: now)
             serveReadyReads()
+            if transfer != nil && inFlight.isEmpty {
+                // Everything is chosen: the target learns the commit index from this heartbeat.
+                sendHeartbeat(now: now)
+            }
         }
     }
 
@@ -162,11 +169,15 @@ extension Replica {
         serveReadyReads()
     }
 
-    mutating func handleHeartbeatReply(ballot: Ballot, round: UInt64, from peer: NodeID, now: ClockInstant) {
+    mutating func handleHeartbeatReply(
+        ballot: Ballot, commitIndex theirCommit: Slot, round: UInt64, from peer: NodeID, now: ClockInstant
+    ) {
         guard role == .leader, ballot == candidateBallot else { return }
         lastReplyFrom[peer] = now
         answeredRound[peer] = max(answeredRound[peer] ?? 0, round)
+        appliedBy[peer] = max(appliedBy[peer] ?? 0, theirCommit)
         serveReadyReads()
+        continueTransfer(now: now)
     }
 
     /// Answers the reads whose heartbeat round a majority has answered, once the slots re-proposed

@@ -72,6 +72,8 @@ extension Replica {
             return ballotProblem(ballot, "ballot") ?? slotProblem(commitIndex, "commit index")
         case .catchUpRequest(let fromSlot):
             return runProblem(fromSlot, count: 1, "catch-up request")
+        case .timeoutNow(let ballot):
+            return ballotProblem(ballot, "ballot", leader: peer)
         case .catchUpReply(let firstSlot, let values, let commitIndex):
             return runProblem(firstSlot, count: values.count, "catch-up reply")
                 ?? slotProblem(commitIndex, "commit index")

@@ -112,6 +112,10 @@ public struct Replica: Sendable {
     var pendingTrims: [(id: UInt64, slot: Slot)] = []
     /// A trim waiting for room in the pipeline: the furthest asked for, and who asked.
     var queuedTrim: (before: UInt64, ids: [UInt64])?
+    /// The handover under way, if any (see `Replica+Transfer.swift`).
+    var transfer: LeadershipTransfer?
+    /// How far each follower applied, from its heartbeat replies (leader only).
+    var appliedBy: [NodeID: Slot] = [:]
 
     // MARK: Recovery after lost state (Replica+Amnesia.swift)
 
@@ -251,14 +255,16 @@ public struct Replica: Sendable {
             handleAccepted(ballot: ballot, firstSlot: firstSlot, count: count, from: peer, now: now)
         case .heartbeat(let ballot, let leaderCommit, let round):
             handleHeartbeat(ballot: ballot, leaderCommit: leaderCommit, round: round, from: peer, now: now)
-        case .heartbeatReply(let ballot, _, let round):
-            handleHeartbeatReply(ballot: ballot, round: round, from: peer, now: now)
+        case .heartbeatReply(let ballot, let theirCommit, let round):
+            handleHeartbeatReply(ballot: ballot, commitIndex: theirCommit, round: round, from: peer, now: now)
         case .catchUpRequest(let fromSlot):
             handleCatchUpRequest(fromSlot: fromSlot, from: peer)
         case .catchUpReply(let firstSlot, let values, let theirCommit):
             handleCatchUpReply(firstSlot: firstSlot, values: values, theirCommit: theirCommit, from: peer, now: now)
         case .catchUpBase(let base, let theirCommit):
             handleCatchUpBase(base, theirCommit: theirCommit, from: peer, now: now)
+        case .timeoutNow(let ballot):
+            handleTimeoutNow(ballot: ballot, from: peer, now: now)
         }
     }
 

@@ -27,6 +27,16 @@ public enum TrimOutcome: Hashable, Sendable {
     case notLeader(leader: NodeID?)
 }
 
+/// What a request to hand leadership over came to.
+public enum TransferOutcome: Hashable, Sendable {
+    /// `to` took over (its higher ballot reached the old leader), or already led.
+    case transferred(to: NodeID)
+    /// This replica is not the leader; ask `leader` (nil: unknown, retry later).
+    case notLeader(leader: NodeID?)
+    /// Refused, or the target did not take over in time; the old leader goes on leading.
+    case failed(String)
+}
+
 /// The role a replica plays.
 public enum ReplicaRole: String, Hashable, Sendable {
     case follower, candidate, leader
@@ -55,6 +65,8 @@ public enum ReplicaAction: Hashable, Sendable {
     case appendOutcome(ClientKey, AppendOutcome)
     /// Answer the client whose trim request was `id`.
     case trimOutcome(id: UInt64, TrimOutcome)
+    /// A leadership transfer request came to `outcome`.
+    case transferOutcome(id: UInt64, TransferOutcome)
     /// The linearizable read `id` may be served: every entry acknowledged before it was requested
     /// is at or below `lastIndex`, which this replica has applied.
     case readReady(id: UInt64, lastIndex: UInt64)

@@ -76,6 +76,14 @@ struct ReplicaSimulation {
     private var faultsEndAt: ClockInstant?
     var trimsRequested = 0
     var trimsApplied = 0
+    /// Percent of client steps during the faulty period that ask the member they talk to for a
+    /// leadership transfer to a random member (the leader pauses proposals, the target runs phase
+    /// 1 at once); a family of its own (0 elsewhere, so the other families' seeds run as before).
+    /// Not after the heal: each failed transfer pauses the leader for an election timeout, and the
+    /// run checks that appends then complete.
+    var transferPercent = 0
+    var transfersRequested = 0
+    var transfersDone = 0
     var basesInstalled = 0
     var nextTrimID: UInt64 = 1
     var trace: [String] = []
@@ -181,7 +189,7 @@ struct ReplicaSimulation {
                 try perform(update(member) { $0.tick(now: $1) }, by: member)
             }
         case 88..<97:
-            try clientStep()
+            try clientStep(faulty: faulty)
         case 97 where faulty:
             try crashOrRestart()
         case 98 where faulty:
@@ -348,7 +356,7 @@ struct ReplicaSimulation {
 
     // MARK: - Clients
 
-    private mutating func clientStep() throws(Violation) {
+    private mutating func clientStep(faulty: Bool) throws(Violation) {
         let which = Int.random(in: clients.indices, using: &generator)
         var client = clients[which]
         // Like the client library, a client sends its entries in sequence order, over one
@@ -380,6 +388,16 @@ struct ReplicaSimulation {
                 record("trim before \(before) -> \(member)")
                 let id = nextTrimID
                 try perform(update(member) { $0.requestTrim(before: before, id: id, now: $1) }, by: member)
+            }
+        }
+        if faulty && transferPercent > 0 && generator.chance(transferPercent) {
+            let member = target(for: client)
+            let to = members.randomElement(using: &generator) ?? members[0]
+            transfersRequested += 1
+            if !down.contains(member) {
+                record("transfer to \(to) -> \(member)")
+                let id = UInt64(transfersRequested)
+                try perform(update(member) { $0.requestTransfer(to: to, id: id, now: $1) }, by: member)
             }
         }
         if generator.chance(20) {
@@ -517,6 +535,9 @@ struct ReplicaSimulation {
                 trimsApplied += 1
             case .trimOutcome(_, .notLeader):
                 break
+            case .transferOutcome(_, let outcome):
+                if case .transferred = outcome { transfersDone += 1 }
+                record("\(member) answers a transfer: \(outcome)")
             case .votingRestored(let ballot):
                 nonVoters.remove(member)
                 record("\(member) votes again from \(ballot)")

@@ -92,6 +92,33 @@ import Testing
         #expect(installed >= 1)
     }
 
+    @Test func leadershipTransfersAmongTheFaultsKeepEveryCheck() throws {
+        // Clients ask for leadership transfers to random members while messages are dropped,
+        // duplicated and reordered, nodes crash and the network splits: every check of the other
+        // families holds, and enough transfers complete that a leader handing over mid-stream is
+        // covered.
+        var requested = 0
+        var done = 0
+        for seed in UInt64(0)..<200 {
+            var simulation = ReplicaSimulation(seed: seed)
+            simulation.transferPercent = 3
+            do {
+                try simulation.run()
+            } catch {
+                var replay = ReplicaSimulation(seed: seed)
+                replay.transferPercent = 3
+                replay.isTracing = true
+                _ = try? replay.run()
+                Issue.record("\(error)\n  last events:\n  \(replay.trace.suffix(60).joined(separator: "\n  "))")
+                return
+            }
+            requested += simulation.transfersRequested
+            done += simulation.transfersDone
+        }
+        print("simulation: \(requested) leadership transfers requested, \(done) completed")
+        #expect(done >= 20)
+    }
+
     @Test func aReplicaCutOffWhileTheOthersTrimCatchesUpFromABase() throws {
         // One member is away for the whole faulty period while the others append, trim often and
         // delete what they trimmed: it must come back through a base, under the same faults and

@@ -23,6 +23,7 @@ struct ReplicaTestCluster {
     var outcomes: [ClientKey: AppendOutcome] = [:]
     var reads: [UInt64: Result<UInt64, ReadRejection>] = [:]
     var trims: [UInt64: TrimOutcome] = [:]
+    var transfers: [UInt64: TransferOutcome] = [:]
     var isolated: Set<NodeID> = []
     var autoSync = true
     let configuration: ReplicaConfiguration
@@ -55,6 +56,8 @@ struct ReplicaTestCluster {
                 reads[id] = .failure(leader)
             case .trimOutcome(let id, let outcome):
                 trims[id] = outcome
+            case .transferOutcome(let id, let outcome):
+                transfers[id] = outcome
             case .apply(let chosen):
                 logStores[member, default: SimulatedLogStore()].append(chosen)
             case .serveCatchUp(let fromSlot, let commitIndex, let peer):
@@ -124,6 +127,12 @@ struct ReplicaTestCluster {
 
     mutating func trim(before index: UInt64, id: UInt64, at member: NodeID) {
         let actions = replicas[member]?.requestTrim(before: index, id: id, now: now) ?? []
+        perform(actions, by: member)
+        deliverAll()
+    }
+
+    mutating func transfer(to target: NodeID, id: UInt64, at member: NodeID) {
+        let actions = replicas[member]?.requestTransfer(to: target, id: id, now: now) ?? []
         perform(actions, by: member)
         deliverAll()
     }

@@ -62,6 +62,9 @@ extension ReplicaMessage {
             writer.write(UInt8(12))
             writer.write(commitIndex)
             writer.write(base)
+        case .timeoutNow(let ballot):
+            writer.write(UInt8(13))
+            writer.write(ballot)
         }
         return writer.bytes
     }
@@ -113,6 +116,8 @@ extension ReplicaMessage {
         case 12:
             let commitIndex: Slot = try reader.read()
             self = .catchUpBase(try reader.readLogBase(), commitIndex: commitIndex)
+        case 13:
+            self = .timeoutNow(ballot: try reader.readBallot())
         default:
             throw WireDecodingError(offset: 0, message: "unknown message tag \(tag)")
         }
