@@ -134,13 +134,8 @@ public struct Node<Value: Hashable & Sendable>: Sendable {
     private mutating func receivePromise(_ promise: Promise<Value>, from sender: NodeID) -> [NodeAction<Value>] {
         observeProposal(promise.proposalID, from: sender)
         guard !isLeader else { return [] }
-        let countBefore = proposer.promisesReceived.count
-        let accept = proposer.receivePromise(promise, from: sender)
-        // Leadership comes with the promise that completes the quorum, and only then: a node that
-        // lost leadership does not regain it from a late promise of the same round.
-        guard proposer.promisesReceived.count > countBefore, proposer.promisesReceived.count == quorumSize else {
-            return []
-        }
+        let (completesQuorum, accept) = proposer.receivePromiseCompletingQuorum(promise, from: sender)
+        guard completesQuorum else { return [] }
         isLeader = true
         var actions: [NodeAction<Value>] = [.leadershipAcquired]
         if let accept {
@@ -221,7 +216,7 @@ public struct Node<Value: Hashable & Sendable>: Sendable {
             return []
         }
         guard let resolution = learner.receiveAccepted(accepted, from: sender) else { return [] }
-        finalAcceptors = Set(learner.latestVotes.filter { $0.value == resolution.proposalID }.keys)
+        finalAcceptors = learner.resolutionVoters
         return [.resolved(resolution)]
     }
 
