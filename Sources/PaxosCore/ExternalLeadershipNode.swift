@@ -12,9 +12,13 @@ public struct ExternalLeadershipNode<Value: Hashable & Sendable>: Sendable {
     /// The proposal id of the newest proclamation followed.
     public internal(set) var leaderProposalID: ProposalID?
 
+    /// A new node. With `leader`, every node starts following that node under proposal (1, leader),
+    /// and that node starts as leader under it, without a phase 1 and without a proclamation (the
+    /// others already know), as the seed's external.py constructor does.
     public init(uid: NodeID, quorumSize: Int, leader: NodeID? = nil) {
         node = Node(uid: uid, quorumSize: quorumSize)
         leaderUID = leader
+        leaderProposalID = node.startWithConfiguredLeader(leader)
     }
 
     public var uid: NodeID { node.uid }

@@ -3,7 +3,8 @@
 /// - While leader it sends a heartbeat every `period` (from `tick`).
 /// - It considers the leader alive while that leader's heartbeat arrived within `livenessWindow`.
 /// - When the leader is dead it tries to acquire leadership (a prepare), unless it saw another
-///   node's prepare within 1.5 × `livenessWindow`, so candidates do not duel.
+///   node's prepare within 1.5 × `livenessWindow`, so candidates do not duel. Its own start counts
+///   as such a prepare, so a new node first prepares 1.5 × `livenessWindow` after it starts.
 /// - While acquiring, a prepare NACK makes it prepare again with a higher number.
 /// - A heartbeat with a newer proposal id than the known leader's makes it follow that leader: it
 ///   gives up acquiring, and a leader steps down. A quorum of accept NACKs also makes it step down.
@@ -24,8 +25,12 @@ public struct HeartbeatNode<Value: Hashable & Sendable>: Sendable {
 
     /// When the known leader's last heartbeat arrived.
     var lastHeartbeat: ClockInstant
-    /// When another node's prepare was last seen.
-    var lastForeignPrepare: ClockInstant?
+    /// When another node's prepare was last seen, or when this node started if it has seen none.
+    ///
+    /// The seed (functional.py, `_tlast_prep`) sets it at construction: a node that just started
+    /// has heard nothing yet, so it gives a leader it may simply not have heard from yet half a
+    /// window more than the liveness window before it challenges it.
+    var lastForeignPrepare: ClockInstant
     /// When the next heartbeat is due, while leader.
     var nextPulse: ClockInstant?
     /// When liveness is next polled.
@@ -40,11 +45,11 @@ public struct HeartbeatNode<Value: Hashable & Sendable>: Sendable {
         node = Node(uid: uid, quorumSize: quorumSize)
         self.configuration = configuration
         leaderUID = leader
-        leaderProposalID = leader.map { ProposalID(number: 1, uid: $0) }
+        leaderProposalID = node.startWithConfiguredLeader(leader)
         lastHeartbeat = now
+        lastForeignPrepare = now
         nextLivenessPoll = now + configuration.livenessWindow
-        if leader == uid {
-            node.assumeInitialLeadership()
+        if node.isLeader {
             nextPulse = now
         }
     }
@@ -57,10 +62,11 @@ public struct HeartbeatNode<Value: Hashable & Sendable>: Sendable {
         now - lastHeartbeat <= configuration.livenessWindow
     }
 
-    /// True while another node's prepare was seen within 1.5 × the liveness window.
+    /// True while another node's prepare was seen, or this node started, within 1.5 × the liveness
+    /// window. This node's own prepares do not count (the seed's `recv_prepare` skips its own uid):
+    /// a candidate that is still acquiring prepares again at the next poll.
     public func observedRecentPrepare(now: ClockInstant) -> Bool {
-        guard let lastForeignPrepare else { return false }
-        return now - lastForeignPrepare <= configuration.recentPrepareWindow
+        now - lastForeignPrepare <= configuration.recentPrepareWindow
     }
 
     // MARK: - Time

@@ -30,6 +30,13 @@ public struct Learner<Value: Hashable & Sendable>: Sendable {
     /// True once a value is chosen.
     public var isComplete: Bool { resolution != nil }
 
+    /// The acceptors whose latest vote is the chosen proposal (empty before the resolution): the
+    /// first members of a learner's final acceptors, which later accepted messages add to.
+    public var resolutionVoters: Set<NodeID> {
+        guard let resolution else { return [] }
+        return Set(latestVotes.filter { $0.value == resolution.proposalID }.keys)
+    }
+
     /// Records an acceptor's vote. Returns the resolution when this vote completes a quorum.
     public mutating func receiveAccepted(_ accepted: Accepted<Value>, from acceptor: NodeID) -> Resolution<Value>? {
         guard resolution == nil else { return nil }

@@ -134,13 +134,8 @@ public struct Node<Value: Hashable & Sendable>: Sendable {
     private mutating func receivePromise(_ promise: Promise<Value>, from sender: NodeID) -> [NodeAction<Value>] {
         observeProposal(promise.proposalID, from: sender)
         guard !isLeader else { return [] }
-        let countBefore = proposer.promisesReceived.count
-        let accept = proposer.receivePromise(promise, from: sender)
-        // Leadership comes with the promise that completes the quorum, and only then: a node that
-        // lost leadership does not regain it from a late promise of the same round.
-        guard proposer.promisesReceived.count > countBefore, proposer.promisesReceived.count == quorumSize else {
-            return []
-        }
+        let (completesQuorum, accept) = proposer.receivePromiseCompletingQuorum(promise, from: sender)
+        guard completesQuorum else { return [] }
         isLeader = true
         var actions: [NodeAction<Value>] = [.leadershipAcquired]
         if let accept {
@@ -221,7 +216,7 @@ public struct Node<Value: Hashable & Sendable>: Sendable {
             return []
         }
         guard let resolution = learner.receiveAccepted(accepted, from: sender) else { return [] }
-        finalAcceptors = Set(learner.latestVotes.filter { $0.value == resolution.proposalID }.keys)
+        finalAcceptors = learner.resolutionVoters
         return [.resolved(resolution)]
     }
 
@@ -237,11 +232,23 @@ public struct Node<Value: Hashable & Sendable>: Sendable {
         return true
     }
 
-    /// Makes this node leader without a phase 1, for a cluster configured with a known first leader.
-    mutating func assumeInitialLeadership() {
-        isLeader = true
-        proposer.proposalID = ProposalID(number: proposer.nextProposalNumber, uid: uid)
-        proposer.nextProposalNumber += 1
+    /// Starts a new node in a cluster configured with a known first leader (nil: none). Returns the
+    /// proposal id every node attributes to that leader, (1, leader), and makes this node leader
+    /// under it, without a phase 1, when it is that leader.
+    ///
+    /// As the seed's functional.py and external.py constructors do: every member starts agreeing on
+    /// the same leader, so the first value needs no election. It trusts that configuration: skipping
+    /// phase 1 is safe while nobody proposes below (1, leader), which a member with a lower uid that
+    /// prepares at number 1 would do; the configured followers wait before they prepare at all.
+    mutating func startWithConfiguredLeader(_ leader: NodeID?) -> ProposalID? {
+        guard let leader else { return nil }
+        let proposalID = ProposalID(number: 1, uid: leader)
+        if leader == uid {
+            isLeader = true
+            proposer.proposalID = proposalID
+            proposer.nextProposalNumber = proposalID.number + 1
+        }
+        return proposalID
     }
 
     /// Keeps sends only when this node is active; passive nodes send nothing.

@@ -63,4 +63,15 @@ public struct Proposer<Value: Hashable & Sendable>: Sendable {
         guard promisesReceived.count == quorumSize, let value = proposedValue else { return nil }
         return Accept(proposalID: proposalID, value: value)
     }
+
+    /// Counts a promise as `receivePromise` does, and also says whether it is the promise that
+    /// completed the quorum. Leadership comes with that promise and only with it: a proposer that
+    /// lost leadership does not regain it from a late promise of the same round.
+    mutating func receivePromiseCompletingQuorum(_ promise: Promise<Value>, from acceptor: NodeID)
+        -> (completesQuorum: Bool, accept: Accept<Value>?)
+    {
+        let countBefore = promisesReceived.count
+        let accept = receivePromise(promise, from: acceptor)
+        return (promisesReceived.count > countBefore && promisesReceived.count == quorumSize, accept)
+    }
 }

@@ -135,6 +135,61 @@ func heartbeat(_ id: ProposalID) -> Message<String> { .heartbeat(Heartbeat(leade
         #expect(node.prepare() == [.send(prepare(pid(5, 1)), to: .acceptors)])
     }
 
+    // MARK: The seed's timing (test_functional.py: P = 2, W = 6, start at t = 1, a poll every second)
+
+    static let seedTiming = HeartbeatConfiguration(period: .seconds(2), livenessWindow: .seconds(6))
+
+    @Test func aNewNodeCountsItsStartAsARecentPrepare() {
+        var node = HeartbeatNode<String>(uid: 1, quorumSize: 3, configuration: Self.seedTiming, now: at(1))
+        for second in 2...10 {
+            #expect(node.pollLiveness(now: at(Double(second))) == [], "t=\(second) is within 1.5 × W of its start")
+        }
+        #expect(node.node.proposalID == nil)
+        #expect(!node.isAcquiring)
+        #expect(node.pollLiveness(now: at(11)) == [.send(prepare(pid(1, 1)), to: .acceptors)])
+        #expect(node.isAcquiring)
+    }
+
+    @Test func anAcquiringNodePreparesAgainAtTheNextPollAsTheSeedDoes() {
+        // test_proposal_id_increment: the seed's own prepares do not count as recent prepares
+        // (functional.py's recv_prepare skips its own uid), so a candidate without a quorum
+        // prepares again at the next poll, one number higher.
+        var node = HeartbeatNode<String>(uid: 1, quorumSize: 3, configuration: Self.seedTiming, now: at(1))
+        #expect(node.setProposal("foo") == [])
+        for second in 2...10 { _ = node.pollLiveness(now: at(Double(second))) }
+        #expect(node.pollLiveness(now: at(11)) == [.send(prepare(pid(1, 1)), to: .acceptors)])
+        #expect(node.receive(promise(pid(1, 1)), from: 1, now: at(11)) == [])
+        #expect(node.receive(promise(pid(1, 1)), from: 2, now: at(11)) == [])
+        #expect(node.pollLiveness(now: at(12)) == [.send(prepare(pid(2, 1)), to: .acceptors)])
+        #expect(node.receive(promise(pid(2, 1)), from: 1, now: at(12)) == [])
+        #expect(node.receive(promise(pid(2, 1)), from: 2, now: at(12)) == [])
+        #expect(
+            node.receive(promise(pid(2, 1)), from: 3, now: at(12)) == [
+                .leadershipAcquired,
+                .send(accept(pid(2, 1), "foo"), to: .acceptors),
+                .send(heartbeat(pid(2, 1)), to: .nodes),
+                .leadershipChanged(previous: nil, current: 1),
+            ])
+    }
+
+    @Test func aHeartbeatJustBeforeTheFirstPrepareHoldsItBack() {
+        // test_initial_leader: n2 is the configured leader; its heartbeat at t = 10 keeps it alive.
+        var node = HeartbeatNode<String>(uid: 1, quorumSize: 3, leader: 2, configuration: Self.seedTiming, now: at(1))
+        for second in 2...10 {
+            #expect(node.pollLiveness(now: at(Double(second))) == [])
+        }
+        #expect(node.receive(heartbeat(pid(1, 2)), from: 2, now: at(10)) == [])
+        #expect(node.pollLiveness(now: at(11)) == [])
+        #expect(node.node.proposalID == nil)
+    }
+
+    @Test func theFirstPrepareComesOneAndAHalfWindowsAfterStartOnTheDefaultClock() {
+        var node = HeartbeatNode<String>(uid: 3, quorumSize: 2, now: at(0))
+        #expect(node.pollLiveness(now: at(5.1)) == [], "no leader heard for W, but the start is recent")
+        #expect(node.pollLiveness(now: at(7.5)) == [])
+        #expect(node.pollLiveness(now: at(7.6)) == [.send(prepare(pid(1, 3)), to: .acceptors)])
+    }
+
     @Test func noInitialLeaderMeansAnElectionAfterTheWindow() {
         var node = HeartbeatNode<String>(uid: 3, quorumSize: 2, now: at(0))
         #expect(node.tick(now: at(5)) == [])
