@@ -62,9 +62,11 @@ def measure(binary: str, d: str, sig: signal.Signals, rounds: int) -> int:
     time.sleep(2)
     description = json.load(open(os.path.join(d, "cluster.json")))
     gaps = []
+    leader_gaps = []
     for _ in range(rounds):
         for node in description["nodes"]:
             pid = int(open(os.path.join(d, f"node-{node['id']}.pid")).read())
+            was_leader = leader_of(binary, d) == node["id"]
             at = time.monotonic()
             os.kill(pid, sig)
             while os.path.exists(f"/proc/{pid}") and open(f"/proc/{pid}/stat").read().split()[2] != "Z":
@@ -75,15 +77,33 @@ def measure(binary: str, d: str, sig: signal.Signals, rounds: int) -> int:
             window = [t for t in acks if at - 0.5 <= t <= at + 3]
             gap = max((b - a for a, b in zip(window, window[1:])), default=3.0)
             gaps.append(gap)
-            print(f"node {node['id']} SIG{sig.name[3:]}: longest pause in acknowledgements {gap * 1000:.0f} ms",
-                  flush=True)
+            role = "leader" if was_leader else "follower"
+            if was_leader:
+                leader_gaps.append(gap)
+            print(f"node {node['id']} ({role}) SIG{sig.name[3:]}: longest pause in acknowledgements "
+                  f"{gap * 1000:.0f} ms", flush=True)
     stop.set()
     for t in threads:
         t.join()
     append.wait()
     print(f"{len(gaps)} restarts with SIG{sig.name[3:]}: median pause {statistics.median(gaps) * 1000:.0f} ms, "
-          f"max {max(gaps) * 1000:.0f} ms; append exited {append.returncode}")
+          f"max {max(gaps) * 1000:.0f} ms; of the leader ({len(leader_gaps)}): "
+          + (f"median {statistics.median(leader_gaps) * 1000:.0f} ms, max {max(leader_gaps) * 1000:.0f} ms"
+             if leader_gaps else "none")
+          + f"; append exited {append.returncode}")
     return 0
+
+
+def leader_of(binary: str, d: str):
+    status = subprocess.run([binary, "cluster", "status", "--dir", d, "--json"], capture_output=True, text=True)
+    for line in status.stdout.splitlines():  # one JSON object per node
+        try:
+            node = json.loads(line)
+        except ValueError:
+            continue
+        if node.get("role") == "leader":
+            return node.get("id")
+    return None
 
 
 if __name__ == "__main__":
