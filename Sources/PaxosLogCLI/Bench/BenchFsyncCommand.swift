@@ -73,8 +73,8 @@ struct BenchFsyncCommand: AsyncParsableCommand {
     @Option(help: "Seconds per step.")
     var seconds: Double = 3
 
-    @Option(help: "Journal codec: none, lz4 or zlib.")
-    var codec: String = "lz4"
+    @Option(help: "Journal codec.")
+    var codec: CodecArgument = .lz4
 
     @Option(help: "Record contents: random (incompressible) or text (log lines).")
     var payload: String = "random"
@@ -96,7 +96,6 @@ struct BenchFsyncCommand: AsyncParsableCommand {
         else { throw ValidationError("--writers must be a comma-separated list of counts from 1 to 10000") }
         guard size > 0, size <= 16 << 20 else { throw ValidationError("--size must be from 1 to 16777216 bytes") }
         guard seconds > 0, seconds <= 3600 else { throw ValidationError("--seconds must be positive (at most 3600)") }
-        guard Codec(name: codec) != nil else { throw ValidationError("unknown codec '\(codec)' (none, lz4 or zlib)") }
         guard payload == "random" || payload == "text" else {
             throw ValidationError("--payload must be random or text")
         }
@@ -109,7 +108,7 @@ struct BenchFsyncCommand: AsyncParsableCommand {
         } catch {
             throw CLIError("cannot create \(dir): \(error.localizedDescription)")
         }
-        let codec = Codec(name: self.codec) ?? .lz4
+        let codec = self.codec.codec
         let progress = Output.stderrIsTerminal
         let records = BenchRecords(size: size, text: payload == "text")
         let segmentSize = JournalOptions().segmentSize

@@ -34,8 +34,8 @@ struct ClusterStart: AsyncParsableCommand {
     @Option(help: "How many nodes (odd, 1 to 9). Ignored for an existing cluster.")
     var nodes: Int = 3
 
-    @Option(help: "Journal codec for new nodes: lz4 (default), zlib or none.")
-    var codec: String = "lz4"
+    @Option(help: "Journal codec for new nodes.")
+    var codec: CodecArgument = .lz4
 
     @Option(help: "Seconds to wait for a leader and every node to answer.")
     var wait: Double = 20
@@ -44,9 +44,6 @@ struct ClusterStart: AsyncParsableCommand {
 
     func validate() throws {
         guard (1...9).contains(nodes), nodes % 2 == 1 else { throw ValidationError("--nodes must be odd, from 1 to 9") }
-        guard Codec(name: codec) != nil else {
-            throw ValidationError("unknown codec '\(codec)' (expected lz4, zlib or none)")
-        }
         guard wait > 0 else { throw ValidationError("--wait must be positive") }
     }
 
@@ -121,7 +118,8 @@ struct ClusterStart: AsyncParsableCommand {
                 [
                     executable, "node", "--id", "\(id)", "--dir", dir + "/node-\(id)", "--listen",
                     "unix:" + sockets[id - 1],
-                    "--cluster-id", String(clusterID, radix: 16), "--secret-file", secretPath, "--codec", codec,
+                    "--cluster-id", String(clusterID, radix: 16), "--secret-file", secretPath, "--codec",
+                    codec.rawValue,
                     "--pid-file", dir + "/node-\(id).pid",
                 ] + storage.nodeArguments
             for peer in 1...nodes where peer != id {

@@ -20,8 +20,8 @@ struct DebugJournalAppend: AsyncParsableCommand {
     @Option(help: "The journal directory.")
     var dir: String
 
-    @Option(help: "Frame codec: none, lz4 or zlib.")
-    var codec: String = "lz4"
+    @Option(help: "Frame codec.")
+    var codec: CodecArgument = .lz4
 
     @Option(name: .customLong("segment-size"), help: "Segment preallocation size in bytes.")
     var segmentSize: Int = 64 << 10
@@ -36,12 +36,11 @@ struct DebugJournalAppend: AsyncParsableCommand {
     var maxRecords: UInt64?
 
     func validate() throws {
-        guard Codec(name: codec) != nil else { throw ValidationError("unknown codec '\(codec)'") }
         guard appenders > 0 else { throw ValidationError("--appenders must be positive") }
     }
 
     func run() async throws {
-        let options = JournalOptions(codec: Codec(name: codec) ?? .lz4, segmentSize: segmentSize)
+        let options = JournalOptions(codec: codec.codec, segmentSize: segmentSize)
         let journal = try Journal.open(directory: dir, options: options)
         let limit = maxRecords ?? .max
         let runID = run

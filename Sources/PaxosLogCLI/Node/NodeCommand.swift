@@ -82,8 +82,8 @@ struct NodeCommand: AsyncParsableCommand {
         help: "Allow plain TCP without TLS: anyone who can reach the port can read the log and, with the secret, join.")
     var insecure = false
 
-    @Option(help: "Journal codec: lz4 (default), zlib or none.")
-    var codec: String = "lz4"
+    @Option(help: "Journal codec.")
+    var codec: CodecArgument = .lz4
 
     @Flag(
         name: .customLong("new-cluster"),
@@ -110,9 +110,6 @@ struct NodeCommand: AsyncParsableCommand {
 
     func validate() throws {
         guard id >= 1 else { throw ValidationError("--id must be 1 or more") }
-        guard Codec(name: codec) != nil else {
-            throw ValidationError("unknown codec '\(codec)' (expected lz4, zlib or none)")
-        }
         if let clusterID, UInt64(clusterID, radix: 16) == nil {
             throw ValidationError("--cluster-id must be hexadecimal")
         }
@@ -195,7 +192,7 @@ struct NodeCommand: AsyncParsableCommand {
         }
         let logger = LoggingSetup.bootstrap(label: "paxoslog.node\(id)")
         var options = JournalOptions()
-        options.codec = Codec(name: codec) ?? .lz4
+        options.codec = codec.codec
         options.segmentSize = storage.segmentMiB << 20
         var configuration = NodeConfiguration(
             id: NodeID(id), dataDirectory: dir, listen: settings.listen, peers: settings.peers,
