@@ -153,7 +153,8 @@ let package = Package(
             name: "PaxosLogEndToEndTests",
             dependencies: [
                 "PaxosTestSupport", "PaxosLogClient", "PaxosTransport", "PaxosProtocol", "PaxosCertificates",
-                "PaxosNode",
+                "PaxosNode", .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
             ],
             swiftSettings: strict),
         .testTarget(

@@ -51,6 +51,17 @@ final class ConnectionHandler: ChannelInboundHandler {
 
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
         let frame = unwrapInboundIn(data)
+        if case .client(let id) = caller, !context.channel.isWritable {
+            // The client sends requests but does not read the answers: the answers queued for it
+            // reached the listener's bound. Closing it keeps the node's memory bounded; a client
+            // that reads its answers never gets here (it has one read, or one window of appends,
+            // outstanding).
+            logger.warning(
+                "closing connection from client #\(id): it does not read its answers (the bound on bytes queued for it is reached)"
+            )
+            context.close(promise: nil)
+            return
+        }
         do {
             switch (caller, frame.kind) {
             case (.peer(let peer), FrameKind.peerMessage):

@@ -30,6 +30,10 @@ public enum Listener {
             .serverChannelOption(.backlog, value: 256)
             .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
             .childChannelOption(.socketOption(.tcp_nodelay), value: 1)
+            .childChannelOption(
+                .writeBufferWaterMark,
+                value: .init(low: limits.maximumQueuedBytes / 2, high: limits.maximumQueuedBytes)
+            )
             .childChannelInitializer { channel in
                 channel.eventLoop.makeCompletedFuture {
                     let tlsPeer = try channel.pipeline.syncOperations.addTLSHandlers(
