@@ -32,7 +32,10 @@ public struct PaxosLog: AsyncParsableCommand {
     }
 
     /// Parses the command line, runs the command, and reports errors as the CLI contract says:
-    /// one line `paxoslog: error: ...` on standard error; usage errors exit 64 (EX_USAGE).
+    /// one line `paxoslog: error: ...` on standard error; usage errors exit 64 (EX_USAGE). This is
+    /// the one place an error becomes a message and an exit status: commands throw the libraries'
+    /// typed errors as they are (their descriptions say what failed and where), exit 1, and
+    /// throw `CLIError` only for what is the command's own to say.
     public static func main() async {
         do {
             var command = try parseAsRoot()

@@ -57,17 +57,13 @@ struct AppendCommand: AsyncParsableCommand {
             }
         }
         let report: AppendReport
-        do {
-            report = try await client.appendStream(timeout: limit, nextBatch: nextBatch) { committed in
-                var text = ""
-                text.reserveCapacity(committed.count * 8)
-                for entry in committed {
-                    text += "\(entry.index)\n"
-                }
-                Output.write(text)
+        report = try await client.appendStream(timeout: limit, nextBatch: nextBatch) { committed in
+            var text = ""
+            text.reserveCapacity(committed.count * 8)
+            for entry in committed {
+                text += "\(entry.index)\n"
             }
-        } catch {
-            throw CLIError("\(error)")
+            Output.write(text)
         }
         if report.unconfirmed > 0 {
             throw CLIError(

@@ -80,8 +80,7 @@ struct ClusterBenchCommand: AsyncParsableCommand {
 
     /// Every step against the cluster running in `directory`, then the report.
     private func measure(in directory: String) async throws {
-        var description: ClusterDescription
-        do { description = try ClusterDescription.load(from: directory) } catch { throw CLIError("\(error)") }
+        var description = try ClusterDescription.load(from: directory)
         try tls.apply(to: &description)
         let probe = ClusterProbe(description: description, directory: directory)
         try await warmUp(description)

@@ -83,28 +83,22 @@ struct CertsCreate: ParsableCommand {
         let now = Date()
         let from = now.addingTimeInterval(-ClusterCertificateAuthority.clockSkewAllowance)
         let until = now.addingTimeInterval(TimeInterval(days) * 86_400)
-        do {
-            let authority = try ClusterCertificateAuthority.create(validFrom: from, validUntil: until)
-            var written: [String] = []
-            func save(_ issued: IssuedCertificate, certificate: String, key: String) throws {
-                try NewFile.write(issued.privateKeyPEM, to: directory + "/" + key, mode: 0o600)
-                try NewFile.write(try issued.certificatePEM(), to: directory + "/" + certificate, mode: 0o644)
-                written += [directory + "/" + certificate, directory + "/" + key]
-            }
-            try save(
-                authority.issued, certificate: CertificateFileNames.authorityCertificate,
-                key: CertificateFileNames.authorityPrivateKey)
-            for identity in identities {
-                try save(
-                    try authority.issue(for: identity, validFrom: from, validUntil: until),
-                    certificate: CertificateFileNames.certificate(of: identity),
-                    key: CertificateFileNames.privateKey(of: identity))
-            }
-            Output.write(written.map { $0 + "\n" }.joined())
-        } catch let error as CLIError {
-            throw error
-        } catch {
-            throw CLIError("\(error)")
+        let authority = try ClusterCertificateAuthority.create(validFrom: from, validUntil: until)
+        var written: [String] = []
+        func save(_ issued: IssuedCertificate, certificate: String, key: String) throws {
+            try NewFile.write(issued.privateKeyPEM, to: directory + "/" + key, mode: 0o600)
+            try NewFile.write(try issued.certificatePEM(), to: directory + "/" + certificate, mode: 0o644)
+            written += [directory + "/" + certificate, directory + "/" + key]
         }
+        try save(
+            authority.issued, certificate: CertificateFileNames.authorityCertificate,
+            key: CertificateFileNames.authorityPrivateKey)
+        for identity in identities {
+            try save(
+                try authority.issue(for: identity, validFrom: from, validUntil: until),
+                certificate: CertificateFileNames.certificate(of: identity),
+                key: CertificateFileNames.privateKey(of: identity))
+        }
+        Output.write(written.map { $0 + "\n" }.joined())
     }
 }

@@ -32,10 +32,6 @@ struct ClusterDirectoryOption: ParsableArguments {
 
     /// The cluster's `cluster.json`, or the error a user should see.
     func loadDescription() throws -> ClusterDescription {
-        do {
-            return try ClusterDescription.load(from: absolute)
-        } catch {
-            throw CLIError("\(error)")
-        }
+        return try ClusterDescription.load(from: absolute)
     }
 }

@@ -83,15 +83,11 @@ struct ClusterInit: AsyncParsableCommand {
         let secretPath =
             secretFile.map { URL(fileURLWithPath: $0).standardizedFileURL.path }
             ?? ClusterDescription.secretPath(in: directory)
-        do {
-            if FileManager.default.fileExists(atPath: secretPath) {
-                _ = try ClusterSecret.load(from: secretPath)
-            } else {
-                try ClusterSecret.random().write(to: secretPath)
-                Output.note("wrote a new cluster secret to \(secretPath): copy it to every host, privately")
-            }
-        } catch {
-            throw CLIError("\(error)")
+        if FileManager.default.fileExists(atPath: secretPath) {
+            _ = try ClusterSecret.load(from: secretPath)
+        } else {
+            try ClusterSecret.random().write(to: secretPath)
+            Output.note("wrote a new cluster secret to \(secretPath): copy it to every host, privately")
         }
         let id = clusterID.flatMap { UInt64($0, radix: 16) } ?? UInt64.random(in: 1...UInt64.max)
         let description = ClusterDescription(

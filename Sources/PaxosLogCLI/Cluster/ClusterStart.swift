@@ -58,11 +58,7 @@ struct ClusterStart: AsyncParsableCommand {
         chmod(dir, 0o700)
         var description: ClusterDescription
         if FileManager.default.fileExists(atPath: ClusterDescription.path(in: dir)) {
-            do {
-                description = try ClusterDescription.load(from: dir)
-            } catch {
-                throw CLIError("\(error)")
-            }
+            description = try ClusterDescription.load(from: dir)
         } else {
             description = try newCluster(in: dir)
         }
@@ -137,16 +133,12 @@ struct ClusterStart: AsyncParsableCommand {
     /// A new secret at `path`, or the one already there: an operator may have put one in place
     /// before the first start (to share it with a client elsewhere); it must pass the same checks.
     private func makeSecret(at path: String) throws -> ClusterSecret {
-        do {
-            if FileManager.default.fileExists(atPath: path) {
-                return try ClusterSecret.load(from: path)
-            }
-            let secret = ClusterSecret.random()
-            try secret.write(to: path)
-            return secret
-        } catch {
-            throw CLIError("\(error)")
+        if FileManager.default.fileExists(atPath: path) {
+            return try ClusterSecret.load(from: path)
         }
+        let secret = ClusterSecret.random()
+        try secret.write(to: path)
+        return secret
     }
 
     /// Creates a new member's data directory with its identity, so its first start expects an

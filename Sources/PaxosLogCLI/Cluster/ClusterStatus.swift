@@ -90,11 +90,7 @@ struct ClusterStatus: AsyncParsableCommand {
     func run() async throws {
         let location = URL(fileURLWithPath: dir ?? cluster ?? ".").standardizedFileURL.path
         var description: ClusterDescription
-        do {
-            description = try ClusterDescription.load(from: location)
-        } catch {
-            throw CLIError("\(error)")
-        }
+        description = try ClusterDescription.load(from: location)
         try tls.apply(to: &description)
         let client = PaxosLogClient(cluster: description)
         let base = description.baseDirectory ?? location

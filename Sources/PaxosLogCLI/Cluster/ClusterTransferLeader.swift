@@ -44,11 +44,7 @@ struct ClusterTransferLeader: AsyncParsableCommand {
     func run() async throws {
         let client = try tls.client(of: cluster)
         let leader: UInt32
-        do {
-            leader = try await client.transferLeadership(to: to, timeout: .milliseconds(Int64(timeout * 1000)))
-        } catch {
-            throw CLIError("\(error)")
-        }
+        leader = try await client.transferLeadership(to: to, timeout: .milliseconds(Int64(timeout * 1000)))
         MemberList(members: client.cluster.nodes, leader: leader).print(json: json)
     }
 }

@@ -85,23 +85,19 @@ struct InspectCommand: AsyncParsableCommand {
         var analyzer = InspectAnalyzer()
         var pending = ""
         if records && !json { pending = InspectTextFormat.recordHeader + "\n" }
-        do {
-            try analyzer.analyze(path: path, isDirectory: isDirectory.boolValue, decode: verify || records) { record in
-                guard records else { return }
-                if json {
-                    pending += (try? String(decoding: encoder.encode(record), as: UTF8.self)) ?? ""
-                    pending += "\n"
-                } else {
-                    pending += InspectTextFormat.line(record) + "\n"
-                }
-                // Stream in chunks: a big journal's listing is not held in memory.
-                if pending.utf8.count >= 1 << 16 {
-                    Output.write(pending)
-                    pending = ""
-                }
+        try analyzer.analyze(path: path, isDirectory: isDirectory.boolValue, decode: verify || records) { record in
+            guard records else { return }
+            if json {
+                pending += (try? String(decoding: encoder.encode(record), as: UTF8.self)) ?? ""
+                pending += "\n"
+            } else {
+                pending += InspectTextFormat.line(record) + "\n"
             }
-        } catch {
-            throw CLIError("\(error)")
+            // Stream in chunks: a big journal's listing is not held in memory.
+            if pending.utf8.count >= 1 << 16 {
+                Output.write(pending)
+                pending = ""
+            }
         }
         Output.write(pending)
         let summary = analyzer.summary

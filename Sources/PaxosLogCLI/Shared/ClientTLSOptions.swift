@@ -63,11 +63,7 @@ struct ClientTLSOptions: ParsableArguments {
             return
         }
         let name = try clientName ?? Self.onlyClient(in: tlsDirectory)
-        do {
-            description.security = try TransportSecurity.load(directory: tlsDirectory, identity: .client(name))
-        } catch {
-            throw CLIError("\(error)")
-        }
+        description.security = try TransportSecurity.load(directory: tlsDirectory, identity: .client(name))
     }
 
     /// The NAME of the one `client-NAME.pem` in `directory`.
@@ -88,16 +84,10 @@ struct ClientTLSOptions: ParsableArguments {
 
 extension ClientTLSOptions {
     /// A client of the cluster at `cluster` (a directory or a cluster file), with these TLS
-    /// options applied: what every client command starts with. Errors become one `CLIError`.
+    /// options applied: what every client command starts with.
     func client(of cluster: String) throws -> PaxosLogClient {
-        do {
-            var description = try ClusterDescription.load(from: cluster)
-            try apply(to: &description)
-            return PaxosLogClient(cluster: description)
-        } catch let error as CLIError {
-            throw error
-        } catch {
-            throw CLIError("\(error)")
-        }
+        var description = try ClusterDescription.load(from: cluster)
+        try apply(to: &description)
+        return PaxosLogClient(cluster: description)
     }
 }

@@ -57,24 +57,20 @@ struct TailCommand: AsyncParsableCommand {
             throw CLIError("node \(node) is not a member of the cluster at \(cluster)", exitCode: 64)
         }
         let format = self.format
-        do {
-            try await client.tail(
-                from: from, follow: follow, node: node, timeout: .milliseconds(Int64(timeout * 1000))
-            ) { entries in
-                var out = [UInt8]()
-                for entry in entries {
-                    switch format {
-                    case .text:
-                        out += Array("\(entry.index)\t".utf8) + entry.data + [UInt8(ascii: "\n")]
-                    case .json:
-                        let data = Data(entry.data).base64EncodedString()
-                        out += Array("{\"index\":\(entry.index),\"data\":\"\(data)\"}\n".utf8)
-                    }
+        try await client.tail(
+            from: from, follow: follow, node: node, timeout: .milliseconds(Int64(timeout * 1000))
+        ) { entries in
+            var out = [UInt8]()
+            for entry in entries {
+                switch format {
+                case .text:
+                    out += Array("\(entry.index)\t".utf8) + entry.data + [UInt8(ascii: "\n")]
+                case .json:
+                    let data = Data(entry.data).base64EncodedString()
+                    out += Array("{\"index\":\(entry.index),\"data\":\"\(data)\"}\n".utf8)
                 }
-                Output.write(bytes: out)
             }
-        } catch {
-            throw CLIError("\(error)")
+            Output.write(bytes: out)
         }
     }
 }

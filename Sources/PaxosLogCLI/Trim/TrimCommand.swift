@@ -39,11 +39,7 @@ struct TrimCommand: AsyncParsableCommand {
     func run() async throws {
         let client = try tls.client(of: cluster)
         let firstIndex: UInt64
-        do {
-            firstIndex = try await client.trim(before: before, timeout: .milliseconds(Int64(timeout * 1000)))
-        } catch {
-            throw CLIError("\(error)")
-        }
+        firstIndex = try await client.trim(before: before, timeout: .milliseconds(Int64(timeout * 1000)))
         Output.line("\(firstIndex)")
     }
 }
