@@ -65,16 +65,8 @@ public struct AppliedEntry: Hashable, Sendable {
     }
 }
 
-/// A value an acceptor accepted in a slot, under a ballot.
-public struct AcceptedValue: Hashable, Sendable {
-    public var ballot: Ballot
-    public var value: SlotValue
-
-    public init(ballot: Ballot, value: SlotValue) {
-        self.ballot = ballot
-        self.value = value
-    }
-}
+/// A value an acceptor accepted in a slot, under a ballot (the multi-slot acceptor's vote).
+public typealias AcceptedValue = Vote<SlotValue>
 
 /// What an acceptor reports about one slot in its promise.
 public struct SlotReport: Hashable, Sendable {

@@ -11,25 +11,15 @@ extension Replica {
             listenAsNonVoter(ballot: ballot, leaderCommit: leaderCommit, from: peer, now: now)
             return
         }
-        if let promised, ballot < promised {
-            send(.nack(ballot: ballot, promised: promised), to: peer)
+        // (A raised promise needs no record of its own: the accepted record below implies it, and
+        // recovery restores it from there.)
+        let verdict = acceptor.receiveAccept(ballot, firstSlot: firstSlot, values: values, decidedThrough: commitIndex)
+        guard case .accepted(let changed) = verdict else {
+            if case .refused(let promised) = verdict { send(.nack(ballot: ballot, promised: promised), to: peer) }
             return
-        }
-        if ballot > promised {
-            // The accepted record below implies this promise; recovery restores it from there.
-            promised = ballot
         }
         if peer != id {
             follow(peer, ballot: ballot, now: now)
-        }
-        var changed = false
-        for (offset, value) in values.enumerated() {
-            let slot = firstSlot + Slot(offset)
-            let acceptedValue = AcceptedValue(ballot: ballot, value: value)
-            if slot > commitIndex && accepted[slot] != acceptedValue {
-                accepted[slot] = acceptedValue
-                changed = true
-            }
         }
         // A re-sent accept this acceptor already holds needs no second write: its reply waits
         // only for whatever is still on its way to disk.
@@ -50,7 +40,7 @@ extension Replica {
             listenAsNonVoter(ballot: ballot, leaderCommit: leaderCommit, from: peer, now: now)
             return
         }
-        if let promised, ballot < promised {
+        if let promised = acceptor.refusal(of: ballot) {
             send(.nack(ballot: ballot, promised: promised), to: peer)
             return
         }

@@ -85,7 +85,8 @@ extension Replica {
     /// A majority of the others promised the recovery ballot: from now on this replica votes, never
     /// below that ballot, and it leads it.
     mutating func completeRecovery(ballot: Ballot, now: ClockInstant) {
-        promised = ballot
+        // Higher than any ballot this replica saw: the promise rule grants it.
+        _ = acceptor.receivePrepare(ballot)
         persist(.recoveryCompleted(ballot: ballot))
         recoveringSince = nil
         output.append(.votingRestored(ballot: ballot))

@@ -50,7 +50,7 @@ extension Replica {
         firstIndex = base.firstIndex
         dedup = DedupTable(bounds: configuration, sessions: base.dedup)
         recentChosen.reset(at: base.slot + 1)
-        accepted = accepted.filter { $0.key > base.slot }
+        acceptor.forget(through: base.slot)
         nextSlot = max(nextSlot, commitIndex + 1)
     }
 

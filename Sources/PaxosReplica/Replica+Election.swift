@@ -78,7 +78,7 @@ extension Replica {
     mutating func handlePrepare(ballot: Ballot, fromSlot: Slot, from peer: NodeID, now: ClockInstant) {
         observe(ballot)
         guard isVoter else { return }
-        if let promised, ballot < promised {
+        if let promised = acceptor.refusal(of: ballot) {
             send(.nack(ballot: ballot, promised: promised), to: peer)
             return
         }
@@ -86,8 +86,7 @@ extension Replica {
         // Promising nothing is always safe, and it costs no liveness: this replica is ahead of
         // the candidate, so it can win an election itself (pre-votes favour the most advanced).
         guard let reports = reports(from: fromSlot) else { return }
-        if ballot > promised {
-            promised = ballot
+        if case .promised(raised: true) = acceptor.receivePrepare(ballot) {
             persist(.promise(ballot))
             if peer != id {
                 // A majority supported that candidate: whoever led before is gone. Give the
@@ -114,10 +113,8 @@ extension Replica {
                 reports.append(SlotReport(slot: slot, ballot: nil, value: value))
             }
         }
-        for slot in accepted.keys.sorted() where slot >= fromSlot && slot > commitIndex {
-            if let value = accepted[slot] {
-                reports.append(SlotReport(slot: slot, ballot: value.ballot, value: value.value))
-            }
+        for (slot, vote) in acceptor.votes(from: max(fromSlot, commitIndex + 1)) {
+            reports.append(SlotReport(slot: slot, ballot: vote.ballot, value: vote.value))
         }
         return reports
     }

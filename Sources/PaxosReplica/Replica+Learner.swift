@@ -8,7 +8,7 @@ extension Replica {
         precondition(slot == commitIndex + 1, "slots apply in order")
         commitIndex = slot
         recentChosen.append(value, at: slot)
-        accepted[slot] = nil
+        acceptor.forget(slot: slot)
         knownCommitIndex = max(knownCommitIndex, slot)
         var chosen = ChosenSlot(slot: slot, value: value, firstIndex: lastIndex + 1)
         var outcomes: [ReplicaAction] = []

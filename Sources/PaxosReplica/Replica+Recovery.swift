@@ -53,13 +53,13 @@ extension Replica {
     mutating func replay(_ record: PersistRecord) {
         switch record {
         case .promise(let ballot):
-            if ballot > promised { promised = ballot }
+            acceptor.restore(promise: ballot)
             observe(ballot)
         case .accepted(let ballot, let firstSlot, let values):
-            if ballot > promised { promised = ballot }
+            acceptor.restore(promise: ballot)
             observe(ballot)
             for (offset, value) in values.enumerated() where firstSlot + Slot(offset) > commitIndex {
-                accepted[firstSlot + Slot(offset)] = AcceptedValue(ballot: ballot, value: value)
+                acceptor.restore(AcceptedValue(ballot: ballot, value: value), at: firstSlot + Slot(offset))
             }
         case .committed(let through, let ballot):
             while commitIndex < through, let next = accepted[commitIndex + 1], next.ballot == ballot {
@@ -74,7 +74,7 @@ extension Replica {
         case .recoveryStarted, .started:
             break
         case .recoveryCompleted(let ballot):
-            if ballot > promised { promised = ballot }
+            acceptor.restore(promise: ballot)
             observe(ballot)
         }
     }

@@ -36,10 +36,13 @@ public struct Replica: Sendable {
 
     // MARK: Acceptor state (durable through PersistRecord)
 
+    /// The acceptor's promise and votes: Paxos's promise and accept rules live there
+    /// (`PaxosCore.MultiSlotAcceptor`), written once for every slot.
+    var acceptor = MultiSlotAcceptor<SlotValue>()
     /// The highest ballot this acceptor promised.
-    public internal(set) var promised: Ballot?
+    public var promised: Ballot? { acceptor.promised }
     /// Values accepted in slots that are not yet known chosen.
-    var accepted: [Slot: AcceptedValue] = [:]
+    var accepted: [Slot: AcceptedValue] { acceptor.votes }
 
     // MARK: Learner state
 

@@ -44,14 +44,13 @@ extension Replica {
 
     /// Puts back the state `snapshot` holds; the journal written after it is replayed next.
     mutating func restore(_ snapshot: ReplicaSnapshot) {
-        promised = snapshot.promised
+        acceptor.restore(promise: snapshot.promised, votes: snapshot.accepted)
         highestBallotNumberSeen = max(highestBallotNumberSeen, snapshot.highestBallotNumberSeen)
         observe(snapshot.promised)
         commitIndex = snapshot.commitIndex
         knownCommitIndex = snapshot.commitIndex
         lastIndex = snapshot.lastIndex
         firstIndex = snapshot.firstIndex
-        accepted = snapshot.accepted
         recentChosen.reset(at: snapshot.commitIndex + 1)
         dedup = DedupTable(bounds: configuration, sessions: snapshot.dedup)
     }
