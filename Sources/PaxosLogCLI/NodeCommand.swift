@@ -108,6 +108,15 @@ struct NodeCommand: AsyncParsableCommand {
 
     @OptionGroup var storage: NodeStorageOptions
 
+    @OptionGroup var logging: NodeLoggingOptions
+
+    @Option(
+        name: .customLong("metrics-listen"),
+        help: ArgumentHelp(
+            "Serve GET /metrics (Prometheus text format) and GET /health over HTTP here (off by default).",
+            valueName: "tcp:HOST:PORT"))
+    var metricsListen: String?
+
     func validate() throws {
         guard id >= 1 else { throw ValidationError("--id must be 1 or more") }
         guard Codec(name: codec) != nil else {
@@ -120,6 +129,7 @@ struct NodeCommand: AsyncParsableCommand {
             throw ValidationError("the election timeout must be more than twice the heartbeat period")
         }
         if insecure && tlsDirectory != nil { throw ValidationError("give --tls-dir or --insecure, not both") }
+        _ = try metricsAddress()
         if config != nil {
             guard peers.isEmpty, clusterID == nil, secretFile == nil else {
                 throw ValidationError(
@@ -129,6 +139,17 @@ struct NodeCommand: AsyncParsableCommand {
             return
         }
         _ = try settingsFromFlags()
+    }
+
+    /// `--metrics-listen` parsed, if given: TCP only (it is HTTP).
+    private func metricsAddress() throws -> TransportAddress? {
+        guard let metricsListen else { return nil }
+        let address: TransportAddress
+        do { address = try TransportAddress(parsing: metricsListen) } catch {
+            throw ValidationError("--metrics-listen: \(error)")
+        }
+        guard case .tcp = address else { throw ValidationError("--metrics-listen must be tcp:HOST:PORT") }
+        return address
     }
 
     /// `--listen` parsed, if given.
@@ -193,7 +214,8 @@ struct NodeCommand: AsyncParsableCommand {
         } catch {
             throw CLIError("node \(id): \(error)")
         }
-        let logger = LoggingSetup.bootstrap(label: "paxoslog.node\(id)")
+        let logger = LoggingSetup.bootstrap(
+            label: "paxoslog.node\(id)", format: logging.format, level: logging.level?.level, node: id)
         var options = JournalOptions()
         options.codec = Codec(name: codec) ?? .lz4
         options.segmentSize = storage.segmentMiB << 20
@@ -203,6 +225,7 @@ struct NodeCommand: AsyncParsableCommand {
             heartbeatPeriod: .milliseconds(heartbeatMilliseconds),
             electionTimeout: .milliseconds(electionTimeoutMilliseconds))
         configuration.isNewCluster = newCluster
+        configuration.metricsListen = try metricsAddress()
         configuration.checkpointInterval = storage.checkpointInterval
         configuration.retention = storage.retention
         configuration.transportSecurity = try loadSecurity(settings)
@@ -254,7 +277,7 @@ struct NodeCommand: AsyncParsableCommand {
         if let failure {
             throw CLIError("node \(id) stopped: \(failure)")
         }
-        logger.info("node \(id) stopped")
+        logger.info("node \(id) stopped", metadata: ["event": "node_stopped"])
     }
 }
 

@@ -1,0 +1,55 @@
+import Logging
+import NIOCore
+import NIOHTTP1
+import NIOPosix
+import PaxosTransport
+
+/// The node's HTTP endpoint for operators: `GET /metrics` (Prometheus text format) and
+/// `GET /health`. It runs on the node's own event loop, so answering reads the node's state
+/// directly, the way a status request does; a scrape is a few kilobytes every few seconds.
+enum MetricsServer {
+    /// The longest a request may take to arrive in full before its connection is closed.
+    static let idleTimeout = TimeAmount.seconds(30)
+    /// At most this many scrapers connected at once: further connections wait in the backlog.
+    static let backlog: Int32 = 16
+
+    /// Listens on `address` (TCP only). `respond` runs on `loop` for every request.
+    static func bind(
+        _ address: TransportAddress, on loop: EventLoop,
+        respond: @escaping @Sendable (HTTPRequestHead) -> HTTPReply
+    ) async throws(NodeError) -> Channel {
+        guard case .tcp(let host, let port) = address else {
+            throw NodeError("--metrics-listen must be tcp:HOST:PORT, not \(address)")
+        }
+        let bootstrap = ServerBootstrap(group: loop)
+            .serverChannelOption(.backlog, value: backlog)
+            .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
+            .childChannelInitializer { channel in
+                channel.eventLoop.makeCompletedFuture {
+                    try channel.pipeline.syncOperations.configureHTTPServerPipeline(withErrorHandling: true)
+                    try channel.pipeline.syncOperations.addHandler(IdleStateHandler(allTimeout: idleTimeout))
+                    try channel.pipeline.syncOperations.addHandler(IdleCloser())
+                    try channel.pipeline.syncOperations.addHandler(MetricsHTTPHandler(respond: respond))
+                }
+            }
+        do {
+            return try await bootstrap.bind(host: host, port: port).get()
+        } catch {
+            throw NodeError("cannot serve metrics on \(address): \(error)")
+        }
+    }
+}
+
+/// Closes a metrics connection that has been idle for ``MetricsServer/idleTimeout``.
+private final class IdleCloser: ChannelInboundHandler {
+    typealias InboundIn = HTTPServerRequestPart
+    typealias InboundOut = HTTPServerRequestPart
+
+    func userInboundEventTriggered(context: ChannelHandlerContext, event: Any) {
+        if event is IdleStateHandler.IdleStateEvent {
+            context.close(promise: nil)
+        } else {
+            context.fireUserInboundEventTriggered(event)
+        }
+    }
+}
