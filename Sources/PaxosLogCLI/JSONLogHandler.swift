@@ -34,7 +34,10 @@ struct JSONLogHandler: LogHandler {
         for (key, value) in merged where object[key] == nil {
             object[key] = Self.json(value)
         }
-        guard var line = try? JSONSerialization.data(withJSONObject: object, options: [.sortedKeys]) else { return }
+        guard
+            var line = try? JSONSerialization.data(
+                withJSONObject: object, options: [.sortedKeys, .withoutEscapingSlashes])
+        else { return }
         line.append(0x0A)
         Output.writeError(bytes: Array(line))
     }
