@@ -159,7 +159,7 @@ let package = Package(
             name: "PaxosLogEndToEndTests",
             dependencies: [
                 "PaxosTestSupport", "PaxosLogClient", "PaxosTransport", "PaxosProtocol", "PaxosCertificates",
-                "PaxosNode",
+                "PaxosNode", "PaxosCore",
             ],
             swiftSettings: strict),
         .testTarget(
