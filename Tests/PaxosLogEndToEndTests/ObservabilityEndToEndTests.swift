@@ -119,6 +119,44 @@ import Testing
         }
     }
 
+    @Test func theMetricsEndpointServesABoundedNumberOfConnections() async throws {
+        try await withCluster(nodes: 1) { cluster in
+            let address = try #require(try cluster.description.nodes.first?.metrics)
+            let port = String(address.split(separator: ":").last ?? "")
+            let result = try await PaxosBinary.run(
+                ["python3", "-c", Self.holdConnections, "127.0.0.1", port], timeout: 60, binary: "/usr/bin/env")
+            #expect(result.status == 0, "\(result.stderr)")
+            #expect(result.stdout == "16 served, the 17th closed, served again after one closed\n")
+        }
+    }
+
+    /// Opens 16 connections that each get an answer, checks that a 17th is closed unanswered, then
+    /// closes one of the 16 and checks that a new connection is served again.
+    private static let holdConnections = """
+        from socket import create_connection
+        from sys import argv
+        from time import sleep
+        address = (argv[1], int(argv[2]))
+        request = b"GET /health HTTP/1.1\\r\\nHost: node\\r\\n\\r\\n"
+        def answered(connection):
+            try:
+                connection.sendall(request)
+                return connection.recv(4096).startswith(b"HTTP/1.1 200")
+            except OSError:
+                return False
+        held = [create_connection(address, timeout=10) for _ in range(16)]
+        assert all(answered(connection) for connection in held), "one of the first 16 was not served"
+        assert not answered(create_connection(address, timeout=10)), "a 17th connection was served"
+        held.pop().close()
+        for attempt in range(50):
+            if answered(create_connection(address, timeout=10)):
+                break
+            sleep(0.1)
+        else:
+            raise SystemExit("no connection was served after one closed")
+        print("16 served, the 17th closed, served again after one closed")
+        """
+
     /// Every node's log as JSON objects; a line that does not parse fails the test.
     private static func jsonLogs(_ cluster: LocalCluster) throws -> [UInt32: [[String: Any]]] {
         var result: [UInt32: [[String: Any]]] = [:]

@@ -3,6 +3,7 @@ import NIOCore
 import NIOHTTP1
 import NIOPosix
 import PaxosTransport
+import Synchronization
 
 /// The node's HTTP endpoint for operators: `GET /metrics` (Prometheus text format) and
 /// `GET /health`. It runs on the node's own event loop, so answering reads the node's state
@@ -10,7 +11,10 @@ import PaxosTransport
 enum MetricsServer {
     /// The longest a request may take to arrive in full before its connection is closed.
     static let idleTimeout = TimeAmount.seconds(30)
-    /// At most this many scrapers connected at once: further connections wait in the backlog.
+    /// At most this many connections open at once; one more is closed as soon as it is accepted
+    /// (Prometheus keeps one connection per target, so a handful is plenty).
+    static let maximumConnections = 16
+    /// Connections the kernel may hold waiting to be accepted.
     static let backlog: Int32 = 16
 
     /// Listens on `address` (TCP only). `respond` runs on `loop` for every request.
@@ -21,11 +25,15 @@ enum MetricsServer {
         guard case .tcp(let host, let port) = address else {
             throw NodeError("--metrics-listen must be tcp:HOST:PORT, not \(address)")
         }
+        let open = OpenConnections()
         let bootstrap = ServerBootstrap(group: loop)
             .serverChannelOption(.backlog, value: backlog)
             .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
             .childChannelInitializer { channel in
-                channel.eventLoop.makeCompletedFuture {
+                guard open.admit(channel) else {
+                    return channel.close()
+                }
+                return channel.eventLoop.makeCompletedFuture {
                     try channel.pipeline.syncOperations.configureHTTPServerPipeline(withErrorHandling: true)
                     try channel.pipeline.syncOperations.addHandler(IdleStateHandler(allTimeout: idleTimeout))
                     try channel.pipeline.syncOperations.addHandler(IdleCloser())
@@ -37,6 +45,24 @@ enum MetricsServer {
         } catch {
             throw NodeError("cannot serve metrics on \(address): \(error)")
         }
+    }
+}
+
+/// Counts the endpoint's open connections against ``MetricsServer/maximumConnections``.
+private final class OpenConnections: Sendable {
+    private let count = Mutex(0)
+
+    /// Counts `channel` in until it closes; false when the endpoint is full.
+    func admit(_ channel: Channel) -> Bool {
+        let admitted = count.withLock { count in
+            guard count < MetricsServer.maximumConnections else { return false }
+            count += 1
+            return true
+        }
+        if admitted {
+            channel.closeFuture.whenComplete { _ in self.count.withLock { $0 -= 1 } }
+        }
+        return admitted
     }
 }
 
