@@ -16,7 +16,8 @@ import Testing
         "paxoslog_is_leader", "paxoslog_ballot", "paxoslog_leader_id", "paxoslog_commit_index", "paxoslog_last_index",
         "paxoslog_first_index", "paxoslog_peer_lag_entries{peer=\"2\"}", "paxoslog_peer_lag_seconds{peer=\"2\"}",
         "paxoslog_catchup_entries_sent_total", "paxoslog_catchup_entries_received_total",
-        "paxoslog_client_connections", "paxoslog_appends_rejected_total{reason=\"too_large\"}",
+        "paxoslog_client_connections", "paxoslog_journal_disk_bytes", "paxoslog_log_disk_bytes",
+        "paxoslog_appends_rejected_total{reason=\"too_large\"}",
     ]
 
     @Test(.enabled(if: MetricsProbe.isAvailable, MetricsProbe.skipReason))

@@ -23,16 +23,20 @@ extension NodeCore {
         }
     }
 
-    /// Sets every gauge that mirrors the replica's state, from the state now.
+    /// Sets every gauge that mirrors the node's state, from what `cluster status` is told (the
+    /// same ``status()``, so the two never disagree) and the replica.
     func refreshMetrics() {
         let now = clock.now()
+        let status = status()
         let isLeader = replica.role == .leader
         metrics.isLeader.record(isLeader ? 1 : 0)
         metrics.ballot.record(Double(replica.leaderBallot?.number ?? 0))
-        metrics.leaderID.record(Double(replica.leader?.rawValue ?? 0))
-        metrics.commitIndex.record(Double(replica.lastIndex))
-        metrics.lastIndex.record(Double(replica.lastIndex + replica.acceptedEntriesBeyondCommit))
-        metrics.firstIndex.record(Double(replica.firstIndex))
+        metrics.leaderID.record(Double(status.leader ?? 0))
+        metrics.commitIndex.record(Double(status.commitIndex))
+        metrics.lastIndex.record(Double(status.lastIndex))
+        metrics.firstIndex.record(Double(status.firstIndex ?? 1))
+        metrics.journalDiskBytes.record(Double(status.journalBytes))
+        metrics.logDiskBytes.record(Double(status.logBytes ?? 0))
         metrics.proposalsPending.record(Double(appendsAwaitingOutcome))
         metrics.clientConnections.record(Double(clients.count))
         for peer in configuration.peers.keys {

@@ -52,6 +52,8 @@ final class NodeMetrics: Sendable {
     let catchUpEntriesSent: Counter
     let catchUpEntriesReceived: Counter
     let clientConnections: Gauge
+    let journalDiskBytes: Gauge
+    let logDiskBytes: Gauge
 
     /// A fresh set of series in a registry of their own.
     init(export: PrometheusExport = PrometheusExport()) {
@@ -77,6 +79,8 @@ final class NodeMetrics: Sendable {
         catchUpEntriesSent = Counter(label: "paxoslog_catchup_entries_sent_total", factory: factory)
         catchUpEntriesReceived = Counter(label: "paxoslog_catchup_entries_received_total", factory: factory)
         clientConnections = Gauge(label: "paxoslog_client_connections", factory: factory)
+        journalDiskBytes = Gauge(label: "paxoslog_journal_disk_bytes", factory: factory)
+        logDiskBytes = Gauge(label: "paxoslog_log_disk_bytes", factory: factory)
         // Every reason shown from the start, at 0: a rate over a series that appears only with its
         // first event misses that event.
         appendsRejected("too_large", count: 0, failedProposals: false)
