@@ -35,6 +35,12 @@ struct NodeCommand: AsyncParsableCommand {
             `paxoslog node --config FILE --id K --data DIR`. --listen then only overrides where it \
             binds (tcp:0.0.0.0:PORT to listen on every interface); peers still dial the file's address.
 
+            With --metrics-listen tcp:127.0.0.1:9101 the node serves GET /metrics (Prometheus text \
+            format) and GET /health (200, or 503 with one line saying why: no leader heard within the \
+            election timeout, or a journal it cannot write) over HTTP; the README lists every series. \
+            --log-format json writes one JSON object per line, each naming the node, with an "event" \
+            key for node_started, leader_changed, role_changed and node_stopped.
+
             Examples:
               paxoslog node --id 1 --dir /tmp/c/node-1 --listen unix:/tmp/c/node-1.sock \\
                 --secret-file /tmp/c/cluster.secret \\
