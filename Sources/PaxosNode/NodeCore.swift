@@ -48,7 +48,7 @@ final class NodeCore {
     private var memoryReleaseTask: RepeatedTask?
     /// Appends received since the last hand-over to the replica: appends from every connection
     /// that was readable in one turn of the event loop share slots.
-    private(set) var pendingAppends: [ClientEntry] = []
+    private var pendingAppends: [ClientEntry] = []
     private var appendFlushScheduled = false
     let stopped: EventLoopPromise<Void>
     private(set) var isStopped = false
@@ -188,7 +188,7 @@ final class NodeCore {
         let now = clock.now()
         for entry in request.entries {
             if entry.data.count > configuration.maxEntryBytes {
-                metrics.appendsRejected("too_large", failedProposals: false)
+                metrics.appendsRejected(.tooLarge)
                 appendOutbox[client, default: []].append(
                     (
                         entry.key,
@@ -284,6 +284,7 @@ final class NodeCore {
         var records: [[UInt8]] = []
         var lastToken: UInt64 = 0
         var applied: [ChosenSlot] = []
+        var now: ClockInstant?  // read once, at the first commit answered in this turn
         for action in actions {
             switch action {
             case .send(let message, let peer):
@@ -310,13 +311,15 @@ final class NodeCore {
                 switch outcome {
                 case .committed(let index):
                     metrics.proposalsCommitted.increment()
-                    metrics.commitLatency.recordNanoseconds((clock.now() - arrived).nanosecondsValue)
+                    let answered = now ?? clock.now()
+                    now = answered
+                    metrics.commitLatency.recordNanoseconds((answered - arrived).nanosecondsValue)
                     appendOutbox[client, default: []].append((key, .committed(index: index)))
                 case .notLeader(let leader):
-                    metrics.appendsRejected("not_leader", failedProposals: true)
+                    metrics.appendsRejected(.notLeader)
                     appendOutbox[client, default: []].append((key, .notLeader(leader: leader?.rawValue)))
                 case .overloaded:
-                    metrics.appendsRejected("overloaded", failedProposals: true)
+                    metrics.appendsRejected(.overloaded)
                     appendOutbox[client, default: []].append((key, .busy))
                 }
             case .readReady(let id, let lastIndex):
@@ -372,7 +375,7 @@ final class NodeCore {
             persist(records, through: lastToken)
         }
         if !applied.isEmpty {
-            progress.didApply(applied, at: clock.now())
+            progress.didApply(applied, at: now ?? clock.now())
             store(applied)
         }
     }

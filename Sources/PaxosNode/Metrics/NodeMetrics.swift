@@ -52,6 +52,9 @@ final class NodeMetrics: Sendable {
     let catchUpEntriesSent: Counter
     let catchUpEntriesReceived: Counter
     let clientConnections: Gauge
+    /// One counter per reason, made once (a refusal may come with every entry of a stream).
+    private let rejected: [Rejection: Counter]
+    private let failed: [Rejection: Counter]
     let journalDiskBytes: Gauge
     let logDiskBytes: Gauge
 
@@ -81,11 +84,27 @@ final class NodeMetrics: Sendable {
         clientConnections = Gauge(label: "paxoslog_client_connections", factory: factory)
         journalDiskBytes = Gauge(label: "paxoslog_journal_disk_bytes", factory: factory)
         logDiskBytes = Gauge(label: "paxoslog_log_disk_bytes", factory: factory)
-        // Every reason shown from the start, at 0: a rate over a series that appears only with its
-        // first event misses that event.
-        appendsRejected("too_large", count: 0, failedProposals: false)
-        appendsRejected("not_leader", count: 0, failedProposals: true)
-        appendsRejected("overloaded", count: 0, failedProposals: true)
+        // Every reason is shown from the start, at 0: a rate over a series that appears only with
+        // its first event misses that event.
+        rejected = Dictionary(
+            uniqueKeysWithValues: Rejection.allCases.map { reason in
+                (
+                    reason,
+                    Counter(
+                        label: "paxoslog_appends_rejected_total", dimensions: [("reason", reason.rawValue)],
+                        factory: factory)
+                )
+            })
+        failed = Dictionary(
+            uniqueKeysWithValues: [Rejection.notLeader, .overloaded].map { reason in
+                (
+                    reason,
+                    Counter(
+                        label: "paxoslog_proposals_failed_total", dimensions: [("reason", reason.rawValue)],
+                        factory: factory)
+                )
+            })
+        for counter in Array(rejected.values) + Array(failed.values) { counter.increment(by: 0) }
     }
 
     /// Every series, as `GET /metrics` returns them.
@@ -103,15 +122,21 @@ final class NodeMetrics: Sendable {
         }
     }
 
-    /// Why appends were refused: a `reason` label (`too_large`, `not_leader`, `overloaded`).
-    /// `failed` also counts them as failed proposals: the replica took them and gave them back.
-    func appendsRejected(_ reason: String, count: Int = 1, failedProposals: Bool) {
-        Counter(label: "paxoslog_appends_rejected_total", dimensions: [("reason", reason)], factory: factory)
-            .increment(by: count)
-        if failedProposals {
-            Counter(label: "paxoslog_proposals_failed_total", dimensions: [("reason", reason)], factory: factory)
-                .increment(by: count)
-        }
+    /// Why an append was refused: the `reason` label.
+    enum Rejection: String, CaseIterable, Sendable {
+        /// Larger than the node's entry limit: refused at the door.
+        case tooLarge = "too_large"
+        /// This node does not lead: the client retries at the leader.
+        case notLeader = "not_leader"
+        /// The leader's queue was full: the client retries later.
+        case overloaded
+    }
+
+    /// Counts `count` appends refused for `reason`; those the replica had taken (all but
+    /// `tooLarge`) are failed proposals too.
+    func appendsRejected(_ reason: Rejection, count: Int = 1) {
+        rejected[reason]?.increment(by: count)
+        failed[reason]?.increment(by: count)
     }
 
     /// A link to `peer` failed to connect or lost its connection.
