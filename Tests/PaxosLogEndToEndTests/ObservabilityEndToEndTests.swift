@@ -3,6 +3,10 @@ import PaxosLogClient
 import PaxosTestSupport
 import Testing
 
+#if canImport(Glibc)
+    import Glibc
+#endif
+
 /// The operator's view of a real cluster: /metrics parsed by Prometheus's own parser, /health,
 /// JSON logs and their events, and the lag in `cluster status`.
 @Suite(.serialized) struct ObservabilityEndToEndTests {
@@ -118,6 +122,46 @@ import Testing
                 }
             }
         }
+    }
+
+    @Test(.enabled(if: MetricsProbe.isAvailable, MetricsProbe.skipReason))
+    func theLeaderReportsAFrozenFollowersLagInEntriesAndSeconds() async throws {
+        try await withCluster { cluster in
+            let description = try cluster.description
+            let leader = try await cluster.leader()
+            let address = try #require(description.nodes.first { $0.id == leader }?.metrics)
+            let follower = try #require(description.nodes.first { $0.id != leader }?.id)
+            let entries = "paxoslog_peer_lag_entries{peer=\"\(follower)\"}"
+            let seconds = "paxoslog_peer_lag_seconds{peer=\"\(follower)\"}"
+            let warmUp = try await cluster.run(["append", "--cluster", cluster.dir, "first"])
+            #expect(warmUp.status == 0, "\(warmUp.stderr)")
+            #expect(try await waitForSample(address, entries) { $0 == 0 } == 0)
+
+            // Frozen, the follower stops answering heartbeats: its last report stays behind.
+            let pid = try #require(cluster.pid(of: follower))
+            _ = Glibc.kill(pid, SIGSTOP)
+            let appended = try await cluster.run(["append", "--cluster", cluster.dir] + (1...20).map { "e\($0)" })
+            let lag = try await waitForSample(address, entries) { $0 == 20 }
+            let age = try await MetricsProbe.scrape(address)[seconds]
+            _ = Glibc.kill(pid, SIGCONT)
+            #expect(appended.status == 0, "\(appended.stderr)")
+            #expect(lag == 20, "the follower lacks the 20 entries appended while it was frozen")
+            #expect((age ?? 0) > 0, "the oldest entry it lacks waited for it")
+
+            // Thawed, it catches up and reports so.
+            #expect(try await waitForSample(address, entries) { $0 == 0 } == 0)
+        }
+    }
+
+    /// Polls the sample `name` at `address` until `accept` takes it, up to 20 s; returns the last value.
+    private func waitForSample(_ address: String, _ name: String, _ accept: (Double) -> Bool) async throws -> Double? {
+        let deadline = Date().addingTimeInterval(20)
+        var value = try await MetricsProbe.scrape(address)[name]
+        while !(value.map(accept) ?? false) && Date() < deadline {
+            try await Task.sleep(for: .milliseconds(200))
+            value = try await MetricsProbe.scrape(address)[name]
+        }
+        return value
     }
 
     @Test func theMetricsEndpointServesABoundedNumberOfConnections() async throws {
