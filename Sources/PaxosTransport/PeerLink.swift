@@ -77,6 +77,10 @@ public final class PeerLink {
         self.security = security
         self.liveness = liveness
         self.eventLoop = eventLoop
+        // Every line about this link names the peer, as metadata too (a JSON log's `peer` key).
+        var logger = logger
+        logger[metadataKey: "peer"] = "\(address)"
+        logger[metadataKey: "peer_id"] = "\(expectedID)"
         self.logger = logger
     }
 

@@ -115,6 +115,12 @@ import Testing
                     },
                     "node \(id) logged the first leader")
                 if id != first {
+                    // Peer events name the peer: the lost connection to the killed leader.
+                    #expect(
+                        lines.contains {
+                            ($0["peer"] as? String)?.hasSuffix("/node-\(first).sock") == true
+                                && $0["peer_id"] as? String == "\(first)"
+                        }, "node \(id) logged its lost link to node \(first) with the peer's address")
                     #expect(
                         lines.contains {
                             $0["event"] as? String == "leader_changed" && $0["leader"] as? String == "\(second)"
