@@ -10,7 +10,8 @@ SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
 all: build
 
-## deps: install the C libraries (liblz4, zlib, libdeflate) and pkg-config when pkg-config cannot find them.
+## deps: install the C libraries (liblz4, zlib, libdeflate) and pkg-config when pkg-config cannot find them,
+## and Python's prometheus_client (the parser the metrics test reads /metrics with) when it is missing.
 C_PACKAGES := liblz4-dev zlib1g-dev libdeflate-dev pkg-config
 deps:
 	@if pkg-config --exists liblz4 zlib libdeflate 2>/dev/null; then \
@@ -20,6 +21,14 @@ deps:
 	    export DEBIAN_FRONTEND=noninteractive; \
 	    $(SUDO) apt-get install -y -q $(C_PACKAGES) \
 	    || { $(SUDO) apt-get update -q && $(SUDO) apt-get install -y -q $(C_PACKAGES); }; \
+	fi
+	@if python3 -c 'import prometheus_client' 2>/dev/null; then \
+	    echo "deps: python prometheus_client found (the metrics test parses /metrics with it)"; \
+	else \
+	    echo "deps: installing python prometheus_client from PyPI (the metrics test parses /metrics with it)"; \
+	    python3 -m pip install -q prometheus_client \
+	    || python3 -m pip install -q --break-system-packages prometheus_client \
+	    || { export DEBIAN_FRONTEND=noninteractive; $(SUDO) apt-get install -y -q python3-prometheus-client; }; \
 	fi
 
 ## netdeps: as root, iptables for the network-namespace test (which skips, saying why, without it).

@@ -34,6 +34,28 @@ step "Reading the log back through the leader (paxoslog tail, first 5 entries)"
 step "Cluster status"
 "$paxoslog" cluster status --dir "$dir"
 
+step "Where each node serves its metrics (GET /metrics, Prometheus text) and health (GET /health)"
+python3 - "$dir/cluster.json" <<'PY'
+import json, sys, urllib.request
+opener = urllib.request.build_opener(urllib.request.ProxyHandler({}))  # loopback: no proxy
+for node in json.load(open(sys.argv[1]))["nodes"]:
+    if not node.get("metrics"):
+        continue
+    base = "http://" + node["metrics"][len("tcp:"):]
+    try:
+        with opener.open(base + "/health", timeout=5) as response:
+            health = "%d %s" % (response.status, response.read().decode().strip())
+    except Exception as error:
+        health = str(error)
+    print("node %d: %s/metrics   %s/health -> %s" % (node["id"], base, base, health))
+    if health.startswith("200 ok: leader"):
+        with opener.open(base + "/metrics", timeout=5) as response:
+            wanted = ("paxoslog_proposals_committed_total", "paxoslog_commit_index", "paxoslog_is_leader")
+            for line in response.read().decode().splitlines():
+                if line.startswith(wanted):
+                    print("    " + line)
+PY
+
 old=$(leader)
 pid=$(cat "$dir/node-$old.pid")
 step "Killing the leader, node $old (pid $pid), with SIGKILL"

@@ -42,6 +42,9 @@ public struct JournalOptions: Sendable {
     public var trustsSealedSegments = false
     /// The system calls the writer makes; tests replace them to inject failures.
     public var syscalls: JournalSyscalls = .system
+    /// Called on the writer thread after each frame is written (and synced), once its appenders
+    /// were released: it must be quick and must not block (it delays the next batch).
+    public var batchObserver: (@Sendable (JournalBatchReport) -> Void)? = nil
 
     public init(
         codec: Codec = .lz4, segmentSize: Int = 64 << 20, maxBatchBytes: Int = 1 << 20, maxBatchRecords: Int = 4096,

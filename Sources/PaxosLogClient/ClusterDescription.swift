@@ -27,10 +27,13 @@ public struct ClusterDescription: Codable, Hashable, Sendable {
         /// Where peers and clients reach the node: `tcp:HOST:PORT` (or `unix:PATH`). Without it,
         /// the node is reached at its `socket`.
         public var address: String?
+        /// Where the node serves `GET /metrics` and `GET /health` over HTTP (`tcp:HOST:PORT`), when
+        /// it does (`cluster start` turns it on for the nodes it creates).
+        public var metrics: String?
 
         public init(
             id: UInt32, pid: Int32? = nil, socket: String? = nil, dir: String? = nil, argv: [String]? = nil,
-            address: String? = nil
+            address: String? = nil, metrics: String? = nil
         ) {
             self.id = id
             self.pid = pid
@@ -38,6 +41,7 @@ public struct ClusterDescription: Codable, Hashable, Sendable {
             self.dir = dir
             self.argv = argv
             self.address = address
+            self.metrics = metrics
         }
     }
 

@@ -34,6 +34,8 @@ public struct NodeConfiguration: Sendable {
     public var checkpointInterval: Duration = .seconds(10)
     /// How much of the log to keep; the leader trims the rest (`RetentionPolicy`).
     public var retention = RetentionPolicy()
+    /// Where to serve `GET /metrics` and `GET /health` over HTTP (`tcp:HOST:PORT`); nil: nowhere.
+    public var metricsListen: TransportAddress?
     /// The operator says this data directory is being set up for a cluster created now, so an empty
     /// one is expected (`cluster start` prepares its directories instead). Without it, a node that
     /// finds no state assumes it lost it and rebuilds before it votes.

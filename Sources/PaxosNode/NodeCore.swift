@@ -20,14 +20,20 @@ final class NodeCore {
     let clock: NodeClock
     let eventLoop: EventLoop
     let logger: Logger
+    /// The series `GET /metrics` exports (`NodeCore+Metrics.swift`).
+    let metrics: NodeMetrics
+    /// How far each follower is behind, while this node leads.
+    var progress = ReplicationProgress()
+    /// The leader (and its ballot) this node last knew of, to count leader changes.
+    var knownLeadership: (leader: NodeID, ballot: Ballot)?
 
     private var links: [NodeID: PeerLink] = [:]
     /// The incarnation each peer presented when it last connected.
     private var peerIncarnations: [NodeID: UInt64] = [:]
-    var clients: [Int: Channel] = [:]
+    private(set) var clients: [Int: Channel] = [:]
     private var nextClientID = 1
-    /// Which client connection is waiting for each entry.
-    private var keyOwner: [ClientKey: Int] = [:]
+    /// Which client connection is waiting for each entry, and since when (the commit latency).
+    private var keyOwner: [ClientKey: (client: Int, arrived: ClockInstant)] = [:]
     private var appendOutbox: [Int: [(key: ClientKey, status: AppendStatus)]] = [:]
     private var peerOutbox: [NodeID: [Frame]] = [:]
     private var linearizableReads: [UInt64: (client: Int, request: ReadRequest)] = [:]
@@ -64,7 +70,7 @@ final class NodeCore {
 
     init(
         configuration: NodeConfiguration, replica: Replica, journal: Journal, logStore: LogStore, clock: NodeClock,
-        eventLoop: EventLoop, logger: Logger
+        eventLoop: EventLoop, logger: Logger, metrics: NodeMetrics
     ) {
         self.configuration = configuration
         self.replica = replica
@@ -73,6 +79,7 @@ final class NodeCore {
         self.clock = clock
         self.eventLoop = eventLoop
         self.logger = logger
+        self.metrics = metrics
         stopped = eventLoop.makePromise()
         journalIssued = journal.lastSequence
         journalDurable = journal.lastSequence
@@ -90,6 +97,8 @@ final class NodeCore {
                 security: configuration.transportSecurity,
                 liveness: configuration.peerLiveness, eventLoop: eventLoop,
                 logger: logger)
+            let metrics = metrics
+            link.onFailure = { failure in metrics.peerConnectionError(peer, failure) }
             links[peer] = link
             link.connect()
         }
@@ -144,6 +153,14 @@ final class NodeCore {
 
     func receivePeerMessage(_ message: ReplicaMessage, from peer: NodeID) {
         guard !isStopped else { return }
+        switch message {
+        case .heartbeatReply(_, let commitIndex, _):
+            progress.peerReported(peer, commitSlot: commitIndex)
+        case .catchUpReply(_, let values, _):
+            metrics.catchUpEntriesReceived.increment(by: Self.entryCount(values))
+        default:
+            break
+        }
         perform(replica.receive(message, from: peer, now: clock.now()))
         flush()
     }
@@ -157,6 +174,9 @@ final class NodeCore {
         )
         replica.peerRestartedWithLostState(peer)
     }
+
+    /// Client entries received and not yet answered: the proposals pending at this node.
+    var appendsAwaitingOutcome: Int { keyOwner.count }
 
     func registerClient(_ channel: Channel) -> Int {
         let id = nextClientID
@@ -172,8 +192,10 @@ final class NodeCore {
     func receiveAppend(_ request: AppendRequest, from client: Int) {
         guard !isStopped else { return }
         var accepted: [ClientEntry] = []
+        let now = clock.now()
         for entry in request.entries {
             if entry.data.count > configuration.maxEntryBytes {
+                metrics.appendsRejected(.tooLarge)
                 appendOutbox[client, default: []].append(
                     (
                         entry.key,
@@ -181,7 +203,7 @@ final class NodeCore {
                             "entry of \(entry.data.count) bytes exceeds the limit of \(configuration.maxEntryBytes)")
                     ))
             } else {
-                keyOwner[entry.key] = client
+                keyOwner[entry.key] = (client, now)
                 accepted.append(entry)
             }
         }
@@ -269,9 +291,13 @@ final class NodeCore {
         var records: [[UInt8]] = []
         var lastToken: UInt64 = 0
         var applied: [ChosenSlot] = []
+        var now: ClockInstant?  // read once, at the first commit answered in this turn
         for action in actions {
             switch action {
             case .send(let message, let peer):
+                if case .catchUpReply(_, let values, _) = message {
+                    metrics.catchUpEntriesSent.increment(by: Self.entryCount(values))
+                }
                 peerOutbox[peer, default: []].append(Frame(kind: FrameKind.peerMessage, payload: message.encoded()))
             case .broadcast(let message, let peers):
                 let frame = Frame(kind: FrameKind.peerMessage, payload: message.encoded())
@@ -288,7 +314,18 @@ final class NodeCore {
                 applied.removeAll { $0.slot <= base.slot }
                 guard installBase(base) else { return }
             case .appendOutcome(let key, let outcome):
-                guard let client = keyOwner.removeValue(forKey: key) else { continue }
+                guard let (client, arrived) = keyOwner.removeValue(forKey: key) else { continue }
+                switch outcome {
+                case .committed:
+                    metrics.proposalsCommitted.increment()
+                    let answered = now ?? clock.now()
+                    now = answered
+                    metrics.commitLatency.recordNanoseconds((answered - arrived).nanosecondsValue)
+                case .notLeader: metrics.appendsRejected(.notLeader)
+                case .overloaded: metrics.appendsRejected(.overloaded)
+                case .outOfOrder: metrics.appendsRejected(.outOfOrder)
+                case .indexForgotten: metrics.appendsRejected(.indexForgotten)
+                }
                 appendOutbox[client, default: []].append((key, AppendStatus(outcome)))
             case .readReady(let id, let lastIndex):
                 guard let read = linearizableReads.removeValue(forKey: id) else { continue }
@@ -322,9 +359,14 @@ final class NodeCore {
                         firstIndex: read.request.fromIndex, entries: [], endIndex: 0),
                     to: read.client)
             case .roleChanged(let role, let leader, let ballot):
+                let leaderChanged = noteRoleChange(role, leader: leader, ballot: ballot)
+                let ballotText = ballot.map { "\($0.number).\($0.uid.rawValue)" } ?? "-"
                 logger.info(
-                    "role \(role.rawValue), leader \(leader.map { "\($0.rawValue)" } ?? "unknown"), ballot \(ballot.map { "\($0.number).\($0.uid.rawValue)" } ?? "-")"
-                )
+                    "role \(role.rawValue), leader \(leader.map { "\($0.rawValue)" } ?? "unknown"), ballot \(ballotText)",
+                    metadata: [
+                        "event": .string(leaderChanged ? "leader_changed" : "role_changed"), "role": "\(role.rawValue)",
+                        "leader": "\(leader.map { "\($0.rawValue)" } ?? "")", "ballot": "\(ballotText)",
+                    ])
             case .votingRestored(let ballot):
                 logger.notice(
                     "recovery complete: state rebuilt from a majority of the others, voting again from ballot \(ballot.number).\(ballot.uid.rawValue)"
@@ -340,6 +382,7 @@ final class NodeCore {
             persist(records, through: lastToken)
         }
         if !applied.isEmpty {
+            progress.didApply(applied, at: now ?? clock.now())
             store(applied)
         }
     }
@@ -383,6 +426,7 @@ final class NodeCore {
             return
         }
         guard !chunk.values.isEmpty else { return }
+        metrics.catchUpEntriesSent.increment(by: Self.entryCount(chunk.values))
         let reply = ReplicaMessage.catchUpReply(firstSlot: fromSlot, values: chunk.values, commitIndex: commitIndex)
         peerOutbox[peer, default: []].append(Frame(kind: FrameKind.peerMessage, payload: reply.encoded()))
     }
@@ -548,6 +592,12 @@ final class NodeCore {
 }
 
 extension Duration {
+    /// Whole nanoseconds in this duration.
+    var nanosecondsValue: Int64 {
+        let (seconds, attoseconds) = components
+        return seconds * 1_000_000_000 + attoseconds / 1_000_000_000
+    }
+
     /// Whole microseconds in this duration.
     var microsecondsValue: Int64 {
         let (seconds, attoseconds) = components

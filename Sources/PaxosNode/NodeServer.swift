@@ -18,6 +18,8 @@ import Synchronization
 public final class NodeServer: Sendable {
     private let group: MultiThreadedEventLoopGroup
     private let listener: Channel
+    /// The HTTP endpoint for `/metrics` and `/health`, when asked for.
+    private let metricsListener: Channel?
     private let core: NIOLoopBound<NodeCore>
     private let stopped: EventLoopFuture<Void>
     private let journal: Journal
@@ -27,11 +29,12 @@ public final class NodeServer: Sendable {
     private let shutdownTask = Mutex<Task<Void, Never>?>(nil)
 
     private init(
-        group: MultiThreadedEventLoopGroup, listener: Channel, core: NIOLoopBound<NodeCore>,
+        group: MultiThreadedEventLoopGroup, listener: Channel, metricsListener: Channel?, core: NIOLoopBound<NodeCore>,
         stopped: EventLoopFuture<Void>, journal: Journal, logStore: LogStore, dataDirectory: String, logger: Logger
     ) {
         self.group = group
         self.listener = listener
+        self.metricsListener = metricsListener
         self.core = core
         self.stopped = stopped
         self.journal = journal
@@ -47,8 +50,11 @@ public final class NodeServer: Sendable {
         let foundIdentity = try NodeIdentity.read(from: given.dataDirectory)
         let journalExisted = Journal.containsSegments(directory: journalDirectory)
         let journal: Journal
+        let metrics = NodeMetrics()
+        var journalOptions = given.journalOptions
+        journalOptions.batchObserver = { metrics.journalWrote($0) }
         do {
-            journal = try Journal.open(directory: journalDirectory, options: given.journalOptions)
+            journal = try Journal.open(directory: journalDirectory, options: journalOptions)
         } catch {
             throw NodeError("cannot open the journal: \(error)")
         }
@@ -111,7 +117,7 @@ public final class NodeServer: Sendable {
             core = try await restore(
                 configuration: configuration, replicaConfiguration: replicaConfiguration,
                 snapshot: checkpoint?.snapshot, records: restored, journal: journal, logStore: logStore, loop: loop,
-                logger: logger)
+                logger: logger, metrics: metrics)
         } catch {
             logStore.close()
             journal.close()
@@ -136,13 +142,34 @@ public final class NodeServer: Sendable {
             try? await group.shutdownGracefully()
             throw NodeError("cannot listen on \(configuration.listen): \(error)")
         }
+        var metricsListener: Channel?
+        if let address = configuration.metricsListen {
+            do {
+                metricsListener = try await MetricsServer.bind(address, on: loop) { request in
+                    core.value.httpReply(for: request)
+                }
+            } catch {
+                try? await listener.close()
+                try? await loop.submit { core.value.stop() }.get()
+                logStore.close()
+                journal.close()
+                try? await group.shutdownGracefully()
+                throw error
+            }
+            logger.info(
+                "node \(configuration.id) serves metrics on http://\(Self.describe(metricsListener?.localAddress))/metrics"
+            )
+        }
         let stopped = try await loop.submit {
             core.value.start()
             return core.value.stoppedFuture
         }.get()
-        logger.info("node \(configuration.id) listening on \(configuration.listen)")
+        logger.info(
+            "node \(configuration.id) listening on \(configuration.listen)",
+            metadata: ["event": "node_started", "listen": "\(configuration.listen)"])
         return NodeServer(
-            group: group, listener: listener, core: core, stopped: stopped, journal: journal, logStore: logStore,
+            group: group, listener: listener, metricsListener: metricsListener, core: core, stopped: stopped,
+            journal: journal, logStore: logStore,
             dataDirectory: configuration.dataDirectory, logger: logger)
     }
 
@@ -152,7 +179,8 @@ public final class NodeServer: Sendable {
     /// journal's last commit mark are applied to the replica.
     private static func restore(
         configuration: NodeConfiguration, replicaConfiguration: ReplicaConfiguration, snapshot: ReplicaSnapshot?,
-        records: [PersistRecord], journal: Journal, logStore: LogStore, loop: EventLoop, logger: Logger
+        records: [PersistRecord], journal: Journal, logStore: LogStore, loop: EventLoop, logger: Logger,
+        metrics: NodeMetrics
     ) async throws -> NIOLoopBound<NodeCore> {
         let (core, missing) = try await loop.submit { () throws -> (NIOLoopBound<NodeCore>, [ChosenSlot]) in
             let clock = NodeClock()
@@ -193,7 +221,7 @@ public final class NodeServer: Sendable {
             }
             let core = NodeCore(
                 configuration: configuration, replica: replica, journal: journal, logStore: logStore, clock: clock,
-                eventLoop: loop, logger: logger)
+                eventLoop: loop, logger: logger, metrics: metrics)
             return (NIOLoopBound(core, eventLoop: loop), missing)
         }.get()
         if !missing.isEmpty {
@@ -226,6 +254,12 @@ public final class NodeServer: Sendable {
         } catch {
             logger.error("\(error)")
         }
+    }
+
+    /// `HOST:PORT` of a bound socket, for the log line that says where the metrics are.
+    private static func describe(_ address: SocketAddress?) -> String {
+        guard let address, let ip = address.ipAddress, let port = address.port else { return "?" }
+        return address.protocol == .inet6 ? "[\(ip)]:\(port)" : "\(ip):\(port)"
     }
 
     private static func appendDurably(_ record: PersistRecord, to journal: Journal) async throws {
@@ -276,6 +310,7 @@ public final class NodeServer: Sendable {
         // itself), so its clients move to the successor at once instead of after an election.
         _ = try? await core.eventLoop.flatSubmit { self.core.value.handOverLeadership() }.get()
         try? await listener.close()
+        try? await metricsListener?.close()
         logger.debug("listener closed")
         let final = try? await core.eventLoop.submit { () -> (Checkpoint, DispatchQueue) in
             let core = self.core.value

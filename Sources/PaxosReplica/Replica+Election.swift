@@ -25,7 +25,7 @@ extension Replica {
     }
 
     /// True while the leader was heard within the election timeout.
-    func hearsLiveLeader(now: ClockInstant) -> Bool {
+    public func hearsLiveLeader(now: ClockInstant) -> Bool {
         guard let lastLeaderContact else { return false }
         return now - lastLeaderContact < configuration.electionTimeout
     }

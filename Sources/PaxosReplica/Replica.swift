@@ -75,7 +75,8 @@ public struct Replica: Sendable {
     public internal(set) var leader: NodeID?
     /// The ballot of that leader.
     public internal(set) var leaderBallot: Ballot?
-    var lastLeaderContact: ClockInstant?
+    /// When this replica last heard from the leader it follows (a heartbeat or an accept).
+    public internal(set) var lastLeaderContact: ClockInstant?
     var electionDeadline: ClockInstant
     var highestBallotNumberSeen: UInt64 = 0
     var random: SplitMix64

@@ -45,6 +45,9 @@ public final class PeerLink {
     /// Frames dropped because the peer was not reading, since the link was made; and in the
     /// current episode (reset when a frame goes through again).
     public private(set) var framesDroppedWhileBacklogged = 0
+    /// Told of every failure to connect and every lost connection (each attempt, not only the
+    /// first of a run as the log is), so a process can count them by kind.
+    public var onFailure: ((PeerLinkFailure) -> Void)?
     private var droppedThisEpisode = 0
 
     /// The most bytes queued for a peer's socket: a pipeline's worth of accepts (8 MiB) and a
@@ -74,6 +77,10 @@ public final class PeerLink {
         self.security = security
         self.liveness = liveness
         self.eventLoop = eventLoop
+        // Every line about this link names the peer, as metadata too (a JSON log's `peer` key).
+        var logger = logger
+        logger[metadataKey: "peer"] = "\(address)"
+        logger[metadataKey: "peer_id"] = "\(expectedID)"
         self.logger = logger
     }
 
@@ -166,7 +173,8 @@ public final class PeerLink {
                 bound.value.connected(channel)
             case .failure(let error):
                 handshake.fail(error)
-                bound.value.failed("cannot reach peer \(address) yet: \(describeConnectError(error))")
+                bound.value.failed(
+                    "cannot reach peer \(address) yet: \(describeConnectError(error))", kind: .unreachable)
             }
         }
         handshake.futureResult.whenComplete { result in
@@ -204,15 +212,19 @@ public final class PeerLink {
             }
         case .failure(let error as TransportError) where error.code == .authenticationFailed:
             // A listener that is not a member (or has another secret): say so each time it changes.
+            onFailure?(.authenticationFailed)
             report("peer \(error)", level: .warning)
         case .failure(let error as TransportError) where error.code == .handshakeRefused:
+            onFailure?(.handshakeRefused)
             report("peer \(error)", level: .warning)
         case .failure(let error as TransportError) where error.code == .unexpectedNode:
             // Another member answers at this peer's address (or presents another member's
             // certificate): a wrong configuration or a relay.
+            onFailure?(.unexpectedNode)
             report("peer \(error)", level: .warning)
         case .failure(let error as TransportError) where error.code == .tlsFailed:
             // Another CA, an expired certificate, or a peer without TLS: it will not fix itself.
+            onFailure?(.tls)
             report("peer \(error)", level: .warning)
         case .failure:
             // The socket failed or closed; its close, or the connect failure, brings the retry.
@@ -224,19 +236,24 @@ public final class PeerLink {
         switch state {
         case .connected(let current) where current === channel:
             logger.info("connection to peer \(address) closed; reconnecting")
+            onFailure?(.closed)
             lastFailure = "closed"
             retryLater()
         case .connecting(.some(let current)) where current === channel:
             // A refusal or a failed proof was reported when it happened.
-            if lastFailure == nil { report("the handshake with peer \(address) did not complete", level: .info) }
+            if lastFailure == nil {
+                onFailure?(.handshakeIncomplete)
+                report("the handshake with peer \(address) did not complete", level: .info)
+            }
             retryLater()
         default:
             break
         }
     }
 
-    private func failed(_ message: String) {
+    private func failed(_ message: String, kind: PeerLinkFailure) {
         guard case .connecting = state else { return }
+        onFailure?(kind)
         report(message, level: .info)
         retryLater()
     }

@@ -189,6 +189,11 @@ struct JournalWriter {
             sequence = range.upperBound + 1
             request.completion(.success(range))
         }
+        core.options.batchObserver?(
+            JournalBatchReport(
+                records: Int(frame.header.recordCount), bytesUncompressed: Int(frame.header.uncompressedLength),
+                bytesStored: Int(frame.header.storedLength), bytesWritten: frame.bytes.count,
+                fsyncNanoseconds: sync ? elapsed : nil))
         // After the appenders are released: the advice is not on their path. The descriptor stays
         // open until the writer exits, even if a completion closed the journal.
         if sync { dropCompletedPages() }

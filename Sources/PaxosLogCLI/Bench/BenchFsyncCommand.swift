@@ -85,6 +85,12 @@ struct BenchFsyncCommand: AsyncParsableCommand {
     @Flag(help: "Print one JSON object with every step and baseline.")
     var json = false
 
+    @Option(
+        help: ArgumentHelp(
+            "Also draw the results as an SVG: throughput and latency against writers, with the baseline.",
+            valueName: "file.svg"))
+    var plot: String?
+
     /// The parsed --writers list.
     var writerCounts: [Int] {
         writers.split(separator: ",").compactMap { Int($0.trimmingCharacters(in: .whitespaces)) }
@@ -168,6 +174,9 @@ struct BenchFsyncCommand: AsyncParsableCommand {
             Output.line(String(decoding: try encoder.encode(report), as: UTF8.self))
         } else {
             Output.write(BenchTextFormat.lines(report).map { $0 + "\n" }.joined())
+        }
+        if let plot {
+            try BenchPlot.fsync(report).write(to: plot)
         }
     }
 }

@@ -47,6 +47,12 @@ struct ClusterBenchCommand: AsyncParsableCommand {
     @Flag(help: "Print one JSON object with every step.")
     var json = false
 
+    @Option(
+        help: ArgumentHelp(
+            "Also draw the results as an SVG: commits/s and latency against clients, with the disk baseline.",
+            valueName: "file.svg"))
+    var plot: String?
+
     @OptionGroup(title: "TLS (for a running cluster reached over TCP)") var tls: ClientTLSOptions
 
     func validate() throws {
@@ -105,6 +111,10 @@ struct ClusterBenchCommand: AsyncParsableCommand {
             steps.append(try await measureStream(description: description, probe: probe))
         }
         report(steps, nodes: description.nodes.count, baseline: baseline)
+        if let plot {
+            try BenchPlot.cluster(steps, nodes: description.nodes.count, entryBytes: size, baseline: baseline)
+                .write(to: plot)
+        }
     }
 
     // MARK: - Steps

@@ -18,7 +18,10 @@ struct ClusterStart: AsyncParsableCommand {
             elected and every node answers. On an existing DIR it restarts only the nodes that are \
             not running, keeping all data.
 
-            --segment-mib and --checkpoint-interval apply to the nodes of a new cluster (they are \
+            Each new node serves GET /metrics (Prometheus) and GET /health over HTTP on a free \
+            port of 127.0.0.1, recorded as "metrics" in cluster.json and printed here.
+
+            --segment-mib, --checkpoint-interval, --log-format and --log-level apply to the nodes of a new cluster (they are \
             recorded in each node's argv in cluster.json).
 
             A new cluster gets a secret, DIR/cluster.secret (32 random bytes, mode 0600), which \
@@ -41,6 +44,8 @@ struct ClusterStart: AsyncParsableCommand {
     var wait: Double = 20
 
     @OptionGroup var storage: NodeStorageOptions
+
+    @OptionGroup var logging: NodeLoggingOptions
 
     func validate() throws {
         guard (1...9).contains(nodes), nodes % 2 == 1 else { throw ValidationError("--nodes must be odd, from 1 to 9") }
@@ -95,6 +100,13 @@ struct ClusterStart: AsyncParsableCommand {
                 node.pid.map { (node.id, $0) }
             })
         let leader = try await waitForLeader(description, spawned: spawned, seconds: wait)
+        for node in description.nodes {
+            if let metrics = node.metrics, let address = try? TransportAddress(parsing: metrics),
+                case .tcp(let host, let port) = address
+            {
+                Output.note("node \(node.id) metrics: http://\(host):\(port)/metrics")
+            }
+        }
         Output.line(
             "cluster of \(description.nodes.count) node\(description.nodes.count == 1 ? "" : "s") in \(dir): leader is node \(leader)"
         )
@@ -109,20 +121,22 @@ struct ClusterStart: AsyncParsableCommand {
         }
         let secretPath = ClusterDescription.secretPath(in: dir)
         let secret = try makeSecret(at: secretPath)
+        let metricsPorts = try LoopbackPorts.pick(nodes)
         let members: [ClusterDescription.Node] = (1...nodes).map { id in
+            let metrics = "tcp:127.0.0.1:\(metricsPorts[id - 1])"
             var argv =
                 [
                     executable, "node", "--id", "\(id)", "--dir", dir + "/node-\(id)", "--listen",
                     "unix:" + sockets[id - 1],
                     "--cluster-id", String(clusterID, radix: 16), "--secret-file", secretPath, "--codec",
-                    codec.rawValue,
-                    "--pid-file", dir + "/node-\(id).pid",
-                ] + storage.nodeArguments
+                    codec.rawValue, "--pid-file", dir + "/node-\(id).pid", "--metrics-listen", metrics,
+                ] + storage.nodeArguments + logging.nodeArguments
             for peer in 1...nodes where peer != id {
                 argv += ["--peer", "\(peer)=unix:" + sockets[peer - 1]]
             }
             return ClusterDescription.Node(
-                id: UInt32(id), pid: 0, socket: sockets[id - 1], dir: dir + "/node-\(id)", argv: argv)
+                id: UInt32(id), pid: 0, socket: sockets[id - 1], dir: dir + "/node-\(id)", argv: argv,
+                metrics: metrics)
         }
         for id in 1...nodes {
             try prepareDataDirectory(dir + "/node-\(id)", clusterID: clusterID, nodeID: UInt32(id))

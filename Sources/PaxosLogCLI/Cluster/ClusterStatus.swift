@@ -17,7 +17,8 @@ struct ClusterStatus: AsyncParsableCommand {
             ballot (number.node), the leader it knows, first index (entries below it were trimmed), \
             commit index (entries committed), last index (where the log would end if every entry the \
             node has accepted committed), last slot, journal bytes on disk (preallocated segments \
-            included), fsync p50 and p99 in milliseconds. --json prints one JSON object per node \
+            included), fsync p50 and p99 in milliseconds, and lag: how many entries a node's commit \
+            index is behind the leader's (0 for the leader; - when no node answered as leader). --json prints one JSON object per node \
             instead, with the same keys for every node (null where a node did not answer).
             """
     )
@@ -50,12 +51,14 @@ struct ClusterStatus: AsyncParsableCommand {
         var fsyncP50Milliseconds: Double?
         var fsyncP99Milliseconds: Double?
         var recordsPerFsync: Double?
+        /// Entries behind the leader's commit index, as the two answered (0 for the leader).
+        var lag: UInt64?
         var error: String?
 
         enum CodingKeys: String, CodingKey {
             case id, pid, alive, role, voter, ballot, leader, firstIndex, commitIndex, lastIndex, lastSlot,
                 journalBytes, logBytes
-            case fsyncP50Milliseconds, fsyncP99Milliseconds, recordsPerFsync, error
+            case fsyncP50Milliseconds, fsyncP99Milliseconds, recordsPerFsync, lag, error
         }
 
         /// Every key, null when unknown: scripts can read the same fields of a node that is down.
@@ -77,6 +80,7 @@ struct ClusterStatus: AsyncParsableCommand {
             try container.encode(fsyncP50Milliseconds, forKey: .fsyncP50Milliseconds)
             try container.encode(fsyncP99Milliseconds, forKey: .fsyncP99Milliseconds)
             try container.encode(recordsPerFsync, forKey: .recordsPerFsync)
+            try container.encode(lag, forKey: .lag)
             try container.encode(error, forKey: .error)
         }
     }
@@ -138,6 +142,7 @@ struct ClusterStatus: AsyncParsableCommand {
             }
             rows.append(row)
         }
+        Self.fillLag(&rows)
         if json {
             let encoder = JSONEncoder()
             encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
@@ -147,7 +152,7 @@ struct ClusterStatus: AsyncParsableCommand {
             }
         } else {
             Output.line(
-                "node  pid      alive  role       voter  ballot  leader  first     commit    last      last-slot  journal     log         fsync-p50  fsync-p99"
+                "node  pid      alive  role       voter  ballot  leader  first     commit    last      last-slot  journal     log         fsync-p50  fsync-p99  lag"
             )
             for row in rows {
                 func text<T>(_ value: T?) -> String { value.map { "\($0)" } ?? "-" }
@@ -161,10 +166,28 @@ struct ClusterStatus: AsyncParsableCommand {
                     pad(row.journalBytes.map(formatBytes) ?? "-", 10),
                     pad(row.logBytes.map(formatBytes) ?? "-", 10),
                     pad(row.fsyncP50Milliseconds.map { String(format: "%.2fms", $0) } ?? "-", 9),
-                    row.fsyncP99Milliseconds.map { String(format: "%.2fms", $0) } ?? "-",
+                    pad(row.fsyncP99Milliseconds.map { String(format: "%.2fms", $0) } ?? "-", 9),
+                    text(row.lag),
                 ]
                 Output.line(columns.joined(separator: "  "))
             }
+        }
+    }
+
+    /// Each answering node's lag behind the leader that answered (the one with the highest
+    /// ballot, should two still say they lead). The answers were taken at slightly different
+    /// moments, so a follower that is level may show a few entries for an instant.
+    static func fillLag(_ rows: inout [Row]) {
+        let leaders = rows.filter { $0.role == "leader" && $0.commitIndex != nil }
+        guard
+            let leader = leaders.max(by: {
+                ($0.ballot ?? "").localizedStandardCompare($1.ballot ?? "") == .orderedAscending
+            }),
+            let leaderCommit = leader.commitIndex
+        else { return }
+        for index in rows.indices {
+            guard let commit = rows[index].commitIndex else { continue }
+            rows[index].lag = leaderCommit - min(leaderCommit, commit)
         }
     }
 

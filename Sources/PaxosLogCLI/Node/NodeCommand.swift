@@ -35,6 +35,12 @@ struct NodeCommand: AsyncParsableCommand {
             `paxoslog node --config FILE --id K --data DIR`. --listen then only overrides where it \
             binds (tcp:0.0.0.0:PORT to listen on every interface); peers still dial the file's address.
 
+            With --metrics-listen tcp:127.0.0.1:9101 the node serves GET /metrics (Prometheus text \
+            format) and GET /health (200, or 503 with one line saying why: no leader heard within the \
+            election timeout, or a journal it cannot write) over HTTP; the README lists every series. \
+            --log-format json writes one JSON object per line, each naming the node, with an "event" \
+            key for node_started, leader_changed, role_changed and node_stopped.
+
             Examples:
               paxoslog node --id 1 --dir /tmp/c/node-1 --listen unix:/tmp/c/node-1.sock \\
                 --secret-file /tmp/c/cluster.secret \\
@@ -108,6 +114,15 @@ struct NodeCommand: AsyncParsableCommand {
 
     @OptionGroup var storage: NodeStorageOptions
 
+    @OptionGroup var logging: NodeLoggingOptions
+
+    @Option(
+        name: .customLong("metrics-listen"),
+        help: ArgumentHelp(
+            "Serve GET /metrics (Prometheus text format) and GET /health over HTTP here (off by default).",
+            valueName: "tcp:HOST:PORT"))
+    var metricsListen: String?
+
     func validate() throws {
         guard id >= 1 else { throw ValidationError("--id must be 1 or more") }
         if let clusterID, UInt64(clusterID, radix: 16) == nil {
@@ -117,6 +132,7 @@ struct NodeCommand: AsyncParsableCommand {
             throw ValidationError("the election timeout must be more than twice the heartbeat period")
         }
         if insecure && tlsDirectory != nil { throw ValidationError("give --tls-dir or --insecure, not both") }
+        _ = try metricsAddress()
         if config != nil {
             guard peers.isEmpty, clusterID == nil, secretFile == nil else {
                 throw ValidationError(
@@ -126,6 +142,17 @@ struct NodeCommand: AsyncParsableCommand {
             return
         }
         _ = try settingsFromFlags()
+    }
+
+    /// `--metrics-listen` parsed, if given: TCP only (it is HTTP).
+    private func metricsAddress() throws -> TransportAddress? {
+        guard let metricsListen else { return nil }
+        let address: TransportAddress
+        do { address = try TransportAddress(parsing: metricsListen) } catch {
+            throw ValidationError("--metrics-listen: \(error)")
+        }
+        guard case .tcp = address else { throw ValidationError("--metrics-listen must be tcp:HOST:PORT") }
+        return address
     }
 
     /// `--listen` parsed, if given.
@@ -190,7 +217,8 @@ struct NodeCommand: AsyncParsableCommand {
         } catch {
             throw CLIError("node \(id): \(error)")
         }
-        let logger = LoggingSetup.bootstrap(label: "paxoslog.node\(id)")
+        let logger = LoggingSetup.bootstrap(
+            label: "paxoslog.node\(id)", format: logging.format, level: logging.level?.level, node: id)
         var options = JournalOptions()
         options.codec = codec.codec
         options.segmentSize = storage.segmentMiB << 20
@@ -200,6 +228,7 @@ struct NodeCommand: AsyncParsableCommand {
             heartbeatPeriod: .milliseconds(heartbeatMilliseconds),
             electionTimeout: .milliseconds(electionTimeoutMilliseconds))
         configuration.isNewCluster = newCluster
+        configuration.metricsListen = try metricsAddress()
         configuration.checkpointInterval = storage.checkpointInterval
         configuration.retention = storage.retention
         configuration.transportSecurity = try loadSecurity(settings)
@@ -251,7 +280,7 @@ struct NodeCommand: AsyncParsableCommand {
         if let failure {
             throw CLIError("node \(id) stopped: \(failure)")
         }
-        logger.info("node \(id) stopped")
+        logger.info("node \(id) stopped", metadata: ["event": "node_stopped"])
     }
 }
 

@@ -33,6 +33,11 @@ enum Output {
         writeAll(Array((text + "\n").utf8), to: STDERR_FILENO)
     }
 
+    /// Writes raw bytes (a whole log line) to standard error.
+    static func writeError(bytes: [UInt8]) {
+        writeAll(bytes, to: STDERR_FILENO)
+    }
+
     /// True when standard error is a terminal (progress lines are shown only then).
     static var stderrIsTerminal: Bool { isatty(STDERR_FILENO) != 0 }
 
