@@ -154,7 +154,7 @@ final class NodeCore {
     func receivePeerMessage(_ message: ReplicaMessage, from peer: NodeID) {
         guard !isStopped else { return }
         switch message {
-        case .heartbeatReply(_, let commitIndex, _):
+        case .heartbeatReply(_, let commitIndex, _, _, _):
             progress.peerReported(peer, commitSlot: commitIndex)
         case .catchUpReply(_, let values, _):
             metrics.catchUpEntriesReceived.increment(by: Self.entryCount(values))
@@ -168,6 +168,7 @@ final class NodeCore {
     /// `peer` connected and proved membership, running as `incarnation`. A peer's incarnation
     /// changes only when it lost state: a promise it made before then counts no more.
     func peerConnected(_ peer: NodeID, incarnation: UInt64) {
+        replica.peerReconnected(peer)
         guard let known = peerIncarnations.updateValue(incarnation, forKey: peer), known != incarnation else { return }
         logger.notice(
             "peer \(peer.rawValue) is back as a new incarnation (\(String(incarnation, radix: 16)), was \(String(known, radix: 16))): it lost state and rebuilds before it votes"
@@ -351,6 +352,14 @@ final class NodeCore {
                     promise: nil)
             case .transferOutcome(let id, let outcome):
                 answerTransfer(id, outcome)
+            case .peerLostState(let peer, let acknowledged, let held):
+                logger.warning(
+                    "node \(peer.rawValue) acknowledged slots through \(acknowledged) but now holds only through \(held): it lost state (restored from an older copy?); told it to rebuild before it votes again"
+                )
+            case .lostStateReported(let leader, let acknowledged, let held):
+                logger.critical(
+                    "the leader (node \(leader.rawValue)) says this node acknowledged slots through \(acknowledged), but it holds only through \(held): its data directory lost state (restored from an older copy?). It will not vote until it has rebuilt its log from a majority of the others"
+                )
             case .readRejected(let id, let leader):
                 guard let read = linearizableReads.removeValue(forKey: id) else { continue }
                 send(

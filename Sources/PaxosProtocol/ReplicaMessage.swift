@@ -18,8 +18,10 @@ public enum ReplicaMessage: Hashable, Sendable {
     /// The leader is alive; everything through `commitIndex` is chosen. `round` numbers the
     /// leader's heartbeats so a reply proves the follower still followed it after a given moment.
     case heartbeat(ballot: Ballot, commitIndex: Slot, round: UInt64)
-    /// A follower hears the leader; tells it how far it has applied.
-    case heartbeatReply(ballot: Ballot, commitIndex: Slot, round: UInt64)
+    /// A follower hears the leader; tells it how far it has applied, which run of the process it
+    /// is (`boot`, random at every start) and the highest slot it held a value for when that run
+    /// started: a node never starts holding less than it acknowledged before, unless it lost state.
+    case heartbeatReply(ballot: Ballot, commitIndex: Slot, round: UInt64, boot: UInt64, heldAtStart: Slot)
     /// A lagging node asks for chosen values from `fromSlot` on.
     case catchUpRequest(fromSlot: Slot)
     /// Chosen values for consecutive slots from `firstSlot`, in bounded chunks.
@@ -31,4 +33,7 @@ public enum ReplicaMessage: Hashable, Sendable {
     /// The leader of `ballot` hands leadership to the receiver: run phase 1 now, without waiting
     /// for an election timeout or asking for pre-votes.
     case timeoutNow(ballot: Ballot)
+    /// The leader of `ballot` to a follower: you acknowledged slots through `acknowledgedThrough`
+    /// and now hold less: you lost state (restored from an older copy?) and must not vote.
+    case stateLost(ballot: Ballot, acknowledgedThrough: Slot)
 }

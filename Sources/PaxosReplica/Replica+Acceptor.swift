@@ -46,6 +46,9 @@ extension Replica {
         }
         follow(peer, ballot: ballot, now: now)
         learnCommit(leaderCommit, ballot: ballot, leader: peer, now: now)
-        send(.heartbeatReply(ballot: ballot, commitIndex: commitIndex, round: round), to: peer)
+        send(
+            .heartbeatReply(
+                ballot: ballot, commitIndex: commitIndex, round: round, boot: boot, heldAtStart: heldAtStart ?? 0),
+            to: peer)
     }
 }

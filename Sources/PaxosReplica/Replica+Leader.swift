@@ -23,6 +23,9 @@ extension Replica {
         leaderSince = now
         lastReplyFrom = [:]
         appliedBy = [:]
+        acknowledgedBy = [:]
+        bootOf = [:]
+        reconnected = [:]
         inFlight = [:]
         inFlightBytes = 0
         nextSlot = commitIndex + 1
@@ -124,6 +127,9 @@ extension Replica {
     mutating func handleAccepted(ballot: Ballot, firstSlot: Slot, count: Int, from peer: NodeID, now: ClockInstant) {
         guard role == .leader, ballot == candidateBallot, count > 0 else { return }
         lastReplyFrom[peer] = now
+        if peer != id {
+            acknowledgedBy[peer] = max(acknowledgedBy[peer] ?? 0, firstSlot + Slot(count) - 1)
+        }
         // Only slots in flight can gain an acknowledgement: the loop never runs past the pipeline.
         let first = max(firstSlot, commitIndex + 1)
         let end = min(firstSlot + Slot(count), nextSlot)

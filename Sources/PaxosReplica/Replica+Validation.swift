@@ -68,8 +68,12 @@ extension Replica {
             return ballotProblem(ballot, "ballot") ?? runProblem(firstSlot, count: count, "accepted")
         case .heartbeat(let ballot, let commitIndex, _):
             return ballotProblem(ballot, "ballot", leader: peer) ?? slotProblem(commitIndex, "commit index")
-        case .heartbeatReply(let ballot, let commitIndex, _):
+        case .heartbeatReply(let ballot, let commitIndex, _, _, let heldAtStart):
             return ballotProblem(ballot, "ballot") ?? slotProblem(commitIndex, "commit index")
+                ?? slotProblem(heldAtStart, "held slot")
+        case .stateLost(let ballot, let acknowledgedThrough):
+            return ballotProblem(ballot, "ballot", leader: peer)
+                ?? slotProblem(acknowledgedThrough, "acknowledged slot")
         case .catchUpRequest(let fromSlot):
             return runProblem(fromSlot, count: 1, "catch-up request")
         case .timeoutNow(let ballot):

@@ -120,6 +120,20 @@ public struct Replica: Sendable {
     var transfer: LeadershipTransfer?
     /// How far each follower applied, from its heartbeat replies (leader only).
     var appliedBy: [NodeID: Slot] = [:]
+    /// The highest slot each follower acknowledged accepting under this leader's ballot, since it
+    /// last reconnected: a later run of it must start holding at least that much (leader only;
+    /// see `Replica+OlderCopy.swift`).
+    var acknowledgedBy: [NodeID: Slot] = [:]
+    /// The run each follower last said it is, from its heartbeat replies (leader only).
+    var bootOf: [NodeID: UInt64] = [:]
+    /// Followers that reconnected: the run they were, and what they had acknowledged, to compare
+    /// with what their next heartbeat reply says they started with.
+    var reconnected: [NodeID: (boot: UInt64, acknowledged: Slot)] = [:]
+    /// This run of the replica: random at every start, so peers can tell a restart.
+    let boot: UInt64
+    /// The highest slot this replica held when this run started, fixed at its first event (after
+    /// recovery, before anything learned from peers).
+    var heldAtStart: Slot?
 
     // MARK: Recovery after lost state (Replica+Amnesia.swift)
 
@@ -155,6 +169,12 @@ public struct Replica: Sendable {
         recentChosen = RecentChosenValues(
             maxSlots: configuration.recentChosenSlots, maxBytes: configuration.recentChosenBytes)
         random = SplitMix64(seed: configuration.randomSeed ^ (UInt64(id.rawValue) &* 0x9E37_79B9_7F4A_7C15))
+        // Different for every start of the same node: the clock is part of it.
+        let (seconds, attoseconds) = now.sinceOrigin.components
+        var bootRandom = SplitMix64(
+            seed: configuration.randomSeed ^ UInt64(id.rawValue) ^ UInt64(bitPattern: seconds) &* 1_000_003
+                ^ UInt64(bitPattern: attoseconds / 1_000_000))
+        boot = bootRandom.next()
         electionDeadline = now
         electionDeadline = now + randomElectionTimeout()
     }
@@ -230,6 +250,7 @@ public struct Replica: Sendable {
     /// Runs one event, then the messages this replica sent itself, and returns the actions.
     mutating func run(_ now: ClockInstant, _ body: (inout Replica) -> Void) -> [ReplicaAction] {
         output = []
+        if heldAtStart == nil { heldAtStart = heldThrough }
         body(&self)
         while !selfInbox.isEmpty {
             let message = selfInbox.removeFirst()
@@ -259,8 +280,11 @@ public struct Replica: Sendable {
             handleAccepted(ballot: ballot, firstSlot: firstSlot, count: count, from: peer, now: now)
         case .heartbeat(let ballot, let leaderCommit, let round):
             handleHeartbeat(ballot: ballot, leaderCommit: leaderCommit, round: round, from: peer, now: now)
-        case .heartbeatReply(let ballot, let theirCommit, let round):
+        case .heartbeatReply(let ballot, let theirCommit, let round, let boot, let heldAtStart):
             handleHeartbeatReply(ballot: ballot, commitIndex: theirCommit, round: round, from: peer, now: now)
+            checkStart(of: peer, boot: boot, heldAtStart: heldAtStart)
+        case .stateLost(let ballot, let acknowledgedThrough):
+            handleStateLost(ballot: ballot, acknowledgedThrough: acknowledgedThrough, from: peer, now: now)
         case .catchUpRequest(let fromSlot):
             handleCatchUpRequest(fromSlot: fromSlot, from: peer)
         case .catchUpReply(let firstSlot, let values, let theirCommit):

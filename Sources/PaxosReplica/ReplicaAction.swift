@@ -65,6 +65,11 @@ public enum ReplicaAction: Hashable, Sendable {
     case appendOutcome(ClientKey, AppendOutcome)
     /// Answer the client whose trim request was `id`.
     case trimOutcome(id: UInt64, TrimOutcome)
+    /// (Leader) `peer` holds less than it acknowledged: it lost state, and was told so.
+    case peerLostState(NodeID, acknowledgedThrough: Slot, heldThrough: Slot)
+    /// The leader `by` says this replica acknowledged slots it no longer holds: it recovers as a
+    /// non-voter (`.recoveryStarted` is persisted), as after a loss found at start.
+    case lostStateReported(by: NodeID, acknowledgedThrough: Slot, heldThrough: Slot)
     /// A leadership transfer request came to `outcome`.
     case transferOutcome(id: UInt64, TransferOutcome)
     /// The linearizable read `id` may be served: every entry acknowledged before it was requested

@@ -131,3 +131,50 @@ extension AmnesiaTests {
         #expect(cluster.replicas[candidate]?.role == .leader)
     }
 }
+
+extension AmnesiaTests {
+    /// A data directory restored from an older copy looks healthy to the node itself. Its leader,
+    /// which it had acknowledged more, notices the first time it answers a heartbeat, and tells
+    /// it: the node rebuilds as a non-voter, so the schedule that lost 2,000 entries loses none.
+    @Test func aReplicaRestoredFromAnOlderCopyIsToldByItsLeaderAndDoesNotVote() throws {
+        var cluster = ReplicaTestCluster()
+        cluster.advance(by: .seconds(2))
+        let leader = try #require(cluster.leader)
+        let others = cluster.configuration.members.filter { $0 != leader }
+        let (paused, restored) = (others[0], others[1])
+        let olderCopy = cluster.journals[restored] ?? []
+        cluster.isolated = [paused]
+        for sequence in UInt64(1)...20 {
+            cluster.append("e\(sequence)", key: key(sequence), at: leader)
+            try #require(cluster.outcomes[key(sequence)] == .committed(index: sequence))
+        }
+        // The node is stopped and its data directory replaced by the copy taken before e1…e20.
+        cluster.journals[restored] = olderCopy
+        cluster.logStores[restored] = SimulatedLogStore()
+        cluster.replicas[restored] = Replica.recover(
+            id: restored, configuration: cluster.configuration, records: olderCopy, now: cluster.now)
+        #expect(cluster.replicas[restored]?.isVoter == true, "the copy itself looks healthy")
+        // Its new connections reach the leader's transport.
+        cluster.replicas[leader]?.peerReconnected(restored)
+        cluster.advance(by: .milliseconds(300))
+        #expect(cluster.replicas[restored]?.isVoter == false, "the leader told it")
+        #expect(cluster.journals[restored]?.contains(.recoveryStarted) == true, "and that is durable")
+        // The leader dies; the restored node and the one that never saw e1…e20 are not a majority.
+        cluster.isolated = [leader]
+        cluster.advance(by: .seconds(5))
+        for member in others {
+            cluster.append("intruder", key: key(1, session: 99), at: member)
+        }
+        cluster.advance(by: .seconds(1))
+        for member in others {
+            #expect(cluster.replicas[member]?.role != .leader)
+            #expect(cluster.log(of: member).allSatisfy { $0 != "intruder" })
+        }
+        cluster.isolated = []
+        cluster.advance(by: .seconds(6))
+        let acknowledged = (1...20).map { "e\($0)" }
+        for member in cluster.configuration.members {
+            #expect(Array(cluster.log(of: member).prefix(20)) == acknowledged, "\(member)")
+        }
+    }
+}

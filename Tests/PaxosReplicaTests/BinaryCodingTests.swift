@@ -26,7 +26,9 @@ import Testing
         .accept(ballot: ballot, firstSlot: 3, values: [value, .noop], commitIndex: 2),
         .accepted(ballot: ballot, firstSlot: 3, count: 2),
         .heartbeat(ballot: ballot, commitIndex: 99, round: 4),
-        .heartbeatReply(ballot: ballot, commitIndex: 98, round: 4),
+        .heartbeatReply(ballot: ballot, commitIndex: 98, round: 4, boot: 0xB007, heldAtStart: 97),
+        .timeoutNow(ballot: ballot),
+        .stateLost(ballot: ballot, acknowledgedThrough: 77),
         .catchUpRequest(fromSlot: 4),
         .catchUpReply(firstSlot: 4, values: [value], commitIndex: 10),
     ]

@@ -114,6 +114,8 @@ struct ReplicaSimulation {
     /// Replicas that restarted with lost state and do not vote yet. At most one at a time: with
     /// more, no majority may remember an acknowledged entry and the cluster rightly waits forever.
     var nonVoters: Set<NodeID> = []
+    /// Replicas that lost state unnoticed and were told so by their leader.
+    var stateLossesReported = 0
     /// Where each replica's last synced batch starts in its durable records.
     var lastBatchStart: [NodeID: Int] = [:]
 
@@ -337,6 +339,11 @@ struct ReplicaSimulation {
         }
         logStores[member] = store
         replicas[member] = replica
+        // Its new connections reach the others' transports (messages of its old run may still be
+        // in flight: they arrive after, as a late frame on an old connection could).
+        for other in members where other != member {
+            replicas[other]?.peerReconnected(member)
+        }
         record("restart \(member) commit \(replica.commitIndex)")
     }
 
@@ -541,6 +548,17 @@ struct ReplicaSimulation {
             case .votingRestored(let ballot):
                 nonVoters.remove(member)
                 record("\(member) votes again from \(ballot)")
+            case .peerLostState(let peer, let acknowledged, let held):
+                record("\(member): \(peer) acknowledged through \(acknowledged), holds through \(held)")
+            case .lostStateReported:
+                // Only a replica that lost state unnoticed may be told so: anything else is a
+                // false alarm that would cost the cluster a voter.
+                guard amnesia == .undetected else {
+                    throw violation("\(member) was told it lost state, but it lost nothing it did not know")
+                }
+                nonVoters.insert(member)
+                stateLossesReported += 1
+                record("\(member) told it lost state: non-voter")
             case .messageDropped(_, .unexpected):
                 break
             case .messageDropped(let peer, let reason):

@@ -68,7 +68,7 @@ struct ReplicaTestCluster {
                 }
             case .installBase(let base):
                 logStores[member, default: SimulatedLogStore()].reset(to: base)
-            case .roleChanged, .votingRestored, .messageDropped:
+            case .roleChanged, .votingRestored, .messageDropped, .peerLostState, .lostStateReported:
                 break
             }
         }

@@ -45,11 +45,13 @@ extension ReplicaMessage {
             writer.write(ballot)
             writer.write(commitIndex)
             writer.write(round)
-        case .heartbeatReply(let ballot, let commitIndex, let round):
+        case .heartbeatReply(let ballot, let commitIndex, let round, let boot, let heldAtStart):
             writer.write(UInt8(9))
             writer.write(ballot)
             writer.write(commitIndex)
             writer.write(round)
+            writer.write(boot)
+            writer.write(heldAtStart)
         case .catchUpRequest(let fromSlot):
             writer.write(UInt8(10))
             writer.write(fromSlot)
@@ -65,6 +67,10 @@ extension ReplicaMessage {
         case .timeoutNow(let ballot):
             writer.write(UInt8(13))
             writer.write(ballot)
+        case .stateLost(let ballot, let acknowledgedThrough):
+            writer.write(UInt8(14))
+            writer.write(ballot)
+            writer.write(acknowledgedThrough)
         }
         return writer.bytes
     }
@@ -106,7 +112,8 @@ extension ReplicaMessage {
             self = .heartbeat(ballot: try reader.readBallot(), commitIndex: try reader.read(), round: try reader.read())
         case 9:
             self = .heartbeatReply(
-                ballot: try reader.readBallot(), commitIndex: try reader.read(), round: try reader.read())
+                ballot: try reader.readBallot(), commitIndex: try reader.read(), round: try reader.read(),
+                boot: try reader.read(), heldAtStart: try reader.read())
         case 10:
             self = .catchUpRequest(fromSlot: try reader.read())
         case 11:
@@ -118,6 +125,8 @@ extension ReplicaMessage {
             self = .catchUpBase(try reader.readLogBase(), commitIndex: commitIndex)
         case 13:
             self = .timeoutNow(ballot: try reader.readBallot())
+        case 14:
+            self = .stateLost(ballot: try reader.readBallot(), acknowledgedThrough: try reader.read())
         default:
             throw WireDecodingError(offset: 0, message: "unknown message tag \(tag)")
         }

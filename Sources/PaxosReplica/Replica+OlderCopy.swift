@@ -1,0 +1,57 @@
+import PaxosCore
+import PaxosProtocol
+
+/// A follower that starts holding less than it acknowledged before lost state: most likely its
+/// data directory was restored from an older copy, which it cannot notice itself (the copy is
+/// consistent).
+///
+/// An acceptor acknowledges an accept only once the value is on its disk, and never drops an
+/// accepted value except by learning the slot chosen (which its log then holds), so what it holds
+/// when it starts is at least everything it ever acknowledged. The leader remembers the highest
+/// slot each follower acknowledged under its ballot. When the follower reconnects, the leader sets
+/// that aside with the run (`boot`) the follower last said it was; the follower's next heartbeat
+/// reply says which run it is now and what it held when that run started. A new run that started
+/// with less than the old one acknowledged lost state: the leader tells it, and it starts the
+/// recovery of `Replica+Amnesia.swift` (a non-voter until a ballot begun after it completes), as if
+/// it had found the loss at start. (A mere reconnection of the same run is no restart, and is not
+/// compared: what a run held at its start says nothing of what it acknowledged since.)
+///
+/// What this does not catch: a copy restored while the leader that was acknowledged is gone too
+/// (a new leader knows only what it was acknowledged itself), and votes the restored node casts
+/// before its first heartbeat reply reaches the leader (about one heartbeat period).
+extension Replica {
+    /// The highest slot this replica holds a value for, chosen or accepted.
+    var heldThrough: Slot { max(commitIndex, acceptor.votes.keys.max() ?? 0) }
+
+    /// `peer` connected again (the caller's transport saw a new connection from it): its next
+    /// heartbeat reply may come from a new run, to be compared with what it acknowledged so far.
+    public mutating func peerReconnected(_ peer: NodeID) {
+        guard role == .leader, let boot = bootOf[peer] else { return }
+        // Several connections before its next reply (a flapping link, two restarts): what it
+        // acknowledged before any of them still counts.
+        let pending = reconnected[peer]?.acknowledged ?? 0
+        reconnected[peer] = (boot, max(pending, acknowledgedBy[peer] ?? 0))
+        acknowledgedBy[peer] = 0
+    }
+
+    /// The leader hears which run `peer` is and what it held when it started.
+    mutating func checkStart(of peer: NodeID, boot: UInt64, heldAtStart: Slot) {
+        guard role == .leader, let ballot = candidateBallot else { return }
+        bootOf[peer] = boot
+        guard let before = reconnected.removeValue(forKey: peer), before.boot != boot,
+            heldAtStart < before.acknowledged
+        else { return }
+        output.append(.peerLostState(peer, acknowledgedThrough: before.acknowledged, heldThrough: heldAtStart))
+        send(.stateLost(ballot: ballot, acknowledgedThrough: before.acknowledged), to: peer)
+    }
+
+    /// This replica's leader says it acknowledged slots that this run did not start with. (It may
+    /// hold them by now, from catch-up; not the promises it forgot, so it recovers anyway.)
+    mutating func handleStateLost(ballot: Ballot, acknowledgedThrough: Slot, from peer: NodeID, now: ClockInstant) {
+        guard isVoter, leader == peer, leaderBallot == ballot else { return }
+        persist(.recoveryStarted)
+        beginRecovery(now: now)
+        output.append(
+            .lostStateReported(by: peer, acknowledgedThrough: acknowledgedThrough, heldThrough: heldAtStart ?? 0))
+    }
+}
