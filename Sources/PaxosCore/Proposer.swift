@@ -53,7 +53,7 @@ public struct Proposer<Value: Hashable & Sendable>: Sendable {
         }
         promisesReceived.insert(acceptor)
 
-        if promise.acceptedID > highestAcceptedID {
+        if AdoptionRule.prefers(promise.acceptedID, over: highestAcceptedID) {
             highestAcceptedID = promise.acceptedID
             if let value = promise.acceptedValue {
                 proposedValue = value

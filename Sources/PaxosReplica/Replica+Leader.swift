@@ -6,15 +6,17 @@ import PaxosProtocol
 extension Replica {
     mutating func becomeLeader(now: ClockInstant) {
         guard let ballot = candidateBallot else { return }
-        // For each slot, the value a quorum reported: a known-chosen value wins, then the value
-        // accepted under the highest ballot. Paxos's rule, once for all slots.
+        // For each slot, the value a quorum reported: a known-chosen value wins (it can only be the
+        // value any vote would lead to), then Paxos's adoption rule, once for all slots.
         var merged: [Slot: SlotReport] = [:]
         for report in promisesReceived.values.joined() where report.slot > commitIndex {
             guard let existing = merged[report.slot] else {
                 merged[report.slot] = report
                 continue
             }
-            if let existingBallot = existing.ballot, report.ballot == nil || report.ballot > existingBallot {
+            if existing.ballot != nil,
+                report.ballot == nil || AdoptionRule.prefers(report.ballot, over: existing.ballot)
+            {
                 merged[report.slot] = report
             }
         }
