@@ -25,9 +25,9 @@ extension Replica {
         leaderSince = now
         lastReplyFrom = [:]
         appliedBy = [:]
-        acknowledgedBy = [:]
-        bootOf = [:]
-        reconnected = [:]
+        // `acknowledgedBy`, `bootOf` and `reconnected` are kept: what a follower acknowledged to
+        // this node under an earlier ballot it must still hold (a step-down and re-election must
+        // not wipe the evidence against a restored copy).
         inFlight = [:]
         inFlightBytes = 0
         nextSlot = commitIndex + 1

@@ -8,7 +8,8 @@ import PaxosProtocol
 /// An acceptor acknowledges an accept only once the value is on its disk, and never drops an
 /// accepted value except by learning the slot chosen (which its log then holds), so what it holds
 /// when it starts is at least everything it ever acknowledged. The leader remembers the highest
-/// slot each follower acknowledged under its ballot. When the follower reconnects, the leader sets
+/// slot each follower acknowledged to it (under any of its ballots: a step-down and re-election
+/// keep it). When the follower reconnects, the leader sets
 /// that aside with the run (`boot`) the follower last said it was; the follower's next heartbeat
 /// reply says which run it is now and what it held when that run started. A new run that started
 /// with less than the old one acknowledged lost state: the leader tells it, and it starts the
@@ -16,17 +17,18 @@ import PaxosProtocol
 /// it had found the loss at start. (A mere reconnection of the same run is no restart, and is not
 /// compared: what a run held at its start says nothing of what it acknowledged since.)
 ///
-/// What this does not catch: a copy restored while the leader that was acknowledged is gone too
-/// (a new leader knows only what it was acknowledged itself), and votes the restored node casts
-/// before its first heartbeat reply reaches the leader (about one heartbeat period).
+/// What this does not catch: a copy restored while the node it acknowledged is not the leader (a
+/// leader knows only what it was acknowledged itself), and votes the restored node casts before
+/// its first heartbeat reply reaches that leader (an election held meanwhile may count it).
 extension Replica {
     /// The highest slot this replica holds a value for, chosen or accepted.
     var heldThrough: Slot { max(commitIndex, acceptor.votes.keys.max() ?? 0) }
 
     /// `peer` connected again (the caller's transport saw a new connection from it): its next
     /// heartbeat reply may come from a new run, to be compared with what it acknowledged so far.
+    /// Recorded in any role: a leader that stepped down and is re-elected still compares.
     public mutating func peerReconnected(_ peer: NodeID) {
-        guard role == .leader, let boot = bootOf[peer] else { return }
+        guard let boot = bootOf[peer] else { return }
         // Several connections before its next reply (a flapping link, two restarts): what it
         // acknowledged before any of them still counts.
         let pending = reconnected[peer]?.acknowledged ?? 0

@@ -120,11 +120,11 @@ public struct Replica: Sendable {
     var transfer: LeadershipTransfer?
     /// How far each follower applied, from its heartbeat replies (leader only).
     var appliedBy: [NodeID: Slot] = [:]
-    /// The highest slot each follower acknowledged accepting under this leader's ballot, since it
-    /// last reconnected: a later run of it must start holding at least that much (leader only;
-    /// see `Replica+OlderCopy.swift`).
+    /// The highest slot each follower acknowledged accepting to this node (as leader, under any of
+    /// its ballots) since it last reconnected: a later run of it must start holding at least that
+    /// much (see `Replica+OlderCopy.swift`).
     var acknowledgedBy: [NodeID: Slot] = [:]
-    /// The run each follower last said it is, from its heartbeat replies (leader only).
+    /// The run each follower last said it is, from its heartbeat replies (to this node as leader).
     var bootOf: [NodeID: UInt64] = [:]
     /// Followers that reconnected: the run they were, and what they had acknowledged, to compare
     /// with what their next heartbeat reply says they started with.
