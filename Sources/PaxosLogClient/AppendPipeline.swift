@@ -290,13 +290,17 @@ struct AppendPipeline {
         }
     }
 
-    /// Entries at `rejected` came to the log before entry `expected` of this stream: sends every
-    /// unconfirmed entry from `expected` on again, in order, so that the leader queues them in
-    /// order behind whatever of them it still holds.
+    /// Entries at `rejected` came to the log before entry `expected` of this stream: sends the
+    /// expected entry and the rejected ones again, in order, so that the leader queues them behind
+    /// whatever of them it still holds. Only those: the other unconfirmed entries are either still
+    /// on their way to the log (each one that arrives too early is answered the same way, and
+    /// sent again then) or already queued behind. Sending everything from `expected` on for every
+    /// such answer would send a window of 50,000 entries once per rejected slot after a leader
+    /// change. (A leader that loses a queued entry steps down, and the reconnect sends everything.)
     private mutating func resendInOrder(_ rejected: [Int], expected: UInt64) {
         let from = Int(truncatingIfNeeded: expected &- 1)
         if expected >= 1, pending[from] != nil {
-            send(positions: pending.keys.filter { $0 >= from }.sorted())
+            send(positions: Set(rejected + [from]).sorted())
             return
         }
         // The entry the cluster asks for was already confirmed: an answer from before that

@@ -69,6 +69,18 @@ import Testing
             ])
     }
 
+    @Test func onlyTheExpectedEntryAndTheRefusedOnesGoAgainNotTheWholeWindow() throws {
+        var pipeline = try connectedPipeline()
+        _ = try pipeline.handle(.input([[1], [2], [3], [4], [5], [6]]), now: start)
+        // Entry 5 arrived before entry 2; entries 3, 4 and 6 are still on their way.
+        let actions = try pipeline.handle(
+            .frame(connection: 1, result([(1, .committed(index: 1)), (5, .outOfOrder(expected: 2))])), now: start)
+        #expect(
+            actions == [
+                .released(1), .write(connection: 1, [request([2, 5])]), .committed([.init(position: 0, index: 1)]),
+            ])
+    }
+
     @Test func aRefusalNamingAnEntryAlreadyConfirmedResendsOnlyTheRefusedOnes() throws {
         var pipeline = try connectedPipeline()
         _ = try pipeline.handle(.input([[1], [2]]), now: start)

@@ -1,6 +1,7 @@
 import Foundation
 import PaxosLogClient
 import PaxosProtocol
+import PaxosTestSupport
 import Testing
 
 #if canImport(Glibc)
@@ -43,8 +44,10 @@ import Testing
             let count = 1_000_000
             var input = Data(capacity: count * 101)
             for number in 1...count { input.append(contentsOf: (Self.entry(number) + "\n").utf8) }
-            let appended = try await cluster.run(
-                ["append", "--cluster", cluster.dir, "--timeout", "120"], stdin: input)
+            // Generous bounds: this test is about memory, and `make test` runs it beside every other
+            // suite on two cores (a run here took more than 120 s).
+            let appended = try await PaxosBinary.run(
+                ["append", "--cluster", cluster.dir, "--timeout", "600"], stdin: input, timeout: 660)
             try #require(appended.status == 0, "\(appended.stderr)\n\(LocalCluster.logs(cluster.dir))")
             try #require(appended.stdoutLines.last == "\(count)")
 
