@@ -47,11 +47,15 @@ build: deps
 # The CPU-bound suites (the seeded simulations and fuzzers of the Paxos core, the replica and the
 # wire types) run first and alone: beside the real-process suites they starved the node processes
 # of a two-core machine for a minute at a time, and elections and answers timed out.
+# The rest run at most $(TEST_WIDTH) tests at a time (swift-testing's own bound; unbounded, every
+# real-process suite started its 3-node cluster at once): that is faster here, and the nodes answer.
 CPU_SUITES := PaxosCoreTests|PaxosReplicaTests|PaxosProtocolTests
+TEST_WIDTH ?= 6
 test: deps netdeps
 	python3 scripts/check-imports.py
 	$(SWIFT) build --build-tests $(SWIFT_BUILD_FLAGS)
 	{ $(SWIFT) test --skip-build $(SWIFT_BUILD_FLAGS) --filter '$(CPU_SUITES)' && \
+	  SWT_EXPERIMENTAL_MAXIMUM_PARALLELIZATION_WIDTH=$(TEST_WIDTH) \
 	  $(SWIFT) test --skip-build $(SWIFT_BUILD_FLAGS) --skip '$(CPU_SUITES)'; } 2>&1 | tee .build/test-output.txt; \
 	    status=$${PIPESTATUS[0]}; \
 	    echo "make test: $$(grep -E "Test run with [0-9]+ tests" .build/test-output.txt | sed 's/^[^T]*//' | paste -sd';' -)"; \

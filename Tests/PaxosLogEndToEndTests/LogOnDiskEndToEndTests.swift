@@ -134,7 +134,7 @@ import Testing
             // Entries that do not compress: 80,000 of them fill several 1 MiB segments.
             let lines = Self.incompressibleLines(80_000)
             let appended = try await cluster.run(
-                ["append", "--cluster", cluster.dir, "--timeout", "60"],
+                ["append", "--cluster", cluster.dir, "--timeout", "300"],
                 stdin: Data((lines.joined(separator: "\n") + "\n").utf8))
             try #require(appended.status == 0, "\(appended.stderr)")
             let leader = try await cluster.leader()

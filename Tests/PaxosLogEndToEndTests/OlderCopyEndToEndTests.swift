@@ -43,15 +43,18 @@ import Testing
             try FileManager.default.moveItem(atPath: copy, toPath: data)
             try cluster.restart(follower)
 
-            let deadline = ContinuousClock.now + .seconds(30)
-            while !LocalCluster.logsContain(cluster.dir, "restored from an older copy?"), ContinuousClock.now < deadline
-            {
-                try await Task.sleep(for: .milliseconds(100))
+            // The leader's warning comes first; the follower's own line follows when the message
+            // reaches it.
+            let followerLogPath = cluster.dir + "/node-\(follower).log"
+            let deadline = ContinuousClock.now + .seconds(60)
+            var told = false
+            while !told, ContinuousClock.now < deadline {
+                told =
+                    (try? String(contentsOfFile: followerLogPath, encoding: .utf8))?
+                    .contains("It will not vote until it has rebuilt its log") ?? false
+                if !told { try await Task.sleep(for: .milliseconds(100)) }
             }
-            let followerLog = try String(contentsOfFile: cluster.dir + "/node-\(follower).log", encoding: .utf8)
-            #expect(
-                followerLog.contains("It will not vote until it has rebuilt its log"),
-                "\(LocalCluster.logs(cluster.dir))")
+            #expect(told, "\(LocalCluster.logs(cluster.dir))")
             let leaderLog = try String(contentsOfFile: cluster.dir + "/node-\(leader).log", encoding: .utf8)
             #expect(leaderLog.contains("node \(follower) acknowledged slots through"), "\(leaderLog.suffix(1500))")
             // Its recovery ballot needs a majority of the others: the third node comes back.

@@ -23,7 +23,8 @@ import Testing
             let printed = try JSONSerialization.jsonObject(with: Data(transfer.stdout.utf8)) as? [String: Any]
             #expect(printed?["leader"] as? Int == Int(target))
             #expect((printed?["members"] as? [Any])?.count == 3)
-            #expect(try await cluster.leader() == target)
+            // (Who leads a moment later is not checked: on a loaded machine a starved node may
+            // start another election at any time. The answer above came from the target.)
             let result = try await streaming
             #expect(result.status == 0, "\(result.stderr)")
             #expect(AcknowledgedLog.problem(entries: lines, lines: lines, acknowledged: result.stdoutLines) == nil)
@@ -39,7 +40,7 @@ import Testing
             #expect(stranger.status == 1)
             #expect(stranger.stderr.contains("node 9 is not in the cluster"), "\(stranger.stderr)")
             // A target that is frozen cannot take over: the leader gives up after its election
-            // timeout and goes on leading.
+            // timeout, says so, and takes proposals again.
             let leader = try await cluster.leader()
             let target: UInt32 = leader == 3 ? 1 : leader + 1
             let targetPid = try #require(cluster.pid(of: target))
@@ -50,7 +51,10 @@ import Testing
             kill(targetPid, SIGCONT)
             #expect(frozen.status == 1)
             #expect(frozen.stderr.contains("did not take over"), "\(frozen.stderr)")
-            #expect(try await cluster.leader() == leader)
+            let leaderLog = try String(contentsOfFile: cluster.dir + "/node-\(leader).log", encoding: .utf8)
+            #expect(
+                leaderLog.contains("leadership transfer failed: node \(target) did not take over"),
+                "\(leaderLog.suffix(1500))")
             let append = try await cluster.run(["append", "--cluster", cluster.dir, "after"])
             #expect(append.status == 0, "\(append.stderr)")
         }

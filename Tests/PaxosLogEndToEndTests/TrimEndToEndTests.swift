@@ -18,8 +18,10 @@ import Testing
     @Test func aTrimMovesTheFirstIndexEverywhereFreesTheDiskAndSurvivesRestarts() async throws {
         try await withCluster(options: ["--segment-mib", "1", "--checkpoint-interval", "0.5"]) { cluster in
             let lines = CheckpointEndToEndTests.incompressibleLines(80_000)
+            // The timeout guards against a hang; a two-core machine running other suites beside
+            // this one can take minutes.
             let appended = try await cluster.run(
-                ["append", "--cluster", cluster.dir, "--timeout", "60"],
+                ["append", "--cluster", cluster.dir, "--timeout", "300"],
                 stdin: Data((lines.joined(separator: "\n") + "\n").utf8))
             try #require(appended.status == 0, "\(appended.stderr)")
             let nodes = try cluster.description.nodes.map(\.id)
@@ -119,8 +121,10 @@ import Testing
             try await cluster.kill9(away)
 
             let lines = CheckpointEndToEndTests.incompressibleLines(80_000)
+            // The timeout guards against a hang; a two-core machine running other suites beside
+            // this one can take minutes.
             let appended = try await cluster.run(
-                ["append", "--cluster", cluster.dir, "--timeout", "60"],
+                ["append", "--cluster", cluster.dir, "--timeout", "300"],
                 stdin: Data((lines.joined(separator: "\n") + "\n").utf8))
             try #require(appended.status == 0, "\(appended.stderr)")
             let trim = try await cluster.run(["trim", "--cluster", cluster.dir, "--before", "61001"])
@@ -160,7 +164,7 @@ import Testing
             var firstIndex: UInt64 = 1
             let result = try await cluster.streamWhileKilling(lines) { round in
                 let trim = try await cluster.run([
-                    "trim", "--cluster", cluster.dir, "--before", "\(round * 7_000)", "--timeout", "60",
+                    "trim", "--cluster", cluster.dir, "--before", "\(round * 7_000)", "--timeout", "300",
                 ])
                 try #require(trim.status == 0, "\(trim.stderr)")
                 firstIndex = max(firstIndex, UInt64(trim.stdout.trimmingCharacters(in: .whitespacesAndNewlines)) ?? 0)
@@ -195,7 +199,7 @@ import Testing
         try await withCluster(options: ["--segment-mib", "1", "--checkpoint-interval", "0.5"] + policy) { cluster in
             let lines = CheckpointEndToEndTests.incompressibleLines(60_000)
             let appended = try await cluster.run(
-                ["append", "--cluster", cluster.dir, "--timeout", "60"],
+                ["append", "--cluster", cluster.dir, "--timeout", "300"],
                 stdin: Data((lines.joined(separator: "\n") + "\n").utf8))
             try #require(appended.status == 0, "\(appended.stderr)")
             let rows = try await Self.waitForStatus(in: cluster, "a trimmed log") { row in
