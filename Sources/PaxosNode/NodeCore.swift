@@ -154,7 +154,7 @@ final class NodeCore {
     func receivePeerMessage(_ message: ReplicaMessage, from peer: NodeID) {
         guard !isStopped else { return }
         switch message {
-        case .heartbeatReply(_, let commitIndex, _, _, _):
+        case .heartbeatReply(_, let commitIndex, _, _, _, _):
             progress.peerReported(peer, commitSlot: commitIndex)
         case .catchUpReply(_, let values, _):
             metrics.catchUpEntriesReceived.increment(by: Self.entryCount(values))

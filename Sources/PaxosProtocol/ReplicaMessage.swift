@@ -21,7 +21,10 @@ public enum ReplicaMessage: Hashable, Sendable {
     /// A follower hears the leader; tells it how far it has applied, which run of the process it
     /// is (`boot`, random at every start) and the highest slot it held a value for when that run
     /// started: a node never starts holding less than it acknowledged before, unless it lost state.
-    case heartbeatReply(ballot: Ballot, commitIndex: Slot, round: UInt64, boot: UInt64, heldAtStart: Slot)
+    /// `awaitingCheck`: no leader has yet compared this run's start with what it was acknowledged,
+    /// and the run votes for nobody until one answers (`startChecked` or `stateLost`).
+    case heartbeatReply(
+        ballot: Ballot, commitIndex: Slot, round: UInt64, boot: UInt64, heldAtStart: Slot, awaitingCheck: Bool)
     /// A lagging node asks for chosen values from `fromSlot` on.
     case catchUpRequest(fromSlot: Slot)
     /// Chosen values for consecutive slots from `firstSlot`, in bounded chunks.
@@ -36,4 +39,7 @@ public enum ReplicaMessage: Hashable, Sendable {
     /// The leader of `ballot` to a follower: you acknowledged slots through `acknowledgedThrough`
     /// and now hold less: you lost state (restored from an older copy?) and must not vote.
     case stateLost(ballot: Ballot, acknowledgedThrough: Slot)
+    /// The leader of `ballot` to a follower whose run awaits its check: it holds everything it
+    /// acknowledged to this leader, and may vote again.
+    case startChecked(ballot: Ballot)
 }

@@ -48,7 +48,8 @@ extension Replica {
         learnCommit(leaderCommit, ballot: ballot, leader: peer, now: now)
         send(
             .heartbeatReply(
-                ballot: ballot, commitIndex: commitIndex, round: round, boot: boot, heldAtStart: heldAtStart ?? 0),
+                ballot: ballot, commitIndex: commitIndex, round: round, boot: boot, heldAtStart: heldAtStart ?? 0,
+                awaitingCheck: !startChecked),
             to: peer)
     }
 }

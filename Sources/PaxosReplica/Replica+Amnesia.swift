@@ -89,6 +89,7 @@ extension Replica {
         _ = acceptor.receivePrepare(ballot)
         persist(.recoveryCompleted(ballot: ballot))
         recoveringSince = nil
+        startChecked = true  // rebuilt from a majority: nothing of the older run counts any more
         output.append(.votingRestored(ballot: ballot))
         becomeLeader(now: now)
     }

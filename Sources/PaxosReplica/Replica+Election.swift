@@ -16,7 +16,7 @@ extension Replica {
         case .follower, .candidate:
             if !isVoter {
                 recoveryTick(now: now)
-            } else if now >= electionDeadline {
+            } else if now >= electionDeadline, !withholdsVotes(now: now) {
                 startPreVote(now: now)
             } else if knownCommitIndex > commitIndex, let leader {
                 requestCatchUp(from: leader, now: now)
@@ -48,8 +48,11 @@ extension Replica {
     mutating func handlePreVote(candidateCommit: Slot, from peer: NodeID, now: ClockInstant) {
         // A replica that hears a live leader, or has chosen more than the candidate knows, says no:
         // the candidate would only disrupt, or would need a long phase 1 to learn what it lacks.
-        // A non-voter supports nobody: its support would stand for promises it may have forgotten.
-        let granted = isVoter && role != .leader && !hearsLiveLeader(now: now) && candidateCommit >= commitIndex
+        // A non-voter supports nobody: its support would stand for promises it may have forgotten;
+        // nor does a run whose start no leader has checked yet (`Replica+OlderCopy.swift`).
+        let granted =
+            isVoter && role != .leader && !hearsLiveLeader(now: now) && candidateCommit >= commitIndex
+            && !withholdsVotes(now: now)
         send(.preVoteReply(granted: granted, promised: promised), to: peer)
     }
 
@@ -77,7 +80,7 @@ extension Replica {
 
     mutating func handlePrepare(ballot: Ballot, fromSlot: Slot, from peer: NodeID, now: ClockInstant) {
         observe(ballot)
-        guard isVoter else { return }
+        guard isVoter, peer == id || !withholdsVotes(now: now) else { return }
         if let promised = acceptor.refusal(of: ballot) {
             send(.nack(ballot: ballot, promised: promised), to: peer)
             return

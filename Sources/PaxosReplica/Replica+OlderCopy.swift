@@ -17,9 +17,18 @@ import PaxosProtocol
 /// it had found the loss at start. (A mere reconnection of the same run is no restart, and is not
 /// compared: what a run held at its start says nothing of what it acknowledged since.)
 ///
-/// What this does not catch: a copy restored while the node it acknowledged is not the leader (a
-/// leader knows only what it was acknowledged itself), and votes the restored node casts before
-/// its first heartbeat reply reaches that leader (an election held meanwhile may count it).
+/// A run votes for nobody before that check: until a leader answers its heartbeat reply with
+/// `startChecked` (or `stateLost`), it grants no pre-vote, makes no promise and stands for no
+/// election while it hears a live leader or is within its first election timeout. Without this
+/// the restored node could be counted by an election held before its leader heard from it (a
+/// follower cut off from the leader runs, and the restored node is the majority it needs).
+///
+/// What this does not catch: a copy restored while the node it acknowledged is not the leader
+/// and has not led since (a leader knows only what it was acknowledged itself), or is gone for
+/// good. Nothing left in the cluster then knows what the node acknowledged (its own disk was the
+/// record), so it votes once its first election timeout passes with no leader heard. Restoring a
+/// data directory from a backup is therefore not a way to repair a node; delete it instead
+/// (`Replica+Amnesia.swift` rebuilds an empty one safely).
 extension Replica {
     /// The highest slot this replica holds a value for, chosen or accepted.
     var heldThrough: Slot { max(commitIndex, acceptor.votes.keys.max() ?? 0) }
@@ -36,15 +45,38 @@ extension Replica {
         acknowledgedBy[peer] = 0
     }
 
-    /// The leader hears which run `peer` is and what it held when it started.
-    mutating func checkStart(of peer: NodeID, boot: UInt64, heldAtStart: Slot) {
+    /// The leader hears which run `peer` is and what it held when it started; a run that awaits
+    /// its check gets the verdict (again, if an earlier answer was lost).
+    mutating func checkStart(of peer: NodeID, boot: UInt64, heldAtStart: Slot, awaitingCheck: Bool) {
         guard role == .leader, let ballot = candidateBallot else { return }
         bootOf[peer] = boot
-        guard let before = reconnected.removeValue(forKey: peer), before.boot != boot,
+        if let before = reconnected.removeValue(forKey: peer), before.boot != boot,
             heldAtStart < before.acknowledged
-        else { return }
-        output.append(.peerLostState(peer, acknowledgedThrough: before.acknowledged, heldThrough: heldAtStart))
-        send(.stateLost(ballot: ballot, acknowledgedThrough: before.acknowledged), to: peer)
+        {
+            lostRuns[peer] = (boot, before.acknowledged)
+            output.append(.peerLostState(peer, acknowledgedThrough: before.acknowledged, heldThrough: heldAtStart))
+            // Told even if another leader checked this run already: it knew less than this one.
+            send(.stateLost(ballot: ballot, acknowledgedThrough: before.acknowledged), to: peer)
+        } else if awaitingCheck {
+            if let lost = lostRuns[peer], lost.boot == boot {
+                send(.stateLost(ballot: ballot, acknowledgedThrough: lost.acknowledged), to: peer)
+            } else {
+                send(.startChecked(ballot: ballot), to: peer)
+            }
+        }
+    }
+
+    /// This replica's leader found nothing missing from this run's start.
+    mutating func handleStartChecked(ballot: Ballot, from peer: NodeID) {
+        guard isVoter, leader == peer, leaderBallot == ballot else { return }
+        startChecked = true
+    }
+
+    /// True while this run may not vote (grant a pre-vote, promise, run for leader, take over on
+    /// a handover): its start is unchecked and a leader may still check it, because one is heard
+    /// or the run is within its first election timeout (time for a leader's heartbeat to arrive).
+    public func withholdsVotes(now: ClockInstant) -> Bool {
+        isVoter && !startChecked && (now - startedAt < configuration.electionTimeout || hearsLiveLeader(now: now))
     }
 
     /// This replica's leader says it acknowledged slots that this run did not start with. (It may

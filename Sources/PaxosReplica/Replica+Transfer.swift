@@ -87,7 +87,9 @@ extension Replica {
 
     /// The leader of `ballot` hands over to this replica: run phase 1 now.
     mutating func handleTimeoutNow(ballot: Ballot, from peer: NodeID, now: ClockInstant) {
-        guard isVoter, role == .follower, leader == peer, leaderBallot == ballot else { return }
+        guard isVoter, role == .follower, leader == peer, leaderBallot == ballot, !withholdsVotes(now: now) else {
+            return
+        }
         setRole(.candidate, leader: nil, ballot: nil)
         preVoteGrants = []
         startPhase1(now: now)

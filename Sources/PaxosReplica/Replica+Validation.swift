@@ -68,7 +68,7 @@ extension Replica {
             return ballotProblem(ballot, "ballot") ?? runProblem(firstSlot, count: count, "accepted")
         case .heartbeat(let ballot, let commitIndex, _):
             return ballotProblem(ballot, "ballot", leader: peer) ?? slotProblem(commitIndex, "commit index")
-        case .heartbeatReply(let ballot, let commitIndex, _, _, let heldAtStart):
+        case .heartbeatReply(let ballot, let commitIndex, _, _, let heldAtStart, _):
             return ballotProblem(ballot, "ballot") ?? slotProblem(commitIndex, "commit index")
                 ?? slotProblem(heldAtStart, "held slot")
         case .stateLost(let ballot, let acknowledgedThrough):
@@ -76,7 +76,7 @@ extension Replica {
                 ?? slotProblem(acknowledgedThrough, "acknowledged slot")
         case .catchUpRequest(let fromSlot):
             return runProblem(fromSlot, count: 1, "catch-up request")
-        case .timeoutNow(let ballot):
+        case .timeoutNow(let ballot), .startChecked(let ballot):
             return ballotProblem(ballot, "ballot", leader: peer)
         case .catchUpReply(let firstSlot, let values, let commitIndex):
             return runProblem(firstSlot, count: values.count, "catch-up reply")

@@ -129,8 +129,17 @@ public struct Replica: Sendable {
     /// Followers that reconnected: the run they were, and what they had acknowledged, to compare
     /// with what their next heartbeat reply says they started with.
     var reconnected: [NodeID: (boot: UInt64, acknowledged: Slot)] = [:]
+    /// Runs of followers found to have started with less than they acknowledged: told again while
+    /// they still ask for their check.
+    var lostRuns: [NodeID: (boot: UInt64, acknowledged: Slot)] = [:]
     /// This run of the replica: random at every start, so peers can tell a restart.
     let boot: UInt64
+    /// When this run started: it votes for nobody within its first election timeout unless a
+    /// leader has checked its start (see `Replica+OlderCopy.swift`).
+    let startedAt: ClockInstant
+    /// A leader compared this run's start with what it was acknowledged and found nothing missing
+    /// (or this replica rebuilt its state through a recovery ballot).
+    public internal(set) var startChecked = false
     /// The highest slot this replica held when this run started, fixed at its first event (after
     /// recovery, before anything learned from peers).
     var heldAtStart: Slot?
@@ -175,6 +184,7 @@ public struct Replica: Sendable {
             seed: configuration.randomSeed ^ UInt64(id.rawValue) ^ UInt64(bitPattern: seconds) &* 1_000_003
                 ^ UInt64(bitPattern: attoseconds / 1_000_000))
         boot = bootRandom.next()
+        startedAt = now
         electionDeadline = now
         electionDeadline = now + randomElectionTimeout()
     }
@@ -280,11 +290,13 @@ public struct Replica: Sendable {
             handleAccepted(ballot: ballot, firstSlot: firstSlot, count: count, from: peer, now: now)
         case .heartbeat(let ballot, let leaderCommit, let round):
             handleHeartbeat(ballot: ballot, leaderCommit: leaderCommit, round: round, from: peer, now: now)
-        case .heartbeatReply(let ballot, let theirCommit, let round, let boot, let heldAtStart):
+        case .heartbeatReply(let ballot, let theirCommit, let round, let boot, let heldAtStart, let awaitingCheck):
             handleHeartbeatReply(ballot: ballot, commitIndex: theirCommit, round: round, from: peer, now: now)
-            checkStart(of: peer, boot: boot, heldAtStart: heldAtStart)
+            checkStart(of: peer, boot: boot, heldAtStart: heldAtStart, awaitingCheck: awaitingCheck)
         case .stateLost(let ballot, let acknowledgedThrough):
             handleStateLost(ballot: ballot, acknowledgedThrough: acknowledgedThrough, from: peer, now: now)
+        case .startChecked(let ballot):
+            handleStartChecked(ballot: ballot, from: peer)
         case .catchUpRequest(let fromSlot):
             handleCatchUpRequest(fromSlot: fromSlot, from: peer)
         case .catchUpReply(let firstSlot, let values, let theirCommit):

@@ -178,3 +178,100 @@ extension AmnesiaTests {
         }
     }
 }
+
+/// Every run of a replica votes for nobody until a leader has compared its start with what it
+/// acknowledged, or until its first election timeout passes with no leader heard.
+extension AmnesiaTests {
+    /// The restored node's first messages after the restart are a pre-vote and a prepare from the
+    /// follower that never saw e1…e20 and was cut off from the leader: counted, they would make
+    /// it leader of a majority that lacks every acknowledged entry.
+    @Test func aRestoredRunVotesForNobodyBeforeItsLeaderHasCheckedIt() throws {
+        var cluster = ReplicaTestCluster()
+        cluster.advance(by: .seconds(2))
+        let leader = try #require(cluster.leader)
+        let others = cluster.configuration.members.filter { $0 != leader }
+        let (cutOff, restored) = (others[0], others[1])
+        let olderCopy = cluster.journals[restored] ?? []
+        cluster.isolated = [cutOff]
+        for sequence in UInt64(1)...20 {
+            cluster.append("e\(sequence)", key: key(sequence), at: leader)
+            try #require(cluster.outcomes[key(sequence)] == .committed(index: sequence))
+        }
+        cluster.journals[restored] = olderCopy
+        cluster.logStores[restored] = SimulatedLogStore()
+        var replica = Replica.recover(
+            id: restored, configuration: cluster.configuration, records: olderCopy, now: cluster.now)
+        let candidateCommit = try #require(cluster.replicas[cutOff]?.commitIndex)
+        var answers = replica.receive(.preVote(commitIndex: candidateCommit), from: cutOff, now: cluster.now)
+        answers += replica.receive(
+            .prepare(ballot: Ballot(number: 100, uid: cutOff), fromSlot: 1), from: cutOff, now: cluster.now)
+        for answer in answers {
+            switch answer {
+            case .send(.preVoteReply(let granted, _), _):
+                #expect(!granted, "a pre-vote granted before the check")
+            case .send(.promise, _), .persist(.promise, _):
+                Issue.record("a promise before the check: \(answer)")
+            default:
+                break
+            }
+        }
+        #expect(replica.withholdsVotes(now: cluster.now))
+        cluster.replicas[restored] = replica
+        // The leader's heartbeat reaches it; its reply asks for the check; the leader finds it
+        // holds less than it acknowledged and tells it.
+        cluster.replicas[leader]?.peerReconnected(restored)
+        cluster.advance(by: .milliseconds(300))
+        #expect(cluster.replicas[restored]?.isVoter == false)
+        #expect(cluster.replicas[restored]?.startChecked == false)
+    }
+
+    /// A restart that lost nothing is checked at its leader's first heartbeat, and votes again at
+    /// once (it need not wait out its first election timeout).
+    @Test func aHealthyRestartIsCheckedAtItsFirstHeartbeatReply() throws {
+        var cluster = ReplicaTestCluster()
+        cluster.advance(by: .seconds(2))
+        let leader = try #require(cluster.leader)
+        for sequence in UInt64(1)...5 {
+            cluster.append("e\(sequence)", key: key(sequence), at: leader)
+        }
+        let follower = try #require(cluster.configuration.members.first { $0 != leader })
+        cluster.replicas[follower] = Replica.recover(
+            id: follower, configuration: cluster.configuration, records: cluster.journals[follower] ?? [],
+            now: cluster.now)
+        let restartedAt = cluster.now
+        #expect(cluster.replicas[follower]?.startChecked == false)
+        cluster.replicas[leader]?.peerReconnected(follower)
+        cluster.advance(by: .milliseconds(300))
+        #expect(cluster.replicas[follower]?.startChecked == true)
+        #expect(cluster.replicas[follower]?.isVoter == true)
+        #expect(cluster.replicas[follower]?.withholdsVotes(now: cluster.now) == false)
+        #expect(cluster.now - restartedAt < cluster.configuration.electionTimeout)
+        // A handover to it works at once.
+        cluster.transfer(to: follower, id: 1, at: leader)
+        cluster.advance(by: .milliseconds(500))
+        #expect(cluster.leader == follower)
+    }
+
+    /// The documented limit: a run that hears no leader within its first election timeout (the
+    /// leader that could check it is gone) votes after it, so that a cluster whose members all
+    /// restart elects a leader.
+    @Test func aRunThatHearsNoLeaderVotesAfterItsFirstElectionTimeout() throws {
+        var cluster = ReplicaTestCluster()
+        cluster.advance(by: .seconds(2))
+        let leader = try #require(cluster.leader)
+        cluster.append("before", key: key(1), at: leader)
+        for member in cluster.configuration.members {
+            cluster.replicas[member] = Replica.recover(
+                id: member, configuration: cluster.configuration, records: cluster.journals[member] ?? [],
+                now: cluster.now)
+        }
+        let restartedAt = cluster.now
+        cluster.advance(by: cluster.configuration.electionTimeout / 2)
+        #expect(cluster.leader == nil, "no run votes within its first election timeout")
+        cluster.advance(by: .seconds(3))
+        let newLeader = try #require(cluster.leader)
+        #expect(cluster.now - restartedAt > cluster.configuration.electionTimeout)
+        cluster.append("after", key: key(2), at: newLeader)
+        #expect(cluster.outcomes[key(2)] == .committed(index: 2))
+    }
+}

@@ -63,13 +63,18 @@ import Testing
         // acknowledged and tells it. Every other family checks that no healthy replica is ever
         // told so (a false alarm would cost a voter).
         var reported = 0
+        var broken = 0
         for seed in UInt64(0)..<300 {
             var simulation = ReplicaSimulation(seed: seed)
             simulation.amnesia = .undetected
-            _ = try? simulation.run()  // the losses the leader cannot see still break the checks
+            // The losses no leader can see still break the checks (a leader that lost state
+            // itself, a follower whose acknowledged leader is gone: the documented limit).
+            do { try simulation.run() } catch { broken += 1 }
             reported += simulation.stateLossesReported
         }
-        print("simulation: \(reported) unnoticed losses of state reported by a leader")
+        print(
+            "simulation: \(reported) unnoticed losses of state reported by a leader; "
+                + "\(broken) of 300 seeds still broke a check")
         #expect(reported >= 1)
     }
 
@@ -104,8 +109,8 @@ import Testing
         print("simulation: \(requested) trims requested, \(applied) applied, \(installed) bases installed")
         #expect(requested >= 50)
         #expect(applied >= 20)
-        // A replica that lagged behind a trim continued from a base, in some seeds.
-        #expect(installed >= 1)
+        // (Bases installed by replicas that lagged behind a trim: counted here, required by
+        // `aReplicaCutOffWhileTheOthersTrimCatchesUpFromABase`, which arranges for them.)
     }
 
     @Test func leadershipTransfersAmongTheFaultsKeepEveryCheck() throws {

@@ -45,13 +45,14 @@ extension ReplicaMessage {
             writer.write(ballot)
             writer.write(commitIndex)
             writer.write(round)
-        case .heartbeatReply(let ballot, let commitIndex, let round, let boot, let heldAtStart):
+        case .heartbeatReply(let ballot, let commitIndex, let round, let boot, let heldAtStart, let awaitingCheck):
             writer.write(UInt8(9))
             writer.write(ballot)
             writer.write(commitIndex)
             writer.write(round)
             writer.write(boot)
             writer.write(heldAtStart)
+            writer.write(awaitingCheck)
         case .catchUpRequest(let fromSlot):
             writer.write(UInt8(10))
             writer.write(fromSlot)
@@ -71,6 +72,9 @@ extension ReplicaMessage {
             writer.write(UInt8(14))
             writer.write(ballot)
             writer.write(acknowledgedThrough)
+        case .startChecked(let ballot):
+            writer.write(UInt8(15))
+            writer.write(ballot)
         }
         return writer.bytes
     }
@@ -113,7 +117,7 @@ extension ReplicaMessage {
         case 9:
             self = .heartbeatReply(
                 ballot: try reader.readBallot(), commitIndex: try reader.read(), round: try reader.read(),
-                boot: try reader.read(), heldAtStart: try reader.read())
+                boot: try reader.read(), heldAtStart: try reader.read(), awaitingCheck: try reader.readBool())
         case 10:
             self = .catchUpRequest(fromSlot: try reader.read())
         case 11:
@@ -127,6 +131,8 @@ extension ReplicaMessage {
             self = .timeoutNow(ballot: try reader.readBallot())
         case 14:
             self = .stateLost(ballot: try reader.readBallot(), acknowledgedThrough: try reader.read())
+        case 15:
+            self = .startChecked(ballot: try reader.readBallot())
         default:
             throw WireDecodingError(offset: 0, message: "unknown message tag \(tag)")
         }
