@@ -49,36 +49,35 @@ public final class NodeServer: Sendable {
         let journalDirectory = given.dataDirectory + "/journal"
         let foundIdentity = try NodeIdentity.read(from: given.dataDirectory)
         let journalExisted = Journal.containsSegments(directory: journalDirectory)
-        let journal: Journal
         let metrics = NodeMetrics()
         var journalOptions = given.journalOptions
         journalOptions.batchObserver = { metrics.journalWrote($0) }
-        do {
-            journal = try Journal.open(directory: journalDirectory, options: journalOptions)
-        } catch {
-            throw NodeError("cannot open the journal: \(error)")
+        var checkpoint = try Checkpoint.read(from: given.dataDirectory)
+        let opened = try JournalRepairOnStart.open(directory: journalDirectory, options: journalOptions, logger: logger)
+        {
+            max((checkpoint?.journalSequence ?? 0) + 1, $0.firstSequence)
         }
+        let journal = opened.journal
         var running = given
-        var records: [PersistRecord]
-        let checkpoint: Checkpoint?
+        var records = opened.records
         do {
-            checkpoint = try Checkpoint.read(from: given.dataDirectory)
-            let replayFrom = max((checkpoint?.journalSequence ?? 0) + 1, journal.firstSequence)
-            records = try Self.readRecords(journal, from: replayFrom)
             let gap = StartupCheck.coverageGap(
                 checkpoint: checkpoint?.journalSequence, journalFirst: journal.firstSequence,
                 journalLast: journal.lastSequence)
             let check = try StartupCheck.examine(
                 found: foundIdentity, journalExisted: journalExisted, findings: journal.openFindings,
-                coverageGap: gap, isNewCluster: given.isNewCluster, clusterID: given.clusterID,
-                nodeID: given.id.rawValue, dataDirectory: given.dataDirectory)
+                coverageGap: gap, repaired: opened.repaired, isNewCluster: given.isNewCluster,
+                clusterID: given.clusterID, nodeID: given.id.rawValue, dataDirectory: given.dataDirectory)
             if let lostState = check.lostState {
                 logger.warning(
                     "node \(given.id) may have lost state: \(lostState). It will not vote until it has rebuilt its log from a majority of the others (new incarnation \(String(check.identity.incarnation, radix: 16)))"
                 )
+                let journalEnd = journal.lastSequence
                 // On disk before the new identity: a crash in between finds the loss again.
                 try await Self.appendDurably(PersistRecord.recoveryStarted, to: journal)
                 records.append(.recoveryStarted)
+                checkpoint = try Self.coverOnlyWhatTheJournalHolds(
+                    checkpoint, journalEnd: journalEnd, dataDirectory: given.dataDirectory)
             }
             // Before the identity says the node has started here: from now on the journal exists.
             try await Self.appendDurably(PersistRecord.started(incarnation: check.identity.incarnation), to: journal)
@@ -270,18 +269,18 @@ public final class NodeServer: Sendable {
         }
     }
 
-    private static func readRecords(_ journal: Journal, from first: UInt64) throws -> [PersistRecord] {
-        var iterator = journal.records(from: first)
-        var records: [PersistRecord] = []
-        while let record = try iterator.next() {
-            do {
-                records.append(try PersistRecord(decoding: record.bytes))
-            } catch {
-                throw NodeError(
-                    "journal record \(record.sequence) in \(journal.directory) is not a replica record: \(error)")
-            }
-        }
-        return records
+    /// A checkpoint past the end of a journal that lost records (cut at damage, truncated) says it
+    /// covers records the journal will now number again: the records written from here on
+    /// (`recoveryStarted` first) would be skipped by the next start's replay. It is rewritten to
+    /// cover through the journal's end, which is still true (its state includes those records),
+    /// once `recoveryStarted` is durable (a crash before finds the loss again).
+    private static func coverOnlyWhatTheJournalHolds(
+        _ checkpoint: Checkpoint?, journalEnd: UInt64, dataDirectory: String
+    ) throws -> Checkpoint? {
+        guard var checkpoint, checkpoint.journalSequence > journalEnd else { return checkpoint }
+        checkpoint.journalSequence = journalEnd
+        try checkpoint.write(to: dataDirectory)
+        return checkpoint
     }
 
     /// Completes when the node has stopped: after `shutdown()`, or with the error of a journal

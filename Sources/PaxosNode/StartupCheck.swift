@@ -6,7 +6,8 @@ import PaxosJournal
 /// The findings that mean "state may be lost":
 /// - no identity file in a directory that is not being set up for a new cluster (deleted, or a new
 ///   disk), or an identity that says the node ran here before but no journal;
-/// - a torn or damaged last batch, or a last segment shorter than preallocated (truncated).
+/// - a torn or damaged last batch, or a last segment shorter than preallocated (truncated);
+/// - damage in the middle of the journal, which `JournalRepairOnStart` cut.
 /// A journal restored whole from an older copy together with its identity is not detected here.
 struct StartupCheck {
     /// The identity to run under: a new incarnation when state was lost.
@@ -19,9 +20,10 @@ struct StartupCheck {
     ///   - journalExisted: whether the journal directory held segments before it was opened.
     ///   - isNewCluster: the operator says this directory is being set up for a new cluster.
     ///   - coverageGap: what `coverageGap(checkpoint:journalFirst:journalLast:)` found.
+    ///   - repaired: what `JournalRepairOnStart` cut from a damaged journal.
     static func examine(
         found: NodeIdentity?, journalExisted: Bool, findings: OpenFindings, coverageGap: String? = nil,
-        isNewCluster: Bool, clusterID: UInt64, nodeID: UInt32, dataDirectory: String
+        repaired: String? = nil, isNewCluster: Bool, clusterID: UInt64, nodeID: UInt32, dataDirectory: String
     ) throws(NodeError) -> StartupCheck {
         if let found, found.clusterID != clusterID || found.nodeID != nodeID {
             throw NodeError(
@@ -45,6 +47,7 @@ struct StartupCheck {
         }
         if let loss = findings.possibleLoss { reasons.append(loss) }
         if let coverageGap { reasons.append(coverageGap) }
+        if let repaired { reasons.append(repaired) }
         guard !reasons.isEmpty else { return StartupCheck(identity: identity, lostState: nil) }
         identity.incarnation = .random(in: 1...UInt64.max)
         return StartupCheck(identity: identity, lostState: reasons.joined(separator: "; "))

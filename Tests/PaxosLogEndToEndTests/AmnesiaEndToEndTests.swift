@@ -5,11 +5,12 @@ import Testing
     import Glibc
 #endif
 
-/// A node that lost its state (a truncated journal, a deleted data directory) must not vote until
-/// it has rebuilt its state from a majority of the others: the schedule fault injection found.
+/// A node that lost its state (a truncated journal, a deleted data directory, a journal damaged in
+/// the middle) must not vote until it has rebuilt its state from a majority of the others: the
+/// schedule fault injection found.
 @Suite(.serialized) struct AmnesiaEndToEndTests {
     enum Loss: String, CaseIterable, Sendable {
-        case truncatedJournal, deletedDataDirectory, zeroedJournal
+        case truncatedJournal, deletedDataDirectory, zeroedJournal, damagedFrameInTheMiddle
     }
 
     /// F down; 2,000 entries acknowledged by the leader L and follower V only; V frozen, killed and
@@ -55,6 +56,13 @@ import Testing
             #expect(intruder.status != 0, "an append committed without any node that held the acknowledged entries")
             let log = try String(contentsOfFile: cluster.dir + "/node-\(forgetful).log", encoding: .utf8)
             #expect(log.contains("may have lost state"), "\(log.suffix(2000))")
+            if loss == .damagedFrameInTheMiddle {
+                // It started anyway: cut at the damage, the damaged file kept beside.
+                #expect(log.contains("the journal is damaged"), "\(log.suffix(2000))")
+                let kept = try FileManager.default.contentsOfDirectory(
+                    atPath: cluster.dir + "/node-\(forgetful)/journal")
+                #expect(kept.contains { $0.hasSuffix(".broken") }, "\(kept)")
+            }
             let status = try await cluster.run(["cluster", "status", "--dir", cluster.dir, "--json"])
             let rows = status.stdoutLines.compactMap {
                 try? JSONSerialization.jsonObject(with: Data($0.utf8)) as? [String: Any]
@@ -107,6 +115,19 @@ import Testing
             let headerSize: UInt64 = 64  // the segment header, see JournalFormat.segmentHeaderSize
             try handle.seek(toOffset: headerSize)
             try handle.write(contentsOf: Data(count: Int(size - headerSize)))
+            try handle.close()
+        case .damagedFrameInTheMiddle:
+            // One bit of the first frame's payload in the last segment (the acknowledged batches
+            // follow it, whole): not a torn tail, a node that refused to start before.
+            let journal = dataDirectory + "/journal"
+            let segments = try FileManager.default.contentsOfDirectory(atPath: journal).filter { $0.hasSuffix(".seg") }
+            let last = journal + "/" + (try #require(segments.sorted().last))
+            let handle = try #require(FileHandle(forUpdatingAtPath: last))
+            let offset: UInt64 = 64 + 32 + 1  // segment header, frame header, into the payload
+            try handle.seek(toOffset: offset)
+            let byte = try #require(try handle.read(upToCount: 1)?.first)
+            try handle.seek(toOffset: offset)
+            try handle.write(contentsOf: Data([byte ^ 0x10]))
             try handle.close()
         }
     }
