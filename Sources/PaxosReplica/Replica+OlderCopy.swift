@@ -49,6 +49,11 @@ extension Replica {
     /// its check gets the verdict (again, if an earlier answer was lost).
     mutating func checkStart(of peer: NodeID, boot: UInt64, heldAtStart: Slot, awaitingCheck: Bool) {
         guard role == .leader, let ballot = candidateBallot else { return }
+        guard !(retiredBoots[peer]?.contains(boot) ?? false) else { return }  // a late reply of an older run
+        if let previous = bootOf[peer], previous != boot {
+            retiredBoots[peer, default: []].append(previous)
+            if (retiredBoots[peer]?.count ?? 0) > 16 { retiredBoots[peer]?.removeFirst() }
+        }
         bootOf[peer] = boot
         if let before = reconnected.removeValue(forKey: peer), before.boot != boot,
             heldAtStart < before.acknowledged

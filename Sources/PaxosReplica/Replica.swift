@@ -126,6 +126,9 @@ public struct Replica: Sendable {
     var acknowledgedBy: [NodeID: Slot] = [:]
     /// The run each follower last said it is, from its heartbeat replies (to this node as leader).
     var bootOf: [NodeID: UInt64] = [:]
+    /// Runs each follower was before its current one: a late reply from one of them (still in
+    /// flight when the follower restarted) is not its new run's first.
+    var retiredBoots: [NodeID: [UInt64]] = [:]
     /// Followers that reconnected: the run they were, and what they had acknowledged, to compare
     /// with what their next heartbeat reply says they started with.
     var reconnected: [NodeID: (boot: UInt64, acknowledged: Slot)] = [:]

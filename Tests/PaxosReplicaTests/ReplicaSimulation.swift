@@ -281,6 +281,12 @@ struct ReplicaSimulation {
             disk.durable += disk.pending.prefix(survived).map(\.record)
             disk.pending = []
             disks[member] = disk
+            // A replica that had just rebuilt lost state may come back rebuilding still (its
+            // `recoveryCompleted` did not reach the disk): it counts as the one non-voter now,
+            // before another member may lose state.
+            let restarted = Replica.recover(
+                id: member, configuration: configuration, snapshot: disk.checkpoint, records: disk.durable, now: now)
+            if !restarted.isVoter { nonVoters.insert(member) }
         }
         // The log store's latest writes may not have reached the disk either; the journal has them.
         if var store = logStores[member] {
@@ -339,6 +345,9 @@ struct ReplicaSimulation {
         }
         logStores[member] = store
         replicas[member] = replica
+        // Still rebuilding (a crash may have lost its `recoveryCompleted` record before it synced):
+        // it counts against the one non-voter at a time.
+        if !replica.isVoter { nonVoters.insert(member) }
         // Its new connections reach the others' transports (messages of its old run may still be
         // in flight: they arrive after, as a late frame on an old connection could).
         for other in members where other != member {
