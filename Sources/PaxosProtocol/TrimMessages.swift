@@ -20,11 +20,7 @@ public struct TrimRequest: Hashable, Sendable {
     public init(decoding bytes: [UInt8]) throws(WireDecodingError) {
         var reader = ByteReader(bytes)
         requestID = try reader.read()
-        let indexOffset = reader.offset
-        before = try reader.read()
-        guard before >= 1, before < ProtocolLimits.slotsAndBallots else {
-            throw WireDecodingError(offset: indexOffset, message: "trim index \(before) is out of range")
-        }
+        before = try reader.readTrimIndex()
         try reader.expectEnd()
     }
 }
