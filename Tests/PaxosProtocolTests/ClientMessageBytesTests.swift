@@ -114,6 +114,14 @@ import Testing
         }
     }
 
+    /// A reason must be UTF-8 in a read result as in the others: read with replacement characters,
+    /// it would encode back to other bytes.
+    @Test func aReadResultWhoseReasonIsNotUTF8IsRefused() {
+        #expect(throws: WireDecodingError(offset: 9, message: "failure message is not UTF-8")) {
+            try ReadResult(decoding: le(UInt64(1)) + [2] + le(UInt32(1)) + [0xFF])
+        }
+    }
+
     @Test func anUnknownReadOrAppendStatusIsRefusedWhereItStands() {
         #expect(throws: WireDecodingError(offset: 8, message: "unknown read status 5")) {
             try ReadResult(decoding: le(UInt64(1)) + [5])
