@@ -43,6 +43,24 @@ extension PaxosLogClient {
         throw ClientError("cannot \(what) within \(timeout) (is a majority of nodes running?): \(lastError)")
     }
 
+    /// ``throughLeader`` for a request whose answer is a message of its own: sends
+    /// `request(id)` as a frame of kind `kind`, numbering the attempts 1, 2, …, reads the answer
+    /// of kind `answerKind`, and lets `answer` say what it means (it throws ``ClientError`` for a
+    /// refusal).
+    func throughLeader<Request: RequestIDPrefixed, Answer: RequestIDPrefixed, Reply>(
+        timeout: Duration, doing what: String, sending kind: UInt8, _ request: (UInt64) -> Request,
+        expecting answerKind: UInt8, _ answer: (Answer, UInt32) throws -> LeaderAnswer<Reply>
+    ) async throws -> Reply {
+        var requestID: UInt64 = 0
+        return try await throughLeader(timeout: timeout, doing: what) { node in
+            requestID += 1
+            let reply = try await roundTrip(
+                Frame(kind: kind, payload: request(requestID).encoded()), expecting: answerKind, at: node,
+                timeout: .seconds(10))
+            return try answer(try Answer(decoding: reply.payload), node)
+        }
+    }
+
     /// One request frame to node `id` and its answer of kind `expecting`.
     func roundTrip(_ request: Frame, expecting kind: UInt8, at id: UInt32, timeout: TimeAmount) async throws -> Frame {
         guard let address = cluster.address(of: id) else { throw ClientError("node \(id) is not in cluster.json") }

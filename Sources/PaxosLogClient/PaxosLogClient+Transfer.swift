@@ -1,6 +1,4 @@
-import NIOCore
 import PaxosProtocol
-import PaxosTransport
 
 extension PaxosLogClient {
     /// Hands leadership to node `target` and returns once it leads. The leader stops proposing,
@@ -11,15 +9,11 @@ extension PaxosLogClient {
         guard cluster.address(of: target) != nil else {
             throw ClientError("node \(target) is not in the cluster description")
         }
-        var requestID: UInt64 = 0
-        return try await throughLeader(timeout: timeout, doing: "hand leadership to node \(target)") { node in
-            requestID += 1
-            let reply = try await roundTrip(
-                Frame(
-                    kind: FrameKind.transferRequest,
-                    payload: TransferRequest(requestID: requestID, target: target).encoded()),
-                expecting: FrameKind.transferResult, at: node, timeout: .seconds(10))
-            switch try TransferResult(decoding: reply.payload).status {
+        return try await throughLeader(
+            timeout: timeout, doing: "hand leadership to node \(target)", sending: FrameKind.transferRequest,
+            { TransferRequest(requestID: $0, target: target) }, expecting: FrameKind.transferResult
+        ) { (result: TransferResult, node) in
+            switch result.status {
             case .transferred(let leader): return .done(leader)
             case .notLeader(let leader): return .notLeader(leader)
             case .failed(let reason): throw ClientError("node \(node) could not hand leadership over: \(reason)")

@@ -18,7 +18,7 @@ public struct AppendRequest: Hashable, Sendable {
 }
 
 /// What became of one appended entry.
-public enum AppendStatus: Hashable, Sendable {
+public enum AppendStatus: WireStatus {
     /// Chosen by a majority, each of which fsynced it, at this log index.
     case committed(index: UInt64)
     /// This node is not the leader; `leader` is who it believes leads (nil: unknown yet).
@@ -31,6 +31,28 @@ public enum AppendStatus: Hashable, Sendable {
     /// must take first; it was not appended. Send the session's entries from `expected` on again,
     /// in order.
     case outOfOrder(expected: UInt64)
+
+    public func write(to writer: inout ByteWriter) {
+        switch self {
+        case .committed(let index): writer.write(tag: 0, index)
+        case .notLeader(let leader): writer.write(tag: 1, leader: leader)
+        case .failed(let reason): writer.write(tag: 2, reason: reason)
+        case .busy: writer.write(UInt8(3))
+        case .outOfOrder(let expected): writer.write(tag: 4, expected)
+        }
+    }
+
+    public init(reading reader: inout ByteReader) throws(WireDecodingError) {
+        let tagOffset = reader.offset
+        switch try reader.read(UInt8.self) {
+        case 0: self = .committed(index: try reader.read())
+        case 1: self = .notLeader(leader: try reader.readLeader())
+        case 2: self = .failed(try reader.readReason())
+        case 3: self = .busy
+        case 4: self = .outOfOrder(expected: try reader.read())
+        case let tag: throw WireDecodingError(offset: tagOffset, message: "unknown append status \(tag)")
+        }
+    }
 }
 
 /// The node's answers, one per entry key; several may share a frame.
@@ -56,22 +78,7 @@ public struct AppendResult: Hashable, Sendable {
         for (key, status) in outcomes {
             writer.write(key.session)
             writer.write(key.sequence)
-            switch status {
-            case .committed(let index):
-                writer.write(UInt8(0))
-                writer.write(index)
-            case .notLeader(let leader):
-                writer.write(UInt8(1))
-                writer.write(leader ?? 0)
-            case .failed(let message):
-                writer.write(UInt8(2))
-                writer.writeLengthPrefixed(Array(message.utf8))
-            case .busy:
-                writer.write(UInt8(3))
-            case .outOfOrder(let expected):
-                writer.write(UInt8(4))
-                writer.write(expected)
-            }
+            status.write(to: &writer)
         }
         return writer.bytes
     }
@@ -83,26 +90,7 @@ public struct AppendResult: Hashable, Sendable {
         outcomes.reserveCapacity(count)
         for _ in 0..<count {
             let key = ClientKey(session: try reader.read(), sequence: try reader.read())
-            let tagOffset = reader.offset
-            switch try reader.read(UInt8.self) {
-            case 0:
-                outcomes.append((key, .committed(index: try reader.read())))
-            case 1:
-                let leader: UInt32 = try reader.read()
-                outcomes.append((key, .notLeader(leader: leader == 0 ? nil : leader)))
-            case 2:
-                let messageOffset = reader.offset
-                guard let message = String(validating: try reader.readLengthPrefixed(), as: UTF8.self) else {
-                    throw WireDecodingError(offset: messageOffset, message: "failure message is not UTF-8")
-                }
-                outcomes.append((key, .failed(message)))
-            case 3:
-                outcomes.append((key, .busy))
-            case 4:
-                outcomes.append((key, .outOfOrder(expected: try reader.read())))
-            case let tag:
-                throw WireDecodingError(offset: tagOffset, message: "unknown append status \(tag)")
-            }
+            outcomes.append((key, try AppendStatus(reading: &reader)))
         }
         try reader.expectEnd()
     }

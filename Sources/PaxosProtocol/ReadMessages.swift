@@ -12,7 +12,7 @@ public enum ReadMode: UInt8, Hashable, Sendable {
 }
 
 /// A client asks for committed entries from `fromIndex` on.
-public struct ReadRequest: Hashable, Sendable {
+public struct ReadRequest: RequestIDPrefixed, Hashable {
     public var requestID: UInt64
     public var mode: ReadMode
     public var fromIndex: UInt64
@@ -35,21 +35,19 @@ public struct ReadRequest: Hashable, Sendable {
         self.waitMilliseconds = waitMilliseconds
     }
 
-    public func encoded() -> [UInt8] {
-        var writer = ByteWriter(capacity: 40)
-        writer.write(requestID)
+    public var encodedCapacity: Int { 40 }
+
+    public func writeFields(to writer: inout ByteWriter) {
         writer.write(mode.rawValue)
         writer.write(fromIndex)
         writer.write(upTo)
         writer.write(maxEntries)
         writer.write(maxBytes)
         writer.write(waitMilliseconds)
-        return writer.bytes
     }
 
-    public init(decoding bytes: [UInt8]) throws(WireDecodingError) {
-        var reader = ByteReader(bytes)
-        requestID = try reader.read()
+    public init(requestID: UInt64, readingFieldsFrom reader: inout ByteReader) throws(WireDecodingError) {
+        self.requestID = requestID
         let modeOffset = reader.offset
         let rawMode: UInt8 = try reader.read()
         guard let mode = ReadMode(rawValue: rawMode) else {
@@ -61,13 +59,12 @@ public struct ReadRequest: Hashable, Sendable {
         maxEntries = try reader.read()
         maxBytes = try reader.read()
         waitMilliseconds = try reader.read()
-        try reader.expectEnd()
     }
 }
 
 /// Committed entries `firstIndex`, `firstIndex + 1`, … and where the log ends.
-public struct ReadResult: Hashable, Sendable {
-    public enum Status: Hashable, Sendable {
+public struct ReadResult: RequestIDPrefixed, Hashable {
+    public enum Status: WireStatus {
         case ok
         /// Linearizable reads go to the leader; this is who this node believes leads.
         case notLeader(leader: UInt32?)
@@ -77,6 +74,28 @@ public struct ReadResult: Hashable, Sendable {
         /// This node does not hold entries below `firstHeld` (it caught up past a trim from a
         /// base), though the log still does: read them from another node.
         case notHeld(firstHeld: UInt64)
+
+        public func write(to writer: inout ByteWriter) {
+            switch self {
+            case .ok: writer.write(UInt8(0))
+            case .notLeader(let leader): writer.write(tag: 1, leader: leader)
+            case .failed(let reason): writer.write(tag: 2, reason: reason)
+            case .trimmed(let first): writer.write(tag: 3, first)
+            case .notHeld(let firstHeld): writer.write(tag: 4, firstHeld)
+            }
+        }
+
+        public init(reading reader: inout ByteReader) throws(WireDecodingError) {
+            let tagOffset = reader.offset
+            switch try reader.read(UInt8.self) {
+            case 0: self = .ok
+            case 1: self = .notLeader(leader: try reader.readLeader())
+            case 2: self = .failed(try reader.readReason())
+            case 3: self = .trimmed(firstIndex: try reader.read())
+            case 4: self = .notHeld(firstHeld: try reader.read())
+            case let tag: throw WireDecodingError(offset: tagOffset, message: "unknown read status \(tag)")
+            }
+        }
     }
 
     public var requestID: UInt64
@@ -94,30 +113,14 @@ public struct ReadResult: Hashable, Sendable {
         self.endIndex = endIndex
     }
 
-    public func encoded() -> [UInt8] {
-        var writer = ByteWriter(capacity: 32 + entries.reduce(0) { $0 + $1.count + 4 })
-        writer.write(requestID)
-        switch status {
-        case .ok:
-            writer.write(UInt8(0))
-        case .notLeader(let leader):
-            writer.write(UInt8(1))
-            writer.write(leader ?? 0)
-        case .failed(let message):
-            writer.write(UInt8(2))
-            writer.writeLengthPrefixed(Array(message.utf8))
-        case .trimmed(let first):
-            writer.write(UInt8(3))
-            writer.write(first)
-        case .notHeld(let firstHeld):
-            writer.write(UInt8(4))
-            writer.write(firstHeld)
-        }
+    public var encodedCapacity: Int { 32 + entries.reduce(0) { $0 + $1.count + 4 } }
+
+    public func writeFields(to writer: inout ByteWriter) {
+        status.write(to: &writer)
         writer.write(firstIndex)
         writer.write(endIndex)
         writer.write(UInt32(entries.count))
         for entry in entries { writer.writeLengthPrefixed(entry) }
-        return writer.bytes
     }
 
     /// The encoding of an `.ok` result whose `count` entries are already encoded, each a u32
@@ -127,7 +130,7 @@ public struct ReadResult: Hashable, Sendable {
     ) -> [UInt8] {
         var writer = ByteWriter(capacity: 32 + entries.count)
         writer.write(requestID)
-        writer.write(UInt8(0))
+        Status.ok.write(to: &writer)
         writer.write(firstIndex)
         writer.write(endIndex)
         writer.write(UInt32(count))
@@ -135,31 +138,14 @@ public struct ReadResult: Hashable, Sendable {
         return writer.bytes
     }
 
-    public init(decoding bytes: [UInt8]) throws(WireDecodingError) {
-        var reader = ByteReader(bytes)
-        requestID = try reader.read()
-        let statusOffset = reader.offset
-        switch try reader.read(UInt8.self) {
-        case 0:
-            status = .ok
-        case 1:
-            let leader: UInt32 = try reader.read()
-            status = .notLeader(leader: leader == 0 ? nil : leader)
-        case 2:
-            status = .failed(String(decoding: try reader.readLengthPrefixed(), as: UTF8.self))
-        case 3:
-            status = .trimmed(firstIndex: try reader.read())
-        case 4:
-            status = .notHeld(firstHeld: try reader.read())
-        case let tag:
-            throw WireDecodingError(offset: statusOffset, message: "unknown read status \(tag)")
-        }
+    public init(requestID: UInt64, readingFieldsFrom reader: inout ByteReader) throws(WireDecodingError) {
+        self.requestID = requestID
+        status = try Status(reading: &reader)
         firstIndex = try reader.read()
         endIndex = try reader.read()
         let count = try reader.readCount(minimumElementSize: 4)
         entries = []
         entries.reserveCapacity(count)
         for _ in 0..<count { entries.append(try reader.readLengthPrefixed()) }
-        try reader.expectEnd()
     }
 }

@@ -1,6 +1,6 @@
 /// A client asks the cluster to hand leadership to node `target` (`paxoslog cluster
 /// transfer-leader`).
-public struct TransferRequest: Hashable, Sendable {
+public struct TransferRequest: RequestIDPrefixed, Hashable {
     public var requestID: UInt64
     public var target: UInt32
 
@@ -9,78 +9,43 @@ public struct TransferRequest: Hashable, Sendable {
         self.target = target
     }
 
-    public func encoded() -> [UInt8] {
-        var writer = ByteWriter(capacity: 12)
-        writer.write(requestID)
-        writer.write(target)
-        return writer.bytes
-    }
+    public func writeFields(to writer: inout ByteWriter) { writer.write(target) }
 
-    public init(decoding bytes: [UInt8]) throws(WireDecodingError) {
-        var reader = ByteReader(bytes)
-        requestID = try reader.read()
+    public init(requestID: UInt64, readingFieldsFrom reader: inout ByteReader) throws(WireDecodingError) {
         let targetOffset = reader.offset
-        target = try reader.read()
+        let target: UInt32 = try reader.read()
         guard target != 0 else { throw WireDecodingError(offset: targetOffset, message: "node id 0 is not a node") }
-        try reader.expectEnd()
+        self.init(requestID: requestID, target: target)
     }
 }
 
 /// What became of a transfer request.
-public struct TransferResult: Hashable, Sendable {
-    public enum Status: Hashable, Sendable {
-        /// Node `to` leads now (it took over, or already led).
-        case transferred(to: UInt32)
-        /// Transfers go through the leader; this is who this node believes leads.
-        case notLeader(leader: UInt32?)
-        /// Refused, or the target did not take over in time; the leader goes on leading.
-        case failed(String)
-    }
+public typealias TransferResult = RequestResult<TransferStatus>
 
-    public var requestID: UInt64
-    public var status: Status
+/// Who leads after a transfer request, or why it did not happen.
+public enum TransferStatus: WireStatus {
+    /// Node `to` leads now (it took over, or already led).
+    case transferred(to: UInt32)
+    /// Transfers go through the leader; this is who this node believes leads.
+    case notLeader(leader: UInt32?)
+    /// Refused, or the target did not take over in time; the leader goes on leading.
+    case failed(String)
 
-    public init(requestID: UInt64, status: Status) {
-        self.requestID = requestID
-        self.status = status
-    }
-
-    public func encoded() -> [UInt8] {
-        var writer = ByteWriter(capacity: 16)
-        writer.write(requestID)
-        switch status {
-        case .transferred(let node):
-            writer.write(UInt8(0))
-            writer.write(node)
-        case .notLeader(let leader):
-            writer.write(UInt8(1))
-            writer.write(leader ?? 0)
-        case .failed(let message):
-            writer.write(UInt8(2))
-            writer.writeLengthPrefixed(Array(message.utf8))
+    public func write(to writer: inout ByteWriter) {
+        switch self {
+        case .transferred(let node): writer.write(tag: 0, node)
+        case .notLeader(let leader): writer.write(tag: 1, leader: leader)
+        case .failed(let reason): writer.write(tag: 2, reason: reason)
         }
-        return writer.bytes
     }
 
-    public init(decoding bytes: [UInt8]) throws(WireDecodingError) {
-        var reader = ByteReader(bytes)
-        requestID = try reader.read()
-        let statusOffset = reader.offset
+    public init(reading reader: inout ByteReader) throws(WireDecodingError) {
+        let tagOffset = reader.offset
         switch try reader.read(UInt8.self) {
-        case 0:
-            status = .transferred(to: try reader.read())
-        case 1:
-            let leader: UInt32 = try reader.read()
-            status = .notLeader(leader: leader == 0 ? nil : leader)
-        case 2:
-            let messageOffset = reader.offset
-            guard let message = String(validating: try reader.readLengthPrefixed(), as: UTF8.self) else {
-                throw WireDecodingError(offset: messageOffset, message: "failure message is not UTF-8")
-            }
-            status = .failed(message)
-        case let tag:
-            throw WireDecodingError(offset: statusOffset, message: "unknown transfer status \(tag)")
+        case 0: self = .transferred(to: try reader.read())
+        case 1: self = .notLeader(leader: try reader.readLeader())
+        case 2: self = .failed(try reader.readReason())
+        case let tag: throw WireDecodingError(offset: tagOffset, message: "unknown transfer status \(tag)")
         }
-        try reader.expectEnd()
     }
 }

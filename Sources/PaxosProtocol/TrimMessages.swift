@@ -1,7 +1,7 @@
 /// A client asks the cluster to move the log's first index to `before` (`paxoslog trim`).
 ///
 /// Idempotent: the first index only moves forward, so a retry after a lost answer is harmless.
-public struct TrimRequest: Hashable, Sendable {
+public struct TrimRequest: RequestIDPrefixed, Hashable {
     public var requestID: UInt64
     public var before: UInt64
 
@@ -10,73 +10,47 @@ public struct TrimRequest: Hashable, Sendable {
         self.before = before
     }
 
-    public func encoded() -> [UInt8] {
-        var writer = ByteWriter(capacity: 16)
-        writer.write(requestID)
-        writer.write(before)
-        return writer.bytes
-    }
+    public func writeFields(to writer: inout ByteWriter) { writer.write(before) }
 
-    public init(decoding bytes: [UInt8]) throws(WireDecodingError) {
-        var reader = ByteReader(bytes)
-        requestID = try reader.read()
-        let indexOffset = reader.offset
-        before = try reader.read()
-        guard before >= 1, before < ProtocolLimits.slotsAndBallots else {
-            throw WireDecodingError(offset: indexOffset, message: "trim index \(before) is out of range")
-        }
-        try reader.expectEnd()
+    public init(requestID: UInt64, readingFieldsFrom reader: inout ByteReader) throws(WireDecodingError) {
+        self.init(requestID: requestID, before: try reader.readTrimIndex())
     }
 }
 
 /// What became of a trim request.
-public struct TrimResult: Hashable, Sendable {
-    public enum Status: Hashable, Sendable {
-        /// The trim is chosen and applied: the log's first index is now `firstIndex`.
-        case trimmed(firstIndex: UInt64)
-        /// Trims go through the leader; this is who this node believes leads.
-        case notLeader(leader: UInt32?)
-    }
+public typealias TrimResult = RequestResult<TrimStatus>
 
-    public var requestID: UInt64
-    public var status: Status
+/// The log's first index after a trim request, or where the leader is.
+///
+/// Unlike the other statuses, every case is a tag and a u64: the leader's id is widened to 64 bits
+/// (0: none known).
+public enum TrimStatus: WireStatus {
+    /// The trim is chosen and applied: the log's first index is now `firstIndex`.
+    case trimmed(firstIndex: UInt64)
+    /// Trims go through the leader; this is who this node believes leads.
+    case notLeader(leader: UInt32?)
 
-    public init(requestID: UInt64, status: Status) {
-        self.requestID = requestID
-        self.status = status
-    }
-
-    public func encoded() -> [UInt8] {
-        var writer = ByteWriter(capacity: 17)
-        writer.write(requestID)
-        switch status {
-        case .trimmed(let firstIndex):
-            writer.write(UInt8(0))
-            writer.write(firstIndex)
-        case .notLeader(let leader):
-            writer.write(UInt8(1))
-            writer.write(UInt64(leader ?? 0))
+    public func write(to writer: inout ByteWriter) {
+        switch self {
+        case .trimmed(let firstIndex): writer.write(tag: 0, firstIndex)
+        case .notLeader(let leader): writer.write(tag: 1, UInt64(leader ?? 0))
         }
-        return writer.bytes
     }
 
-    public init(decoding bytes: [UInt8]) throws(WireDecodingError) {
-        var reader = ByteReader(bytes)
-        requestID = try reader.read()
-        let statusOffset = reader.offset
+    public init(reading reader: inout ByteReader) throws(WireDecodingError) {
+        let tagOffset = reader.offset
         let tag: UInt8 = try reader.read()
         let value: UInt64 = try reader.read()
         switch tag {
         case 0:
-            status = .trimmed(firstIndex: value)
+            self = .trimmed(firstIndex: value)
         case 1:
             guard value <= UInt64(UInt32.max) else {
-                throw WireDecodingError(offset: statusOffset + 1, message: "leader id \(value) is out of range")
+                throw WireDecodingError(offset: tagOffset + 1, message: "leader id \(value) is out of range")
             }
-            status = .notLeader(leader: value == 0 ? nil : UInt32(value))
+            self = .notLeader(leader: value == 0 ? nil : UInt32(value))
         default:
-            throw WireDecodingError(offset: statusOffset, message: "unknown trim status \(tag)")
+            throw WireDecodingError(offset: tagOffset, message: "unknown trim status \(tag)")
         }
-        try reader.expectEnd()
     }
 }

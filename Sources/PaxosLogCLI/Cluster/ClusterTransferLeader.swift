@@ -3,7 +3,7 @@ import Foundation
 import PaxosLogClient
 
 /// `paxoslog cluster transfer-leader`.
-struct ClusterTransferLeader: AsyncParsableCommand {
+struct ClusterTransferLeader: AsyncParsableCommand, LeaderRequestCommand {
     static let configuration = CommandConfiguration(
         commandName: "transfer-leader",
         abstract: "Hand leadership to a member, then print the members with the new leader marked.",
@@ -38,13 +38,12 @@ struct ClusterTransferLeader: AsyncParsableCommand {
 
     func validate() throws {
         guard to >= 1 else { throw ValidationError("--to must be a node id (1 or more)") }
-        guard timeout > 0 else { throw ValidationError("--timeout must be positive") }
+        try validateTimeout()
     }
 
     func run() async throws {
-        let client = try tls.client(of: cluster)
-        let leader: UInt32
-        leader = try await client.transferLeadership(to: to, timeout: .milliseconds(Int64(timeout * 1000)))
+        let client = try makeClient()
+        let leader = try await client.transferLeadership(to: to, timeout: timeLimit)
         MemberList(members: client.cluster.nodes, leader: leader).print(json: json)
     }
 }

@@ -2,7 +2,7 @@ import ArgumentParser
 import PaxosLogClient
 
 /// `paxoslog trim`.
-struct TrimCommand: AsyncParsableCommand {
+struct TrimCommand: AsyncParsableCommand, LeaderRequestCommand {
     static let configuration = CommandConfiguration(
         commandName: "trim",
         abstract: "Move the log's first index forward on every node, and print the new first index.",
@@ -33,13 +33,11 @@ struct TrimCommand: AsyncParsableCommand {
 
     func validate() throws {
         guard before >= 1 else { throw ValidationError("--before must be 1 or more") }
-        guard timeout > 0 else { throw ValidationError("--timeout must be positive") }
+        try validateTimeout()
     }
 
     func run() async throws {
-        let client = try tls.client(of: cluster)
-        let firstIndex: UInt64
-        firstIndex = try await client.trim(before: before, timeout: .milliseconds(Int64(timeout * 1000)))
+        let firstIndex = try await makeClient().trim(before: before, timeout: timeLimit)
         Output.line("\(firstIndex)")
     }
 }

@@ -38,11 +38,7 @@ public struct EncodedChosenSlot {
                 }
             }
         case 2:
-            let indexOffset = reader.offset
-            let before: UInt64 = try reader.read()
-            guard before >= 1, before < ProtocolLimits.slotsAndBallots else {
-                throw WireDecodingError(offset: indexOffset, message: "trim index \(before) is out of range")
-            }
+            _ = try reader.readTrimIndex()  // checked as readSlotValue checks it; a trim takes no index
         default:
             throw WireDecodingError(offset: valueOffset, message: "unknown slot value tag \(tag)")
         }

@@ -62,15 +62,21 @@ extension ByteReader {
         case 1:
             return .entries(try readClientEntries())
         case 2:
-            let indexOffset = offset
-            let before: UInt64 = try read()
-            guard before >= 1, before < ProtocolLimits.slotsAndBallots else {
-                throw WireDecodingError(offset: indexOffset, message: "trim index \(before) is out of range")
-            }
-            return .trim(before: before)
+            return .trim(before: try readTrimIndex())
         case let tag:
             throw WireDecodingError(offset: start, message: "unknown slot value tag \(tag)")
         }
+    }
+
+    /// A trim's new first index, a u64 (in a slot value and in a client's trim request alike):
+    /// index 0 and indexes past the slot space are refused.
+    mutating func readTrimIndex() throws(WireDecodingError) -> UInt64 {
+        let start = offset
+        let before: UInt64 = try read()
+        guard before >= 1, before < ProtocolLimits.slotsAndBallots else {
+            throw WireDecodingError(offset: start, message: "trim index \(before) is out of range")
+        }
+        return before
     }
 
     /// Reads what `ByteWriter.write(_: [ClientEntry])` wrote.
