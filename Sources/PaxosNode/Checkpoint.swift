@@ -10,11 +10,11 @@ import PaxosReplica
 /// `journalSequence` are deleted. Replaced atomically (temporary file, fsync, rename, directory
 /// fsync): a crash leaves the previous checkpoint or this one.
 ///
-/// Format (little-endian): magic `PXLGCKP1` (8), format version 2 (2), reserved (2), journal
+/// Format (little-endian): magic `PXLGCKP1` (8), format version 3 (2), reserved (2), journal
 /// sequence (8), snapshot length (4), the snapshot (`ReplicaSnapshot.encoded()`), the log store's
 /// index anchors through the snapshot's commit index (count u32, then slot u64 and first index
 /// u64 each), CRC-32 of everything before it (4). The format version is the snapshot's
-/// (`ReplicaSnapshot.formatVersion`); version 1, written before trims existed, is still read.
+/// (`ReplicaSnapshot.formatVersion`); versions 1 (before trims) and 2 (before membership changes) are still read.
 struct Checkpoint: Equatable, Sendable {
     /// Every journal record through this sequence number is reflected in `snapshot`.
     var journalSequence: UInt64

@@ -376,6 +376,14 @@ final class NodeCore {
                         "event": .string(leaderChanged ? "leader_changed" : "role_changed"), "role": "\(role.rawValue)",
                         "leader": "\(leader.map { "\($0.rawValue)" } ?? "")", "ballot": "\(ballotText)",
                     ])
+            case .membershipChanged(let membership, let slot):
+                // Connecting to members that joined is the node's next step (issue 13); until
+                // then a node learns of them and keeps its peer links to the cluster file's.
+                logger.notice(
+                    "membership from slot \(slot + 1) on: \(membership)",
+                    metadata: ["event": "membership_changed", "slot": "\(slot)"])
+            case .membershipOutcome:
+                break  // no client asks a node for a membership change yet
             case .votingRestored(let ballot):
                 logger.notice(
                     "recovery complete: state rebuilt from a majority of the others, voting again from ballot \(ballot.number).\(ballot.uid.rawValue)"

@@ -15,12 +15,17 @@ public struct LogBase: Hashable, Sendable {
     public var firstIndex: UInt64
     /// The de-duplication table after `slot`.
     public var dedup: [DedupSessionSnapshot]
+    /// The membership agreed through `slot`; nil when it never changed from the cluster's first.
+    public var membership: Membership?
 
-    public init(slot: Slot, lastIndex: UInt64, firstIndex: UInt64, dedup: [DedupSessionSnapshot]) {
+    public init(
+        slot: Slot, lastIndex: UInt64, firstIndex: UInt64, dedup: [DedupSessionSnapshot], membership: Membership? = nil
+    ) {
         self.slot = slot
         self.lastIndex = lastIndex
         self.firstIndex = firstIndex
         self.dedup = dedup
+        self.membership = membership
     }
 
     /// The base of an empty log.

@@ -42,12 +42,15 @@ public enum SlotValue: Hashable, Sendable {
     /// are no longer served and their storage is reclaimed. Agreed through the log like any value,
     /// so no node trims on its own.
     case trim(before: UInt64)
+    /// The members from the next slot on (see `Membership`).
+    case membership(Membership)
 
     /// The bytes this value occupies in messages and on disk, roughly; used for flow control.
     public var byteCount: Int {
         switch self {
         case .noop: return 1
         case .trim: return 9
+        case .membership(let membership): return 5 + membership.members.reduce(0) { $0 + 9 + $1.address.utf8.count }
         case .entries(let entries): return entries.reduce(0) { $0 + $1.data.count + 20 }
         }
     }

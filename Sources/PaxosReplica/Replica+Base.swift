@@ -10,7 +10,9 @@ import PaxosProtocol
 extension Replica {
     /// The state of this replica's log at its commit index, as a base (taken with checkpoints).
     public var logBase: LogBase {
-        LogBase(slot: commitIndex, lastIndex: lastIndex, firstIndex: firstIndex, dedup: dedup.sessionSnapshots)
+        LogBase(
+            slot: commitIndex, lastIndex: lastIndex, firstIndex: firstIndex, dedup: dedup.sessionSnapshots,
+            membership: membershipChanged ? membership : nil)
     }
 
     mutating func handleCatchUpBase(_ base: LogBase, theirCommit: Slot, from peer: NodeID, now: ClockInstant) {
@@ -52,6 +54,10 @@ extension Replica {
         recentChosen.reset(at: base.slot + 1)
         acceptor.forget(through: base.slot)
         nextSlot = max(nextSlot, commitIndex + 1)
+        if let agreed = base.membership, agreed != membership {
+            adopt(agreed)
+            output.append(.membershipChanged(agreed, slot: base.slot))
+        }
     }
 
     /// After `recover`, the node's log store may start past what the journal shows applied: it was

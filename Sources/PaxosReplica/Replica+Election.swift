@@ -16,7 +16,8 @@ extension Replica {
         case .follower, .candidate:
             if !isVoter {
                 recoveryTick(now: now)
-            } else if now >= electionDeadline, !withholdsVotes(now: now) {
+            } else if now >= electionDeadline, isVotingMember, !withholdsVotes(now: now) {
+                // (A learner, or a node removed from the membership, stands for nothing.)
                 startPreVote(now: now)
             } else if knownCommitIndex > commitIndex, let leader {
                 requestCatchUp(from: leader, now: now)
@@ -40,7 +41,7 @@ extension Replica {
         candidateBallot = nil
         promisesReceived = [:]
         broadcast(.preVote(commitIndex: commitIndex), includingSelf: false)
-        if preVoteGrants.count >= quorumSize {
+        if membership.isQuorum(preVoteGrants) {
             startPhase1(now: now)
         }
     }
@@ -49,7 +50,9 @@ extension Replica {
         // A replica that hears a live leader, or has chosen more than the candidate knows, says no:
         // the candidate would only disrupt, or would need a long phase 1 to learn what it lacks.
         // A non-voter supports nobody: its support would stand for promises it may have forgotten;
-        // nor does a run whose start no leader has checked yet (`Replica+OlderCopy.swift`).
+        // nor does a run whose start no leader has checked yet (`Replica+OlderCopy.swift`). Whether
+        // the candidate votes is the candidate's business: it may have been promoted in a slot this
+        // replica has not learned yet, and only the candidate counts its grants.
         let granted =
             isVoter && role != .leader && !hearsLiveLeader(now: now) && candidateCommit >= commitIndex
             && !withholdsVotes(now: now)
@@ -62,7 +65,7 @@ extension Replica {
         observe(theirPromise)
         guard role == .candidate, isPreVoting, granted else { return }
         preVoteGrants.insert(peer)
-        if preVoteGrants.count >= quorumSize {
+        if membership.isQuorum(preVoteGrants) {
             startPhase1(now: now)
         }
     }
@@ -80,6 +83,8 @@ extension Replica {
 
     mutating func handlePrepare(ballot: Ballot, fromSlot: Slot, from peer: NodeID, now: ClockInstant) {
         observe(ballot)
+        // (A learner promises too: a promise is always safe, and a node promoted before it learned
+        // so is a voter to the candidates that know. Each candidate counts only its voters.)
         guard isVoter, peer == id || !withholdsVotes(now: now) else { return }
         if let promised = acceptor.refusal(of: ballot) {
             send(.nack(ballot: ballot, promised: promised), to: peer)
@@ -129,7 +134,7 @@ extension Replica {
             now < electionDeadline
         else { return }
         promisesReceived[peer] = reports
-        guard promisesReceived.count >= quorumSize else { return }
+        guard membership.isQuorum(promisesReceived.keys) else { return }
         if isVoter {
             becomeLeader(now: now)
         } else {
@@ -164,6 +169,7 @@ extension Replica {
         pendingReads = []
         rejectPendingTrims(newLeader: newLeader)
         finishTransfer(.notLeader(leader: newLeader))
+        finishMembershipChange(.notLeader(leader: newLeader))
         queue = []
         queuedBytes = 0
         pendingKeys = []
@@ -202,8 +208,8 @@ extension Replica {
     /// clients go looking for the leader the others elected.
     mutating func stepDownWithoutQuorumContact(now: ClockInstant) {
         guard now - leaderSince > configuration.electionTimeout else { return }
-        let recent = lastReplyFrom.values.filter { now - $0 <= configuration.electionTimeout }.count
-        if recent + 1 < quorumSize {
+        let recent = lastReplyFrom.filter { now - $0.value <= configuration.electionTimeout }.keys
+        if !membership.isQuorum(recent + [id]) {
             stepDown(now: now, newLeader: nil)
         }
     }

@@ -32,7 +32,11 @@ extension Replica {
         inFlightBytes = 0
         nextSlot = commitIndex + 1
 
-        let highest = merged.keys.max() ?? commitIndex
+        // Re-proposed only up to the first membership value reported: the slots after it are
+        // decided under the new voters, by the phase 1 that runs once it applies.
+        let firstMembershipSlot = merged.filter { if case .membership = $0.value.value { true } else { false } }.keys
+            .min()
+        let highest = firstMembershipSlot ?? merged.keys.max() ?? commitIndex
         var values: [SlotValue] = []
         if highest > commitIndex {
             for slot in (commitIndex + 1)...highest {
@@ -44,9 +48,13 @@ extension Replica {
             }
         }
         takeoverSlot = highest
+        if let membershipSlot = firstMembershipSlot {
+            keepReports(merged.filter { $0.key > membershipSlot }, ballot: ballot)
+        }
         answeredRound = [:]
         propose(values, now: now)
         sendHeartbeat(now: now)
+        proposeMembershipChangeIfDrained(now: now)
         proposeQueued(now: now)
     }
 
@@ -90,7 +98,9 @@ extension Replica {
     mutating func proposeQueued(now: ClockInstant) {
         // A leader handing over proposes nothing new: the target must catch up with a log that
         // stands still. The queue waits, and goes to the new leader's clients as redirects.
-        guard role == .leader, transfer == nil else { return }
+        // Nor while a membership change drains the pipeline or is in flight (see
+        // `Replica+Membership.swift`): nothing is proposed after a membership slot until it is chosen.
+        guard role == .leader, transfer == nil, !membershipChangeBlocksProposals else { return }
         proposeQueuedTrim(now: now)
         guard !queue.isEmpty else { return }
         var values: [SlotValue] = []
@@ -139,17 +149,24 @@ extension Replica {
         for slot in first..<end {
             guard var slotState = inFlight[slot] else { continue }
             slotState.acks.insert(peer)
-            slotState.isChosen = slotState.acks.count >= quorumSize
+            slotState.isChosen = membership.isQuorum(slotState.acks)
             inFlight[slot] = slotState
         }
         let before = commitIndex
+        var membershipApplied = false
         while let next = inFlight[commitIndex + 1], next.isChosen {
             inFlight[commitIndex + 1] = nil
             inFlightBytes -= next.value.byteCount
             apply(next.value, at: commitIndex + 1)
+            if case .membership = next.value { membershipApplied = true }
         }
         if commitIndex > before {
             lastAppliedBallot = ballot
+            if membershipApplied {
+                leaderAppliedMembership(now: now)
+                return
+            }
+            proposeMembershipChangeIfDrained(now: now)
             proposeQueued(now: now)
             serveReadyReads()
             if transfer != nil && inFlight.isEmpty {
@@ -194,7 +211,10 @@ extension Replica {
         guard !pendingReads.isEmpty, commitIndex >= takeoverSlot else { return }
         // The highest round that at least quorumSize - 1 peers answered (the leader is the last vote).
         let confirmedRound =
-            quorumSize < 2 ? UInt64.max : answeredRound.values.sorted(by: >).dropFirst(quorumSize - 2).first ?? 0
+            quorumSize < 2
+            ? UInt64.max
+            : answeredRound.filter { membership.isVoter($0.key) }.values.sorted(by: >).dropFirst(quorumSize - 2).first
+                ?? 0
         let ready = pendingReads.prefix { $0.round <= confirmedRound }
         for read in ready {
             output.append(.readReady(id: read.id, lastIndex: lastIndex))

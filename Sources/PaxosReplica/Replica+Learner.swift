@@ -40,6 +40,9 @@ extension Replica {
         if case .trim(let before) = value {
             applyTrim(before: before, at: slot)
         }
+        if case .membership(let agreed) = value {
+            applyMembership(agreed, at: slot)
+        }
     }
 
     /// The leader of `ballot` says slots through `leaderCommit` are chosen. Slots this replica

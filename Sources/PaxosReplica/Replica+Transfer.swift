@@ -48,8 +48,15 @@ extension Replica {
             output.append(.transferOutcome(id: requestID, .transferred(to: id)))
             return
         }
-        guard peers.contains(target) else {
-            output.append(.transferOutcome(id: requestID, .failed("node \(target.rawValue) is not a member")))
+        guard membership.isVoter(target) else {
+            let reason =
+                membership.contains(target)
+                ? "node \(target.rawValue) is a learner: promote it first" : "node \(target.rawValue) is not a member"
+            output.append(.transferOutcome(id: requestID, .failed(reason)))
+            return
+        }
+        guard membershipChange == nil else {
+            output.append(.transferOutcome(id: requestID, .failed("a membership change is under way")))
             return
         }
         if var ongoing = transfer {
@@ -87,7 +94,9 @@ extension Replica {
 
     /// The leader of `ballot` hands over to this replica: run phase 1 now.
     mutating func handleTimeoutNow(ballot: Ballot, from peer: NodeID, now: ClockInstant) {
-        guard isVoter, role == .follower, leader == peer, leaderBallot == ballot, !withholdsVotes(now: now) else {
+        guard isVoter, isVotingMember, role == .follower, leader == peer, leaderBallot == ballot,
+            !withholdsVotes(now: now)
+        else {
             return
         }
         setRole(.candidate, leader: nil, ballot: nil)

@@ -34,7 +34,10 @@ extension Replica {
 
     /// What is wrong with `message` whatever the replica's state, or nil.
     private func malformation(of message: ReplicaMessage, from peer: NodeID) -> String? {
-        guard peer != id, peers.contains(peer) else { return "sender \(peer) is not another member" }
+        // Any other node: the transport has authenticated it as one of the cluster's, and a member
+        // this replica has not yet learned of (the membership is agreed through the log) may
+        // already lead.
+        guard peer != id else { return "sender \(peer) is this replica itself" }
         switch message {
         case .preVote(let commitIndex):
             return slotProblem(commitIndex, "commit index")
@@ -92,7 +95,6 @@ extension Replica {
         guard ballot.number >= 1, ballot.number < Self.validationLimit else {
             return "\(what) number \(ballot.number) out of range"
         }
-        guard configuration.members.contains(ballot.uid) else { return "\(what) of non-member \(ballot.uid)" }
         if let leader, ballot.uid != leader { return "\(what) \(ballot) is not the sender's own" }
         return nil
     }

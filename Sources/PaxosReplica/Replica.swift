@@ -32,7 +32,15 @@ public struct Replica: Sendable {
 
     public let id: NodeID
     public let configuration: ReplicaConfiguration
-    let peers: [NodeID]
+    /// Every other member, voter or learner: whom accepts, heartbeats and commits go to.
+    var peers: [NodeID]
+    /// The members agreed through `commitIndex` (`configuration.members` until the log changes
+    /// them, see `Replica+Membership.swift`).
+    public internal(set) var membership: Membership
+    /// Whether `membership` came from the log rather than the configuration.
+    var membershipChanged = false
+    /// The membership change the leader is carrying out, if any.
+    var membershipChange: PendingMembershipChange?
 
     // MARK: Acceptor state (durable through PersistRecord)
 
@@ -177,6 +185,7 @@ public struct Replica: Sendable {
         self.id = id
         self.configuration = configuration
         peers = configuration.members.filter { $0 != id }
+        membership = Membership(voters: configuration.members)
         dedup = DedupTable(bounds: configuration)
         recentChosen = RecentChosenValues(
             maxSlots: configuration.recentChosenSlots, maxBytes: configuration.recentChosenBytes)
@@ -192,7 +201,7 @@ public struct Replica: Sendable {
         electionDeadline = now + randomElectionTimeout()
     }
 
-    var quorumSize: Int { configuration.quorumSize }
+    var quorumSize: Int { membership.quorumSize }
 
     /// The ballot this replica leads under, when leader.
     public var ballot: Ballot? { role == .leader ? candidateBallot : nil }

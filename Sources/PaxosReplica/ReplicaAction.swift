@@ -37,6 +37,16 @@ public enum TransferOutcome: Hashable, Sendable {
     case failed(String)
 }
 
+/// What a request to change the membership came to.
+public enum MembershipOutcome: Hashable, Sendable {
+    /// The change is chosen: `membership` governs the slots after `slot`.
+    case changed(Membership, slot: Slot)
+    /// This replica is not the leader; ask `leader` (nil: unknown, retry later).
+    case notLeader(leader: NodeID?)
+    /// Refused, with the reason (nothing changed).
+    case refused(String)
+}
+
 /// The role a replica plays.
 public enum ReplicaRole: String, Hashable, Sendable {
     case follower, candidate, leader
@@ -79,6 +89,11 @@ public enum ReplicaAction: Hashable, Sendable {
     case readRejected(id: UInt64, leader: NodeID?)
     /// The replica's role or known leader changed.
     case roleChanged(ReplicaRole, leader: NodeID?, ballot: Ballot?)
+    /// A membership slot applied: `membership` governs the slots after `slot` (connect to members
+    /// that joined, drop those that left; this replica itself may have left).
+    case membershipChanged(Membership, slot: Slot)
+    /// What the membership change request `id` came to.
+    case membershipOutcome(id: UInt64, MembershipOutcome)
     /// The replica votes again after rebuilding lost state; it won `ballot` to get there.
     case votingRestored(ballot: Ballot)
     /// A message from `peer` failed validation against protocol state and was dropped unapplied.

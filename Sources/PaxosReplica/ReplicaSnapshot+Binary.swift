@@ -3,8 +3,9 @@ import PaxosProtocol
 
 extension ReplicaSnapshot {
     /// The version of the layout `encoded()` writes. Version 1 had no first index (nothing could
-    /// be trimmed yet): it decodes with first index 1.
-    public static let formatVersion: UInt16 = 2
+    /// be trimmed yet): it decodes with first index 1. Version 2 had no membership (it could not
+    /// change yet): it decodes with none, the cluster's first.
+    public static let formatVersion: UInt16 = 3
 
     /// The snapshot as bytes, little-endian; the checkpoint file adds its header and checksum.
     public func encoded() -> [UInt8] {
@@ -25,6 +26,8 @@ extension ReplicaSnapshot {
             writer.write(value.value)
         }
         writer.write(dedup)
+        writer.write(membership != nil)
+        if let membership { writer.write(membership) }
         return writer.bytes
     }
 
@@ -57,6 +60,8 @@ extension ReplicaSnapshot {
             accepted[slot] = AcceptedValue(ballot: ballot, value: value)
         }
         dedup = try reader.readDedupSessions()
+        let hasMembership = formatVersion >= 3 ? try reader.readBool() : false
+        membership = hasMembership ? try reader.readMembership() : nil
         try reader.expectEnd()
     }
 }

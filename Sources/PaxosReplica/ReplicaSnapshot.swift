@@ -23,12 +23,14 @@ public struct ReplicaSnapshot: Hashable, Sendable {
     public var isRecovering: Bool
     /// The de-duplication table, which the log's entries from the start would rebuild.
     var dedup: [DedupSessionSnapshot]
+    /// The membership agreed through `commitIndex`; nil when it never changed from the first.
+    public var membership: Membership?
 }
 
 extension ReplicaSnapshot {
     /// The log's state at the snapshot's commit index: what the log store keeps as a base.
     public var logBase: LogBase {
-        LogBase(slot: commitIndex, lastIndex: lastIndex, firstIndex: firstIndex, dedup: dedup)
+        LogBase(slot: commitIndex, lastIndex: lastIndex, firstIndex: firstIndex, dedup: dedup, membership: membership)
     }
 }
 
@@ -39,7 +41,7 @@ extension Replica {
             promised: promised, highestBallotNumberSeen: highestBallotNumberSeen, commitIndex: commitIndex,
             lastIndex: lastIndex, firstIndex: firstIndex, accepted: accepted.filter { $0.key > commitIndex },
             isRecovering: !isVoter,
-            dedup: dedup.sessionSnapshots)
+            dedup: dedup.sessionSnapshots, membership: membershipChanged ? membership : nil)
     }
 
     /// Puts back the state `snapshot` holds; the journal written after it is replayed next.
@@ -53,5 +55,6 @@ extension Replica {
         firstIndex = snapshot.firstIndex
         recentChosen.reset(at: snapshot.commitIndex + 1)
         dedup = DedupTable(bounds: configuration, sessions: snapshot.dedup)
+        if let agreed = snapshot.membership { adopt(agreed) }
     }
 }

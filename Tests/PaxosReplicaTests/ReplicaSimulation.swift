@@ -84,6 +84,16 @@ struct ReplicaSimulation {
     var transferPercent = 0
     var transfersRequested = 0
     var transfersDone = 0
+    /// Percent of client steps during the faulty period that ask a random node for a membership
+    /// change (add a spare as learner, promote a learner, remove a member); with `spares` nodes
+    /// outside the first membership (see `init(seed:spares:)`).
+    var membershipPercent = 0
+    var membershipRequested = 0
+    var membershipChanged = 0
+    var promotions = 0
+    var voterRemovals = 0
+    /// The latest membership any replica applied, and the slot it applied at.
+    var knownMembership: (slot: Slot, membership: Membership)?
     var basesInstalled = 0
     var nextTrimID: UInt64 = 1
     var trace: [String] = []
@@ -119,13 +129,16 @@ struct ReplicaSimulation {
     /// Where each replica's last synced batch starts in its durable records.
     var lastBatchStart: [NodeID: Int] = [:]
 
-    init(seed: UInt64) {
+    /// - Parameter spares: nodes that run from the start but are in no membership until a
+    ///   membership change adds them (`members` holds them too: every node the simulation runs).
+    init(seed: UInt64, spares: Int = 0) {
         self.seed = seed
         generator = SeededGenerator(seed: seed)
         let count = generator.chance(60) ? 3 : 5
-        members = (1...count).map { NodeID(UInt32($0)) }
+        let firstMembers = (1...count).map { NodeID(UInt32($0)) }
+        members = (1...(count + spares)).map { NodeID(UInt32($0)) }
         configuration = ReplicaConfiguration(
-            members: members, heartbeatPeriod: .milliseconds(20), electionTimeout: .milliseconds(150),
+            members: firstMembers, heartbeatPeriod: .milliseconds(20), electionTimeout: .milliseconds(150),
             maxSlotsInFlight: 4, maxEntriesPerSlot: 3, catchUpChunkSlots: 3,
             // A leader queue of a few entries: clients meet back-pressure and retry.
             maxQueuedEntries: 4,
@@ -416,6 +429,11 @@ struct ReplicaSimulation {
                 try perform(update(member) { $0.requestTransfer(to: to, id: id, now: $1) }, by: member)
             }
         }
+        if faulty && membershipPercent > 0 && generator.chance(membershipPercent) {
+            // Mostly to the leader, as the CLI would after a redirect.
+            let leader = members.first { replicas[$0]?.role == .leader && !down.contains($0) }
+            try requestMembershipChange(at: generator.chance(80) ? leader ?? target(for: client) : target(for: client))
+        }
         if generator.chance(20) {
             // A linearizable read: it must cover everything acknowledged before it started.
             let member = target(for: client)
@@ -431,6 +449,29 @@ struct ReplicaSimulation {
             record("client \(sends.map { "\($0.key)" }.joined(separator: ",")) -> \(member)")
             try perform(update(member) { $0.append(sends, now: $1) }, by: member)
         }
+    }
+
+    /// Asks `member` for a change that fits the latest membership: add a spare, promote a
+    /// learner, or remove a member while at least three voters would remain (fewer, and one
+    /// voter's lost state could leave no majority that remembers: the cluster would rightly wait).
+    private mutating func requestMembershipChange(at member: NodeID) throws(Violation) {
+        let current = knownMembership?.membership ?? Membership(voters: configuration.members)
+        let outside = members.filter { !current.contains($0) }
+        var choices: [MembershipChange] = []
+        if let spare = outside.randomElement(using: &generator) {
+            choices.append(.addLearner(spare, address: "sim:\(spare.rawValue)"))
+        }
+        if let learner = current.learners.randomElement(using: &generator) {
+            choices += [.promote(learner), .promote(learner), .remove(learner)]
+        }
+        if current.voters.count > 3, let voter = current.voters.randomElement(using: &generator) {
+            choices.append(.remove(voter))
+        }
+        guard let change = choices.randomElement(using: &generator), !down.contains(member) else { return }
+        membershipRequested += 1
+        let id = UInt64(membershipRequested)
+        record("membership \(change) -> \(member)")
+        try perform(update(member) { $0.requestMembershipChange(change, id: id, now: $1) }, by: member)
     }
 
     private mutating func target(for client: Client) -> NodeID {
@@ -554,6 +595,17 @@ struct ReplicaSimulation {
             case .transferOutcome(_, let outcome):
                 if case .transferred = outcome { transfersDone += 1 }
                 record("\(member) answers a transfer: \(outcome)")
+            case .membershipChanged(let membership, let slot):
+                record("\(member) membership after \(slot): \(membership)")
+                if slot > knownMembership?.slot ?? 0 {
+                    let voters = knownMembership?.membership.voters ?? configuration.members
+                    if membership.voters.count > voters.count { promotions += 1 }
+                    if membership.voters.count < voters.count { voterRemovals += 1 }
+                    knownMembership = (slot, membership)
+                    membershipChanged += 1
+                }
+            case .membershipOutcome(_, let outcome):
+                record("\(member) answers a membership change: \(outcome)")
             case .votingRestored(let ballot):
                 nonVoters.remove(member)
                 record("\(member) votes again from \(ballot)")

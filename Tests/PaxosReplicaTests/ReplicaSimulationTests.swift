@@ -140,6 +140,48 @@ import Testing
         #expect(done >= 20)
     }
 
+    @Test func membershipChangesAmongTheFaultsKeepEveryCheck() throws {
+        // Two spare nodes outside the first membership; clients ask random nodes to add them as
+        // learners, promote learners and remove members, interleaved with leadership transfers,
+        // crashes, lost state, partitions and message loss. Every check holds (one value per
+        // slot whichever membership decided it, every acknowledged entry at its index, each once),
+        // and enough changes are chosen that every kind is exercised. 1,500 seeds: seed 1482 found
+        // a leader that dropped the reports after a membership slot while it rebuilt lost state
+        // (`Replica.keepReports`).
+        var requested = 0
+        var changed = 0
+        var promoted = 0
+        var removed = 0
+        for seed in UInt64(0)..<1_500 {
+            func simulation() -> ReplicaSimulation {
+                var simulation = ReplicaSimulation(seed: seed, spares: 2)
+                simulation.membershipPercent = 10
+                simulation.transferPercent = 2
+                return simulation
+            }
+            var run = simulation()
+            do {
+                try run.run()
+            } catch {
+                var replay = simulation()
+                replay.isTracing = true
+                _ = try? replay.run()
+                Issue.record("\(error)\n  last events:\n  \(replay.trace.suffix(80).joined(separator: "\n  "))")
+                return
+            }
+            requested += run.membershipRequested
+            changed += run.membershipChanged
+            promoted += run.promotions
+            removed += run.voterRemovals
+        }
+        print(
+            "simulation: \(requested) membership changes requested, \(changed) chosen "
+                + "(\(promoted) promotions, \(removed) voters removed)")
+        #expect(changed >= 1_000)
+        #expect(promoted >= 100)
+        #expect(removed >= 100)
+    }
+
     @Test func aReplicaCutOffWhileTheOthersTrimCatchesUpFromABase() throws {
         // One member is away for the whole faulty period while the others append, trim often and
         // delete what they trimmed: it must come back through a base, under the same faults and

@@ -24,16 +24,18 @@ struct ReplicaTestCluster {
     var reads: [UInt64: Result<UInt64, ReadRejection>] = [:]
     var trims: [UInt64: TrimOutcome] = [:]
     var transfers: [UInt64: TransferOutcome] = [:]
+    var memberships: [UInt64: MembershipOutcome] = [:]
     var isolated: Set<NodeID> = []
     var autoSync = true
     let configuration: ReplicaConfiguration
 
-    init(size: Int = 3, configure: (inout ReplicaConfiguration) -> Void = { _ in }) {
+    /// `size` members, and `spares` more nodes that run but are in no membership until added.
+    init(size: Int = 3, spares: Int = 0, configure: (inout ReplicaConfiguration) -> Void = { _ in }) {
         var configuration = ReplicaConfiguration(members: (1...size).map { NodeID(UInt32($0)) }, randomSeed: 1)
         configure(&configuration)
         self.configuration = configuration
-        for member in configuration.members {
-            replicas[member] = Replica(id: member, configuration: configuration, now: now)
+        for node in (1...(size + spares)).map({ NodeID(UInt32($0)) }) {
+            replicas[node] = Replica(id: node, configuration: configuration, now: now)
         }
     }
 
@@ -58,6 +60,8 @@ struct ReplicaTestCluster {
                 trims[id] = outcome
             case .transferOutcome(let id, let outcome):
                 transfers[id] = outcome
+            case .membershipOutcome(let id, let outcome):
+                memberships[id] = outcome
             case .apply(let chosen):
                 logStores[member, default: SimulatedLogStore()].append(chosen)
             case .serveCatchUp(let fromSlot, let commitIndex, let peer):
@@ -68,7 +72,7 @@ struct ReplicaTestCluster {
                 }
             case .installBase(let base):
                 logStores[member, default: SimulatedLogStore()].reset(to: base)
-            case .roleChanged, .votingRestored, .messageDropped, .peerLostState, .lostStateReported:
+            case .roleChanged, .votingRestored, .messageDropped, .peerLostState, .lostStateReported, .membershipChanged:
                 break
             }
         }
@@ -101,7 +105,7 @@ struct ReplicaTestCluster {
         let end = now + total
         while now < end {
             now = now + step
-            for member in configuration.members.sorted() {
+            for member in replicas.keys.sorted() {
                 let actions = replicas[member]?.tick(now: now) ?? []
                 perform(actions, by: member)
             }
@@ -133,6 +137,12 @@ struct ReplicaTestCluster {
 
     mutating func transfer(to target: NodeID, id: UInt64, at member: NodeID) {
         let actions = replicas[member]?.requestTransfer(to: target, id: id, now: now) ?? []
+        perform(actions, by: member)
+        deliverAll()
+    }
+
+    mutating func changeMembership(_ change: MembershipChange, id: UInt64, at member: NodeID) {
+        let actions = replicas[member]?.requestMembershipChange(change, id: id, now: now) ?? []
         perform(actions, by: member)
         deliverAll()
     }

@@ -74,7 +74,6 @@ import Testing
             (.accept(ballot: ballot, firstSlot: UInt64.max - 1, values: [.noop, .noop], commitIndex: 0), leader),
             (.accept(ballot: ballot, firstSlot: 0, values: [.noop], commitIndex: 0), leader),
             (.accepted(ballot: ballot, firstSlot: 1, count: 0), leader),
-            (.preVote(commitIndex: 5), NodeID(42)),
         ]
         for (message, sender) in hostile where sender != follower {
             let actions = cluster.replicas[follower]?.receive(message, from: sender, now: cluster.now) ?? []
@@ -84,5 +83,15 @@ import Testing
         }
         #expect(cluster.replicas[follower]?.promised == before?.promised)
         #expect(cluster.replicas[follower]?.commitIndex == before?.commitIndex)
+        // A node this replica does not know as a voter may be one it has not learned of yet (the
+        // membership is agreed through the log): its pre-vote is well-formed (and, with a live
+        // leader, not granted).
+        let stranger = cluster.replicas[follower]?.receive(.preVote(commitIndex: 5), from: NodeID(42), now: cluster.now)
+        #expect(Self.dropped(stranger ?? []).isEmpty)
+        #expect(
+            stranger?.contains {
+                if case .send(.preVoteReply(granted: false, _), to: NodeID(42)) = $0 { true } else { false }
+            }
+                == true)
     }
 }

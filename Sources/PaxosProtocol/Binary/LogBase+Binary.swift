@@ -1,10 +1,12 @@
 extension ByteWriter {
-    /// A log base: slot, last index, first index, then the de-duplication table.
+    /// A log base: slot, last index, first index, the de-duplication table, then the membership
+    /// when it changed (bases written before memberships could change end after the table).
     public mutating func write(_ base: LogBase) {
         write(base.slot)
         write(base.lastIndex)
         write(base.firstIndex)
         write(base.dedup)
+        if let membership = base.membership { write(membership) }
     }
 
     /// The de-duplication table: a session count, then per session its id, highest sequence, last
@@ -25,7 +27,9 @@ extension ByteWriter {
 }
 
 extension ByteReader {
-    /// Reads what `ByteWriter.write(_: LogBase)` wrote, checking that its indexes fit together.
+    /// Reads what `ByteWriter.write(_: LogBase)` wrote, checking that its indexes fit together. A
+    /// base always ends the bytes it is read from (a message, a record, a file): whatever follows
+    /// its table is its membership.
     public mutating func readLogBase() throws(WireDecodingError) -> LogBase {
         let start = offset
         let slot: Slot = try read()
@@ -37,7 +41,9 @@ extension ByteReader {
             throw WireDecodingError(
                 offset: start, message: "log base at slot \(slot): first index \(firstIndex), last \(lastIndex)")
         }
-        return LogBase(slot: slot, lastIndex: lastIndex, firstIndex: firstIndex, dedup: try readDedupSessions())
+        let dedup = try readDedupSessions()
+        let membership = remaining > 0 ? try readMembership() : nil
+        return LogBase(slot: slot, lastIndex: lastIndex, firstIndex: firstIndex, dedup: dedup, membership: membership)
     }
 
     /// Reads what `ByteWriter.write(_: [DedupSessionSnapshot])` wrote.

@@ -12,7 +12,8 @@ extension ByteWriter {
         if let ballot { write(ballot) }
     }
 
-    /// A slot value: a tag (0 no-op, 1 entries, 2 trim), then the entries or the trim's index.
+    /// A slot value: a tag (0 no-op, 1 entries, 2 trim, 3 membership), then the entries, the
+    /// trim's index or the members.
     public mutating func write(_ value: SlotValue) {
         switch value {
         case .noop:
@@ -23,6 +24,9 @@ extension ByteWriter {
         case .trim(let before):
             write(UInt8(2))
             write(before)
+        case .membership(let membership):
+            write(UInt8(3))
+            write(membership)
         }
     }
 
@@ -63,6 +67,8 @@ extension ByteReader {
             return .entries(try readClientEntries())
         case 2:
             return .trim(before: try readTrimIndex())
+        case 3:
+            return .membership(try readMembership())
         case let tag:
             throw WireDecodingError(offset: start, message: "unknown slot value tag \(tag)")
         }
