@@ -127,7 +127,7 @@ let package = Package(
         .target(
             name: "PaxosLogClient",
             dependencies: [
-                "PaxosTransport", "PaxosProtocol",
+                "PaxosCore", "PaxosTransport", "PaxosProtocol",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
             ],

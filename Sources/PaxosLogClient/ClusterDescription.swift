@@ -30,11 +30,17 @@ public struct ClusterDescription: Codable, Hashable, Sendable {
         /// Where the node serves `GET /metrics` and `GET /health` over HTTP (`tcp:HOST:PORT`), when
         /// it does (`cluster start` turns it on for the nodes it creates).
         public var metrics: String?
+        /// False for a learner (`cluster add`, not yet promoted); absent for a voter.
+        public var voter: Bool?
+
+        /// Whether the member votes (a learner does not).
+        public var isVoter: Bool { voter ?? true }
 
         public init(
             id: UInt32, pid: Int32? = nil, socket: String? = nil, dir: String? = nil, argv: [String]? = nil,
-            address: String? = nil, metrics: String? = nil
+            address: String? = nil, metrics: String? = nil, voter: Bool? = nil
         ) {
+            self.voter = voter
             self.id = id
             self.pid = pid
             self.socket = socket

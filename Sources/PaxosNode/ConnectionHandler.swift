@@ -37,7 +37,8 @@ final class ConnectionHandler: ChannelInboundHandler {
         switch hello.role {
         case .peer:
             let peer = NodeID(hello.senderID)
-            guard core.value.configuration.peers[peer] != nil else {
+            // A member of the cluster file, or one the log added since (`cluster add`).
+            guard core.value.configuration.peers[peer] != nil || core.value.replica.membership.contains(peer) else {
                 logger.warning("closing connection from node \(hello.senderID), which is not a member")
                 context.close(promise: nil)
                 return
@@ -74,6 +75,8 @@ final class ConnectionHandler: ChannelInboundHandler {
                 core.value.receiveTrim(try TrimRequest(decoding: frame.payload), from: client)
             case (.client(let client), FrameKind.transferRequest):
                 core.value.receiveTransfer(try TransferRequest(decoding: frame.payload), from: client)
+            case (.client(let client), FrameKind.membershipRequest):
+                core.value.receiveMembershipChange(try MembershipRequest(decoding: frame.payload), from: client)
             case (.client, FrameKind.statusRequest):
                 let json = (try? JSONEncoder().encode(core.value.status())).map { Array($0) } ?? []
                 context.writeAndFlush(wrapOutboundOut(Frame(kind: FrameKind.statusResult, payload: json)), promise: nil)

@@ -72,4 +72,11 @@ public struct NodeConfiguration: Sendable {
 
     /// All members, this node included, in id order.
     public var members: [NodeID] { ([id] + peers.keys).sorted() }
+
+    /// Members the cluster file lists as learners (added by `cluster add`, not yet promoted).
+    public var learners: Set<NodeID> = []
+
+    /// The members that vote, as the cluster file says: the replica's membership until the log
+    /// says otherwise.
+    public var voters: [NodeID] { members.filter { !learners.contains($0) } }
 }

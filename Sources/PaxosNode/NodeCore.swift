@@ -43,6 +43,8 @@ final class NodeCore {
     /// Leadership transfer requests waiting for the replica, by the id the replica knows them by
     /// (a nil client: the node's own handover before it stops).
     var transferRequests: [UInt64: (client: Int?, requestID: UInt64)] = [:]
+    /// Membership change requests waiting for the replica, by the id the replica knows them by.
+    var membershipRequests: [UInt64: (client: Int, requestID: UInt64)] = [:]
     /// The node's own handovers before it stops, by transfer id.
     var handovers: [UInt64: EventLoopPromise<TransferOutcome?>] = [:]
     private var parkedReads: [(client: Int, request: ReadRequest, deadline: ClockInstant)] = []
@@ -92,16 +94,10 @@ final class NodeCore {
             clusterID: configuration.clusterID, role: .peer, senderID: configuration.id.rawValue,
             incarnation: configuration.incarnation)
         for (peer, address) in configuration.peers {
-            let link = PeerLink(
-                address: address, expecting: peer.rawValue, hello: hello, secret: configuration.secret,
-                security: configuration.transportSecurity,
-                liveness: configuration.peerLiveness, eventLoop: eventLoop,
-                logger: logger)
-            let metrics = metrics
-            link.onFailure = { failure in metrics.peerConnectionError(peer, failure) }
-            links[peer] = link
-            link.connect()
+            openLink(to: peer, at: address, hello: hello)
         }
+        // The membership the log agreed may differ from the cluster file's.
+        linkMembers(of: replica.membership)
         let bound = NIOLoopBound(self, eventLoop: eventLoop)
         let interval = TimeAmount.nanoseconds(Int64(configuration.tickInterval.microsecondsValue * 1000))
         tickTask = eventLoop.scheduleRepeatedTask(initialDelay: interval, delay: interval) { _ in
@@ -110,6 +106,41 @@ final class NodeCore {
         let release = MemoryRelease.interval
         memoryReleaseTask = eventLoop.scheduleRepeatedTask(initialDelay: release, delay: release) { _ in
             MemoryRelease.releaseFreedMemory()
+        }
+    }
+
+    /// Opens the link to `peer` at `address`: at start, and when the membership adds a member.
+    private func openLink(to peer: NodeID, at address: TransportAddress, hello: Hello) {
+        let link = PeerLink(
+            address: address, expecting: peer.rawValue, hello: hello, secret: configuration.secret,
+            security: configuration.transportSecurity,
+            liveness: configuration.peerLiveness, eventLoop: eventLoop,
+            logger: logger)
+        let metrics = metrics
+        link.onFailure = { failure in metrics.peerConnectionError(peer, failure) }
+        links[peer] = link
+        link.connect()
+    }
+
+    /// Links to every other member of `membership` that has an address, and to nobody else: a
+    /// member that joined is dialled, one that left is let go.
+    func linkMembers(of membership: Membership) {
+        let hello = Hello(
+            clusterID: configuration.clusterID, role: .peer, senderID: configuration.id.rawValue,
+            incarnation: configuration.incarnation)
+        for member in membership.members where member.id != configuration.id && links[member.id] == nil {
+            guard !member.address.isEmpty, let address = try? TransportAddress(parsing: member.address) else {
+                logger.warning("member \(member.id.rawValue) has no address this node can dial: \(member.address)")
+                continue
+            }
+            logger.info("dialling member \(member.id.rawValue) at \(member.address)")
+            openLink(to: member.id, at: address, hello: hello)
+        }
+        for (peer, link) in links where !membership.contains(peer) {
+            logger.info("member \(peer.rawValue) left the membership: closing its link")
+            link.close()
+            links[peer] = nil
+            peerOutbox[peer] = nil
         }
     }
 
@@ -377,13 +408,12 @@ final class NodeCore {
                         "leader": "\(leader.map { "\($0.rawValue)" } ?? "")", "ballot": "\(ballotText)",
                     ])
             case .membershipChanged(let membership, let slot):
-                // Connecting to members that joined is the node's next step (issue 13); until
-                // then a node learns of them and keeps its peer links to the cluster file's.
                 logger.notice(
                     "membership from slot \(slot + 1) on: \(membership)",
                     metadata: ["event": "membership_changed", "slot": "\(slot)"])
-            case .membershipOutcome:
-                break  // no client asks a node for a membership change yet
+                linkMembers(of: membership)
+            case .membershipOutcome(let id, let outcome):
+                answerMembershipChange(id, outcome)
             case .votingRestored(let ballot):
                 logger.notice(
                     "recovery complete: state rebuilt from a majority of the others, voting again from ballot \(ballot.number).\(ballot.uid.rawValue)"

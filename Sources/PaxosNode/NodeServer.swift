@@ -108,7 +108,7 @@ public final class NodeServer: Sendable {
         let group = MultiThreadedEventLoopGroup(numberOfThreads: 1)
         let loop = group.next()
         let replicaConfiguration = ReplicaConfiguration(
-            members: configuration.members, heartbeatPeriod: configuration.heartbeatPeriod,
+            members: configuration.voters, heartbeatPeriod: configuration.heartbeatPeriod,
             electionTimeout: configuration.electionTimeout,
             randomSeed: UInt64.random(in: 0...UInt64.max))
         let core: NIOLoopBound<NodeCore>

@@ -22,4 +22,8 @@ public enum FrameKind {
     public static let transferRequest: UInt8 = 40
     /// Node → client: who leads now, or where the leader is (`TransferResult`).
     public static let transferResult: UInt8 = 41
+    /// Client → node: add a learner, promote it, remove a member (`MembershipRequest`).
+    public static let membershipRequest: UInt8 = 42
+    /// Node → client: the members after the change, or why not (`MembershipResult`).
+    public static let membershipResult: UInt8 = 43
 }

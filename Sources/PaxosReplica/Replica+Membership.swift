@@ -87,7 +87,11 @@ extension Replica {
             // Caught up: within one pipeline of the commit index, as its last heartbeat reply
             // said (under steady appends a learner is never exactly level). Not a safety matter:
             // a voter far behind would only slow every commit while it catches up.
-            let applied = appliedBy[node] ?? 0
+            guard let applied = appliedBy[node],
+                lastReplyFrom[node].map({ now - $0 <= configuration.heartbeatPeriod * 3 }) ?? false
+            else {
+                return "node \(node.rawValue) is not answering this leader; start it, let it catch up, and try again"
+            }
             if applied + Slot(configuration.maxSlotsInFlight) < commitIndex {
                 return "node \(node.rawValue) is not caught up (applied slot \(applied) of \(commitIndex)); try again"
             }

@@ -57,7 +57,10 @@ struct MemberList {
         let sorted = members.sorted { $0.id < $1.id }
         if json {
             let objects: [[String: Any]] = sorted.map { member in
-                ["id": member.id, "address": address(of: member), "leader": member.id == leader]
+                [
+                    "id": member.id, "address": address(of: member), "leader": member.id == leader,
+                    "voter": member.isVoter,
+                ]
             }
             let data =
                 (try? JSONSerialization.data(
@@ -66,11 +69,12 @@ struct MemberList {
             Output.line(String(decoding: data, as: UTF8.self))
             return
         }
-        Output.line("node  leader  address")
+        Output.line("node  role     leader  address")
         for member in sorted {
             let marker = member.id == leader ? "yes" : "-"
             Output.line(
                 String(member.id).padding(toLength: 6, withPad: " ", startingAt: 0)
+                    + (member.isVoter ? "voter" : "learner").padding(toLength: 9, withPad: " ", startingAt: 0)
                     + marker.padding(toLength: 8, withPad: " ", startingAt: 0) + address(of: member))
         }
     }

@@ -101,6 +101,14 @@ struct NodeCommand: AsyncParsableCommand {
             """)
     var newCluster = false
 
+    @Flag(
+        help: """
+            This empty data directory is for a member joining a running cluster: one added with \
+            `paxoslog cluster add`, which starts as a learner, catches up, and votes once \
+            promoted. Like --new-cluster, only for its first start.
+            """)
+    var join = false
+
     @Option(name: .customLong("pid-file"), help: "Write this process's pid here while it runs.")
     var pidFile: String?
 
@@ -227,7 +235,9 @@ struct NodeCommand: AsyncParsableCommand {
             clusterID: settings.clusterID, secret: secret, journalOptions: options,
             heartbeatPeriod: .milliseconds(heartbeatMilliseconds),
             electionTimeout: .milliseconds(electionTimeoutMilliseconds))
-        configuration.isNewCluster = newCluster
+        // A member that never ran has made no promise to forget: its empty directory is expected.
+        configuration.isNewCluster = newCluster || join
+        configuration.learners = settings.learners
         configuration.metricsListen = try metricsAddress()
         configuration.checkpointInterval = storage.checkpointInterval
         configuration.retention = storage.retention

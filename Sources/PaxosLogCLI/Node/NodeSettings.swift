@@ -9,6 +9,8 @@ struct NodeSettings {
     var dataDirectory: String
     var listen: TransportAddress
     var peers: [NodeID: TransportAddress]
+    /// Members the cluster file lists as learners.
+    var learners: Set<NodeID> = []
     var clusterID: UInt64
     var secretFile: String
     /// ca.pem and node-K's pair; nil for Unix sockets or plain TCP.
@@ -52,10 +54,11 @@ struct NodeSettings {
             throw CLIError("give --data DIR: \(path) names no data directory ('dir') for node \(id)", exitCode: 64)
         }
         let insecure = insecure || (tlsDirectory == nil && description.insecure == true)
-        let settings = NodeSettings(
+        var settings = NodeSettings(
             dataDirectory: data, listen: listen ?? address, peers: peers, clusterID: description.clusterIDValue,
             secretFile: description.secretPath(in: description.baseDirectory ?? "."),
             tlsDirectory: insecure ? nil : tlsDirectory ?? description.resolvedTLSDirectory, insecure: insecure)
+        settings.learners = Set(description.nodes.filter { !$0.isVoter }.map { NodeID($0.id) })
         if settings.usesTCP && settings.tlsDirectory == nil && !settings.insecure {
             throw CLIError(
                 "node \(id) uses TCP, which needs mutual TLS, and \(path) names no tls_dir: give --tls-dir DIR, or write the file again with 'cluster init --tls-dir DIR'",

@@ -39,6 +39,8 @@ public struct EncodedChosenSlot {
             }
         case 2:
             _ = try reader.readTrimIndex()  // checked as readSlotValue checks it; a trim takes no index
+        case 3:
+            _ = try reader.readMembership()  // likewise; a membership takes no index either
         default:
             throw WireDecodingError(offset: valueOffset, message: "unknown slot value tag \(tag)")
         }
