@@ -94,4 +94,41 @@ import Testing
             }
         }
     }
+
+    @Test func replaceAddsWaitsForTheNewMemberPromotesItAndRemovesTheOld() async throws {
+        try await withCluster { cluster in
+            let dir = cluster.dir
+            let before = (1...100).map { "before \($0)" }
+            let appended = try await cluster.run(
+                ["append", "--cluster", dir, "--timeout", "300"],
+                stdin: Data((before.joined(separator: "\n") + "\n").utf8))
+            try #require(appended.status == 0, "\(appended.stderr)")
+            let replacedPid = try #require(cluster.pid(of: 3))
+            async let replacing = cluster.run([
+                "cluster", "replace", "--cluster", dir, "3", "--address", "unix:\(dir)/node-4.sock", "--data",
+                "\(dir)/node-4", "--timeout", "120", "--json",
+            ])
+            // The operator starts the new member once the command has added it.
+            let deadline = ContinuousClock.now + .seconds(60)
+            while (try? cluster.description.nodes.contains { $0.id == 4 }) != true, ContinuousClock.now < deadline {
+                try await Task.sleep(for: .milliseconds(100))
+            }
+            try Self.startJoining(4, in: dir)
+            let replaced = try await replacing
+            try #require(replaced.status == 0, "\(replaced.stderr)\n\(LocalCluster.logs(dir))")
+            #expect(
+                replaced.stderr.contains("start it: paxoslog node --config FILE --id 4 --join"), "\(replaced.stderr)")
+            let members = Self.members(replaced.stdout)
+            #expect(members.map(\.id) == [1, 2, 4])
+            #expect(members.allSatisfy { $0.voter })
+            _ = Glibc.kill(replacedPid, SIGKILL)
+            let after = (1...50).map { "after \($0)" }
+            let more = try await cluster.run(
+                ["append", "--cluster", dir, "--timeout", "300"],
+                stdin: Data((after.joined(separator: "\n") + "\n").utf8))
+            #expect(more.status == 0, "\(more.stderr)\n\(LocalCluster.logs(dir))")
+            let local = try await cluster.localLog(of: 4, count: before.count + after.count)
+            #expect(Self.entries(local) == before + after)
+        }
+    }
 }

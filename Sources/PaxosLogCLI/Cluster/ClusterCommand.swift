@@ -15,7 +15,7 @@ struct ClusterCommand: AsyncParsableCommand {
             """,
         subcommands: [
             ClusterStart.self, ClusterStop.self, ClusterStatus.self, ClusterInit.self, ClusterTransferLeader.self,
-            ClusterAdd.self, ClusterPromote.self, ClusterRemove.self,
+            ClusterAdd.self, ClusterPromote.self, ClusterRemove.self, ClusterReplace.self,
         ]
     )
 }

@@ -54,6 +54,16 @@ extension MembershipCommand {
         return description.nodes
     }
 
+    /// When `node` leads, hands leadership to another voter first: a leader cannot remove itself.
+    func handOverIfLeading(_ node: UInt32, client: PaxosLogClient) async throws {
+        guard (try? await client.status(of: node))?.role == "leader" else { return }
+        let description = try ClusterDescription.load(from: cluster)
+        guard let successor = description.nodes.first(where: { $0.isVoter && $0.id != node })?.id else {
+            throw CLIError("node \(node) is the only voter; it cannot be removed")
+        }
+        _ = try await client.transferLeadership(to: successor, timeout: timeLimit)
+    }
+
     func validateNode(_ id: UInt32, _ name: String) throws {
         guard id >= 1 else { throw ValidationError("\(name) must be a node id (1 or more)") }
         try validateTimeout()
@@ -182,15 +192,7 @@ struct ClusterRemove: AsyncParsableCommand, MembershipCommand {
     func validate() throws { try validateNode(node, "the node") }
 
     func run() async throws {
-        let client = try makeClient()
-        // The leader cannot remove itself: it hands over first, to another voter.
-        if (try? await client.status(of: node))?.role == "leader" {
-            let description = try ClusterDescription.load(from: cluster)
-            guard let successor = description.nodes.first(where: { $0.isVoter && $0.id != node })?.id else {
-                throw CLIError("node \(node) is the only voter; it cannot be removed")
-            }
-            _ = try await client.transferLeadership(to: successor, timeout: timeLimit)
-        }
+        try await handOverIfLeading(node, client: try makeClient())
         try await runChange()
     }
 }
