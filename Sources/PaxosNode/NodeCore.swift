@@ -302,7 +302,9 @@ final class NodeCore {
             recordsPerFsync: metrics.recordsPerFsync)
         status.firstIndex = replica.firstIndex
         status.lastIndex = replica.lastIndex + replica.acceptedEntriesBeyondCommit
-        status.voter = replica.isVoter
+        status.voter = replica.isVoter && replica.isVotingMember
+        status.membership =
+            replica.isVotingMember ? "voter" : replica.membership.contains(configuration.id) ? "learner" : "none"
         status.logBytes = Self.bytes(in: logStore.directory)
         return status
     }

@@ -4,8 +4,11 @@ public struct NodeStatus: Codable, Hashable, Sendable {
     public var pid: Int32
     /// leader, follower or candidate.
     public var role: String
-    /// False while the node rebuilds state it lost and does not vote (nil from older nodes).
+    /// False while the node rebuilds state it lost and does not vote, or while it is a learner or
+    /// no longer a member (nil from older nodes).
     public var voter: Bool? = nil
+    /// "voter", "learner" or "none", as the membership this node knows has it (nil from older nodes).
+    public var membership: String? = nil
     /// The ballot of the leader this node follows (or leads), as "number.node".
     public var ballot: String?
     public var leader: UInt32?
