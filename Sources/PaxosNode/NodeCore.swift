@@ -43,6 +43,9 @@ final class NodeCore {
     /// Leadership transfer requests waiting for the replica, by the id the replica knows them by
     /// (a nil client: the node's own handover before it stops).
     var transferRequests: [UInt64: (client: Int?, requestID: UInt64)] = [:]
+    /// Whether the membership this node last applied had it (a learner that joins is not one
+    /// until the log adds it).
+    var wasMember = false
     /// Membership change requests waiting for the replica, by the id the replica knows them by.
     var membershipRequests: [UInt64: (client: Int, requestID: UInt64)] = [:]
     /// The node's own handovers before it stops, by transfer id.
@@ -98,6 +101,7 @@ final class NodeCore {
         }
         // The membership the log agreed may differ from the cluster file's.
         linkMembers(of: replica.membership)
+        wasMember = replica.membership.contains(configuration.id)
         let bound = NIOLoopBound(self, eventLoop: eventLoop)
         let interval = TimeAmount.nanoseconds(Int64(configuration.tickInterval.microsecondsValue * 1000))
         tickTask = eventLoop.scheduleRepeatedTask(initialDelay: interval, delay: interval) { _ in
@@ -413,6 +417,13 @@ final class NodeCore {
                 logger.notice(
                     "membership from slot \(slot + 1) on: \(membership)",
                     metadata: ["event": "membership_changed", "slot": "\(slot)"])
+                let isMember = membership.contains(configuration.id)
+                if wasMember && !isMember {
+                    logger.warning(
+                        "this node was removed from the membership at slot \(slot): it takes part in nothing more; stop it"
+                    )
+                }
+                wasMember = isMember
                 linkMembers(of: membership)
             case .membershipOutcome(let id, let outcome):
                 answerMembershipChange(id, outcome)

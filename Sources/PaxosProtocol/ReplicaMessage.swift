@@ -3,8 +3,9 @@ public enum ReplicaMessage: Hashable, Sendable {
     /// "Would you support me if I ran?" Changes no state (pre-vote), so a node that was cut off and
     /// keeps timing out cannot raise the ballot and depose a leader that the others still hear.
     case preVote(commitIndex: Slot)
-    /// The answer to a pre-vote, with the responder's promise so the candidate can outbid it.
-    case preVoteReply(granted: Bool, promised: Ballot?)
+    /// The answer to a pre-vote, with the responder's promise so the candidate can outbid it, and
+    /// its commit index so a candidate behind it catches up from it first.
+    case preVoteReply(granted: Bool, promised: Ballot?, commitIndex: Slot)
     /// Phase 1a for every slot from `fromSlot` on.
     case prepare(ballot: Ballot, fromSlot: Slot)
     /// Phase 1b: the promise, with what the acceptor accepted (or knows chosen) from `fromSlot` on.

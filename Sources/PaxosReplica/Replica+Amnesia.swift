@@ -64,7 +64,10 @@ extension Replica {
             requestCatchUp(from: leader, now: now)
             return
         }
-        guard now >= recoveryAttemptAt else { return }
+        // A learner (or a node no longer a member) votes in nothing: it has nothing to rebuild
+        // before voting, and must not lead. It stays a non-voter, learning the log, until it is
+        // promoted; then it runs its recovery ballot like any voter.
+        guard now >= recoveryAttemptAt, isVotingMember else { return }
         recoveryAttemptAt = now + randomElectionTimeout()
         startRecoveryBallot(now: now)
     }

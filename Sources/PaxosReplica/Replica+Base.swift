@@ -17,6 +17,7 @@ extension Replica {
 
     mutating func handleCatchUpBase(_ base: LogBase, theirCommit: Slot, from peer: NodeID, now: ClockInstant) {
         catchUpRequestedAt = nil
+        guard role != .leader else { return }  // as in `handleCatchUpReply`
         // A base past this replica's log must extend it: the same indexes, never fewer entries.
         guard base.slot <= commitIndex || (base.lastIndex >= lastIndex && base.firstIndex >= firstIndex) else {
             droppedMessages += 1

@@ -56,7 +56,17 @@ extension Replica {
         let granted =
             isVoter && role != .leader && !hearsLiveLeader(now: now) && candidateCommit >= commitIndex
             && !withholdsVotes(now: now)
-        send(.preVoteReply(granted: granted, promised: promised), to: peer)
+        send(.preVoteReply(granted: granted, promised: promised, commitIndex: commitIndex), to: peer)
+    }
+
+    /// A peer said how far it has chosen: a replica behind it asks it for the slots it lacks.
+    /// Without this a candidate behind the only node that knows the latest slots could wait forever:
+    /// that node may not promise it (it can no longer report chosen values that old from memory)
+    /// nor run itself (a member the latest slots removed), and there may be no leader to learn from.
+    mutating func catchUpIfBehind(_ theirCommit: Slot, peer: NodeID, now: ClockInstant) {
+        guard theirCommit > commitIndex, role != .leader else { return }
+        knownCommitIndex = max(knownCommitIndex, theirCommit)
+        requestCatchUp(from: peer, now: now)
     }
 
     mutating func handlePreVoteReply(

@@ -179,7 +179,9 @@ extension Replica {
     mutating func sendHeartbeat(now: ClockInstant) {
         guard let ballot = candidateBallot else { return }
         heartbeatRound += 1
-        broadcast(.heartbeat(ballot: ballot, commitIndex: commitIndex, round: heartbeatRound), includingSelf: false)
+        let heartbeat = ReplicaMessage.heartbeat(ballot: ballot, commitIndex: commitIndex, round: heartbeatRound)
+        broadcast(heartbeat, includingSelf: false)
+        heartbeatDeparted(heartbeat)
         nextHeartbeat = now + configuration.heartbeatPeriod
     }
 
@@ -201,6 +203,7 @@ extension Replica {
         lastReplyFrom[peer] = now
         answeredRound[peer] = max(answeredRound[peer] ?? 0, round)
         appliedBy[peer] = max(appliedBy[peer] ?? 0, theirCommit)
+        departedApplied(peer, through: theirCommit)
         serveReadyReads()
         continueTransfer(now: now)
     }

@@ -100,6 +100,9 @@ extension Replica {
         firstSlot: Slot, values: [SlotValue], theirCommit: Slot, from peer: NodeID, now: ClockInstant
     ) {
         catchUpRequestedAt = nil
+        // A leader learns every slot through its own proposals; a reply to what it asked before it
+        // led would apply slots behind its pipeline's back (and a membership without rule 3).
+        guard role != .leader else { return }
         knownCommitIndex = max(knownCommitIndex, theirCommit)
         guard firstSlot <= commitIndex + 1 else { return }
         let skip = Int(commitIndex + 1 - firstSlot)

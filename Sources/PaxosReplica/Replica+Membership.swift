@@ -135,7 +135,19 @@ extension Replica {
 
     /// A chosen membership applies at `slot`: it governs the slots after it.
     mutating func applyMembership(_ agreed: Membership, at slot: Slot) {
+        // A removed member is no longer a peer, so nothing would tell it: the leader heartbeats
+        // it for a while more, and it catches up to the slot that removed it.
+        for gone in membership.ids where !agreed.contains(gone) && gone != id {
+            departed[gone] = (slot, 200)
+        }
+        for member in agreed.ids { departed[member] = nil }
         adopt(agreed)
+        if role == .candidate, !isPreVoting, candidateBallot != nil, isVoter {
+            // A candidate that learned a membership mid-phase-1 (by catch-up) starts over, under
+            // the voters it now knows, at its next deadline.
+            candidateBallot = nil
+            promisesReceived = [:]
+        }
         output.append(.membershipChanged(agreed, slot: slot))
         if let pending = membershipChange, pending.slot == slot {
             finishMembershipChange(
@@ -171,6 +183,19 @@ extension Replica {
             acceptor.restore(AcceptedValue(ballot: reported, value: report.value), at: slot)
             persist(.accepted(ballot: reported, firstSlot: slot, values: [report.value]))
         }
+    }
+
+    /// Heartbeats to the members that left and have not yet said they applied their removal.
+    mutating func heartbeatDeparted(_ message: ReplicaMessage) {
+        for (node, state) in departed.sorted(by: { $0.key < $1.key }) {
+            send(message, to: node)
+            departed[node] = state.heartbeatsLeft > 1 ? (state.slot, state.heartbeatsLeft - 1) : nil
+        }
+    }
+
+    /// A member that left answered a heartbeat: once it has applied its removal, it knows.
+    mutating func departedApplied(_ node: NodeID, through commit: Slot) {
+        if let state = departed[node], commit >= state.slot { departed[node] = nil }
     }
 
     /// Takes `agreed` as the membership (from the log, a checkpoint or a base).

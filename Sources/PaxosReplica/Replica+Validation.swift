@@ -41,8 +41,8 @@ extension Replica {
         switch message {
         case .preVote(let commitIndex):
             return slotProblem(commitIndex, "commit index")
-        case .preVoteReply(_, let promised):
-            return promised.flatMap { ballotProblem($0, "promise") }
+        case .preVoteReply(_, let promised, let commitIndex):
+            return promised.flatMap { ballotProblem($0, "promise") } ?? slotProblem(commitIndex, "commit index")
         case .prepare(let ballot, let fromSlot):
             return ballotProblem(ballot, "ballot", leader: peer) ?? runProblem(fromSlot, count: 1, "prepare")
         case .promise(let ballot, let reports):

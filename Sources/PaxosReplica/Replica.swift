@@ -41,6 +41,9 @@ public struct Replica: Sendable {
     var membershipChanged = false
     /// The membership change the leader is carrying out, if any.
     var membershipChange: PendingMembershipChange?
+    /// Members the latest changes removed: the slot they must apply to learn it, and how many
+    /// more heartbeats the leader sends them (see `Replica+Membership.swift`).
+    var departed: [NodeID: (slot: Slot, heartbeatsLeft: Int)] = [:]
 
     // MARK: Acceptor state (durable through PersistRecord)
 
@@ -287,7 +290,8 @@ public struct Replica: Sendable {
         switch message {
         case .preVote(let candidateCommit):
             handlePreVote(candidateCommit: candidateCommit, from: peer, now: now)
-        case .preVoteReply(let granted, let theirPromise):
+        case .preVoteReply(let granted, let theirPromise, let theirCommit):
+            catchUpIfBehind(theirCommit, peer: peer, now: now)
             handlePreVoteReply(granted: granted, promised: theirPromise, from: peer, now: now)
         case .prepare(let ballot, let fromSlot):
             handlePrepare(ballot: ballot, fromSlot: fromSlot, from: peer, now: now)

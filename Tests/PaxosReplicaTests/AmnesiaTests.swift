@@ -96,7 +96,7 @@ import Testing
                 Issue.record("a non-voter persisted \(record)")
             case .send(.promise, _), .send(.accepted, _), .send(.heartbeatReply, _):
                 Issue.record("a non-voter vouched: \(action)")
-            case .send(.preVoteReply(let granted, _), _):
+            case .send(.preVoteReply(let granted, _, _), _):
                 #expect(!granted)
             default:
                 break
@@ -113,7 +113,8 @@ extension AmnesiaTests {
         cluster.perform(cluster.replicas[candidate]?.tick(now: cluster.now + .seconds(2)) ?? [], by: candidate)
         for voter in [NodeID(2), NodeID(3)] {
             let actions = cluster.replicas[candidate]?.receive(
-                .preVoteReply(granted: true, promised: nil), from: voter, now: cluster.now + .seconds(2))
+                .preVoteReply(granted: true, promised: nil, commitIndex: 0), from: voter, now: cluster.now + .seconds(2)
+            )
             cluster.perform(actions ?? [], by: candidate)
         }
         let ballot = try #require(
@@ -207,7 +208,7 @@ extension AmnesiaTests {
             .prepare(ballot: Ballot(number: 100, uid: cutOff), fromSlot: 1), from: cutOff, now: cluster.now)
         for answer in answers {
             switch answer {
-            case .send(.preVoteReply(let granted, _), _):
+            case .send(.preVoteReply(let granted, _, _), _):
                 #expect(!granted, "a pre-vote granted before the check")
             case .send(.promise, _), .persist(.promise, _):
                 Issue.record("a promise before the check: \(answer)")

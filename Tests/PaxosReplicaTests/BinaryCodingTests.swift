@@ -14,8 +14,8 @@ import Testing
 
     static let messages: [ReplicaMessage] = [
         .preVote(commitIndex: 12),
-        .preVoteReply(granted: true, promised: nil),
-        .preVoteReply(granted: false, promised: ballot),
+        .preVoteReply(granted: true, promised: nil, commitIndex: 0),
+        .preVoteReply(granted: false, promised: ballot, commitIndex: 77),
         .prepare(ballot: ballot, fromSlot: 5),
         .promise(
             ballot: ballot,

@@ -139,6 +139,25 @@ import Testing
         #expect(refusal(cluster.memberships[4])?.contains("not a member") == true)
     }
 
+    /// A learner that lost state runs no recovery ballot: winning one would make it lead. It
+    /// learns the log as a non-voter until it is removed (and added again with an empty directory).
+    @Test func aLearnerThatLostStateNeverLeads() throws {
+        var (cluster, leader) = try cluster()
+        cluster.changeMembership(.addLearner(Self.spare, address: ""), id: 1, at: leader)
+        cluster.advance(by: .milliseconds(500))
+        cluster.journals[Self.spare] = [.recoveryStarted]
+        cluster.logStores[Self.spare] = SimulatedLogStore()
+        cluster.replicas[Self.spare] = Replica.recover(
+            id: Self.spare, configuration: cluster.configuration, records: [.recoveryStarted], now: cluster.now)
+        cluster.advance(by: .seconds(5))
+        #expect(cluster.replicas[Self.spare]?.role != .leader)
+        #expect(cluster.replicas[Self.spare]?.isVoter == false)
+        #expect(cluster.leader == leader)
+        #expect(cluster.log(of: Self.spare) == (1...5).map { "e\($0)" }, "it still learns the log")
+        cluster.changeMembership(.promote(Self.spare), id: 2, at: leader)
+        #expect(refusal(cluster.memberships[2]) != nil, "and is not promoted")
+    }
+
     @Test func aFollowerAsksNoneAndIsToldTheLeader() throws {
         var (cluster, leader) = try cluster()
         let follower = try #require(cluster.configuration.members.first { $0 != leader })

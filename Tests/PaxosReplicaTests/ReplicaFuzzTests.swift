@@ -103,7 +103,8 @@ import Testing
         let actions = cluster.replicas[candidate]?.tick(now: cluster.now + .seconds(2)) ?? []
         cluster.perform(actions, by: candidate)
         let preVoted = cluster.replicas[candidate]?.receive(
-            .preVoteReply(granted: true, promised: nil), from: NodeID(2), now: cluster.now + .seconds(2))
+            .preVoteReply(granted: true, promised: nil, commitIndex: 0), from: NodeID(2), now: cluster.now + .seconds(2)
+        )
         cluster.perform(preVoted ?? [], by: candidate)
         let ballot = try #require(
             cluster.inFlight.compactMap { entry -> Ballot? in

@@ -90,7 +90,7 @@ import Testing
         #expect(Self.dropped(stranger ?? []).isEmpty)
         #expect(
             stranger?.contains {
-                if case .send(.preVoteReply(granted: false, _), to: NodeID(42)) = $0 { true } else { false }
+                if case .send(.preVoteReply(granted: false, _, _), to: NodeID(42)) = $0 { true } else { false }
             }
                 == true)
     }

@@ -8,10 +8,11 @@ extension ReplicaMessage {
         case .preVote(let commitIndex):
             writer.write(UInt8(1))
             writer.write(commitIndex)
-        case .preVoteReply(let granted, let promised):
+        case .preVoteReply(let granted, let promised, let commitIndex):
             writer.write(UInt8(2))
             writer.write(granted)
             writer.write(promised)
+            writer.write(commitIndex)
         case .prepare(let ballot, let fromSlot):
             writer.write(UInt8(3))
             writer.write(ballot)
@@ -87,7 +88,9 @@ extension ReplicaMessage {
         case 1:
             self = .preVote(commitIndex: try reader.read())
         case 2:
-            self = .preVoteReply(granted: try reader.readBool(), promised: try reader.readOptionalBallot())
+            self = .preVoteReply(
+                granted: try reader.readBool(), promised: try reader.readOptionalBallot(),
+                commitIndex: try reader.read())
         case 3:
             self = .prepare(ballot: try reader.readBallot(), fromSlot: try reader.read())
         case 4:
