@@ -136,6 +136,13 @@ import Testing
             #expect(Set(brokenIDs).isDisjoint(with: liveIDs.dropFirst(2)))
             #expect((liveIDs.last ?? 0) > (brokenIDs.max() ?? 0))
             #expect(try Journal.repair(directory: dir).damage == nil)
+            // The directory keeps what was cut, for `inspect`: one entry (the second repair found
+            // nothing to cut, and records nothing).
+            let history = RepairHistory.entries(in: dir)
+            #expect(history.count == 1)
+            #expect(history.first?.contains("damage:") == true)
+            #expect(history.first?.contains("cut \(segments[1]) at offset \(frames[1].offset)") == true)
+            #expect(history.first?.contains("kept for inspection: \(segments[1]).broken") == true)
         }
     }
 

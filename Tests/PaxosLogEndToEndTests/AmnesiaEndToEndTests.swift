@@ -62,6 +62,10 @@ import Testing
                 let kept = try FileManager.default.contentsOfDirectory(
                     atPath: cluster.dir + "/node-\(forgetful)/journal")
                 #expect(kept.contains { $0.hasSuffix(".broken") }, "\(kept)")
+                // And `inspect` says what was cut.
+                let inspect = try await cluster.run(["inspect", cluster.dir + "/node-\(forgetful)/journal"])
+                #expect(inspect.stdout.contains("repairs: 1 (REPAIRS)"), "\(inspect.stdout)")
+                #expect(inspect.stdout.contains("kept for inspection:"), "\(inspect.stdout)")
             }
             let status = try await cluster.run(["cluster", "status", "--dir", cluster.dir, "--json"])
             let rows = status.stdoutLines.compactMap {

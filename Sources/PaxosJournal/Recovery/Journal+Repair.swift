@@ -59,6 +59,7 @@ extension Journal {
             report.lastSequence = base - 1
         }
         report.lastSequenceBefore = scan.segments.compactMap(\.lastSequence).max() ?? 0
+        RepairHistory.record(report, in: directory)
         return report
     }
 

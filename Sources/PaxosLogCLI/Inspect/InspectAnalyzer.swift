@@ -22,6 +22,9 @@ struct InspectAnalyzer {
             scan = try JournalScanner.scan(segmentFile: path)
         }
         let prefix = isDirectory ? path + "/" : Self.parent(of: path)
+        let directory = isDirectory ? path : Self.parent(of: path)
+        let repairs = RepairHistory.entries(in: directory.isEmpty ? "." : directory)
+        summary.repairs = repairs.isEmpty ? nil : repairs
         summary.verified = decode ? "checksums+payloads" : "checksums"
         summary.segmentCount = scan.segments.count
         var codecs: [Codec: InspectCodecStats] = [:]

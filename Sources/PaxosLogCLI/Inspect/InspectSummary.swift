@@ -25,6 +25,8 @@ struct InspectSummary: Encodable, Equatable {
     var segments: [InspectSegment] = []
     /// Every problem, in log order.
     var problems: [InspectProblem] = []
+    /// The repairs the directory went through (its `REPAIRS` file), oldest first; absent when none.
+    var repairs: [String]?
     /// `checksums` (crc32 of every frame) or `checksums+payloads` (also decompressed and decoded).
     var verified = "checksums"
     /// `ok`, `torn-tail` (only a torn tail, which is not damage) or `damaged`.

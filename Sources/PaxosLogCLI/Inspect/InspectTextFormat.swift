@@ -1,3 +1,5 @@
+import PaxosJournal
+
 /// The human-readable rendering of `inspect` results. Deterministic: no times, no absolute paths.
 enum InspectTextFormat {
     /// The column titles of `--records`, printed once before the first record.
@@ -61,6 +63,12 @@ enum InspectTextFormat {
             lines.append("problems: \(summary.problems.count)")
             for problem in summary.problems {
                 lines.append("  \(problem.kind == .tornTail ? "torn tail" : "damage"): \(problem.location)")
+            }
+        }
+        if let repairs = summary.repairs {
+            lines.append("repairs: \(repairs.count) (\(RepairHistory.fileName))")
+            for entry in repairs {
+                lines += entry.split(separator: "\n").map { "  \($0)" }
             }
         }
         lines.append("verified: \(summary.verified)")
