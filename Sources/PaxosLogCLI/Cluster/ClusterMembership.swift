@@ -121,8 +121,34 @@ struct ClusterAdd: AsyncParsableCommand, MembershipCommand {
     func run() async throws { try await runChange() }
 }
 
+/// The options `cluster promote` and `remove` share, besides the member they name.
+struct MembershipRequestOptions: ParsableArguments {
+    @Option(help: "The cluster: a directory of 'cluster start --dir', or a cluster file of 'cluster init'.")
+    var cluster: String
+
+    @Option(help: "Seconds to find the leader and see the change chosen before giving up.")
+    var timeout: Double = 10
+
+    @Flag(help: "Print the members as JSON.")
+    var json = false
+
+    @OptionGroup(title: "TLS (for nodes reached over TCP)") var tls: ClientTLSOptions
+}
+
+/// A command whose common options are a `MembershipRequestOptions` group.
+protocol MembershipRequestCommand: MembershipCommand {
+    var request: MembershipRequestOptions { get }
+}
+
+extension MembershipRequestCommand {
+    var cluster: String { request.cluster }
+    var timeout: Double { request.timeout }
+    var json: Bool { request.json }
+    var tls: ClientTLSOptions { request.tls }
+}
+
 /// `paxoslog cluster promote`.
-struct ClusterPromote: AsyncParsableCommand, MembershipCommand {
+struct ClusterPromote: AsyncParsableCommand, MembershipRequestCommand {
     static let configuration = CommandConfiguration(
         commandName: "promote",
         abstract: "Make a learner a voter, once it has caught up with the log.",
@@ -136,19 +162,10 @@ struct ClusterPromote: AsyncParsableCommand, MembershipCommand {
             """
     )
 
-    @Option(help: "The cluster: a directory of 'cluster start --dir', or a cluster file of 'cluster init'.")
-    var cluster: String
+    @OptionGroup var request: MembershipRequestOptions
 
     @Argument(help: "The learner to promote.")
     var node: UInt32
-
-    @Option(help: "Seconds to find the leader and see the change chosen before giving up.")
-    var timeout: Double = 10
-
-    @Flag(help: "Print the members as JSON.")
-    var json = false
-
-    @OptionGroup(title: "TLS (for nodes reached over TCP)") var tls: ClientTLSOptions
 
     var change: MembershipChange { .promote(NodeID(node)) }
 
@@ -158,7 +175,7 @@ struct ClusterPromote: AsyncParsableCommand, MembershipCommand {
 }
 
 /// `paxoslog cluster remove`.
-struct ClusterRemove: AsyncParsableCommand, MembershipCommand {
+struct ClusterRemove: AsyncParsableCommand, MembershipRequestCommand {
     static let configuration = CommandConfiguration(
         commandName: "remove",
         abstract: "Take a member out of the cluster (a voter or a learner).",
@@ -173,19 +190,10 @@ struct ClusterRemove: AsyncParsableCommand, MembershipCommand {
             """
     )
 
-    @Option(help: "The cluster: a directory of 'cluster start --dir', or a cluster file of 'cluster init'.")
-    var cluster: String
+    @OptionGroup var request: MembershipRequestOptions
 
     @Argument(help: "The member to remove.")
     var node: UInt32
-
-    @Option(help: "Seconds to find the leader and see the change chosen before giving up.")
-    var timeout: Double = 10
-
-    @Flag(help: "Print the members as JSON.")
-    var json = false
-
-    @OptionGroup(title: "TLS (for nodes reached over TCP)") var tls: ClientTLSOptions
 
     var change: MembershipChange { .remove(NodeID(node)) }
 
