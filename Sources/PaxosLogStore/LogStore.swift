@@ -365,7 +365,7 @@ public final class LogStore: Sendable {
 
     /// An open after a crash in the middle of `reset`: a complete new store waiting to be renamed
     /// into place is put there; an incomplete one, or an old one left behind, is removed.
-    private static func finishInterruptedReset(of directory: String) throws(LogStoreError) {
+    static func finishInterruptedReset(of directory: String) throws(LogStoreError) {
         let fresh = directory + ".new"
         let old = directory + ".old"
         let files = FileManager.default
@@ -390,7 +390,7 @@ public final class LogStore: Sendable {
         try sync(directory: (directory as NSString).deletingLastPathComponent)
     }
 
-    private static func sync(directory path: String) throws(LogStoreError) {
+    static func sync(directory path: String) throws(LogStoreError) {
         let parent = path
         let fd = Glibc.open(parent.isEmpty ? "." : parent, O_RDONLY | O_DIRECTORY)
         guard fd >= 0 else { throw LogStoreError(.journal, "cannot open \(parent) to sync it: errno \(errno)") }
@@ -398,7 +398,7 @@ public final class LogStore: Sendable {
         guard fsync(fd) == 0 else { throw LogStoreError(.journal, "cannot sync \(parent): errno \(errno)") }
     }
 
-    private static func listDirectory(_ directory: String) throws(LogStoreError) -> [String] {
+    static func listDirectory(_ directory: String) throws(LogStoreError) -> [String] {
         do {
             return try FileManager.default.contentsOfDirectory(atPath: directory)
         } catch {
@@ -459,7 +459,7 @@ public final class LogStore: Sendable {
     private static func check(_ position: LogStorePosition, in journal: Journal) throws(LogStoreError) {
         guard journal.lastSequence >= position.slot, journal.firstSequence <= position.slot else {
             throw LogStoreError(
-                .notFound,
+                journal.firstSequence <= position.slot ? .behindCheckpoint : .notFound,
                 "\(journal.directory) holds slots \(journal.firstSequence)...\(journal.lastSequence), but the "
                     + "checkpoint says slot \(position.slot) was written to it: the log store lost data")
         }

@@ -9,6 +9,10 @@ public struct LogStoreError: Error, CustomStringConvertible, Sendable {
         case inconsistent
         /// The entry or slot asked for is not in the store.
         case notFound
+        /// The store ends before the slot its node's checkpoint says it synced: it lost slots it
+        /// had on disk (a disk that dropped writes, or damage in its last frames taken for a torn
+        /// tail).
+        case behindCheckpoint
     }
 
     public var code: Code

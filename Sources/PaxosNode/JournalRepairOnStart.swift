@@ -15,8 +15,8 @@ import PaxosProtocol
 /// accepted", until it has rebuilt its state from a majority of the others
 /// (`Replica+Amnesia.swift`), which hold every chosen value it lacks.
 ///
-/// What is not repaired this way: damage in the log store (`DATA/log`, the chosen values), which
-/// the node still refuses to start with, naming the file and offset.
+/// Damage in the log store (`DATA/log`, the chosen values only) is repaired differently, without
+/// giving up the vote for long: see `LogStoreRepairOnStart`.
 struct JournalRepairOnStart {
     var journal: Journal
     var records: [PersistRecord]

@@ -35,8 +35,11 @@ extension NodeCore {
         writeCheckpointIfReady()
     }
 
-    /// The replica's state now, and the journal position it reflects.
-    func takeCheckpoint() -> Checkpoint {
+    /// The replica's state now, and the journal position it reflects. Nil while the replica is
+    /// learning again slots its log store lost (`Replica+StoreRepair.swift`): the checkpoint from
+    /// before the damage must stay, so that a restart finds the slots it still lacks.
+    func takeCheckpoint() -> Checkpoint? {
+        guard replica.commitIndex >= replica.votesHeldUntil else { return nil }
         let snapshot = replica.snapshot()
         let position = logStore.position(at: snapshot.commitIndex, lastIndex: snapshot.lastIndex)
         return Checkpoint(journalSequence: journalIssued, snapshot: snapshot, logAnchors: position.anchors)

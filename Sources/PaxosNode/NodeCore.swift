@@ -482,6 +482,7 @@ final class NodeCore {
                 chunk.add(chosen.value)
             }
         } catch {
+            if stopIfDamaged(error) { return }
             logger.error("cannot serve catch-up from slot \(fromSlot) to peer \(peer.rawValue): \(error)")
             return
         }
@@ -608,6 +609,7 @@ final class NodeCore {
                     maxBytes: Int(request.maxBytes), into: &entries)
             }
         } catch {
+            if stopIfDamaged(error) { return }
             logger.error("cannot read entries from \(request.fromIndex) for a client: \(error)")
             send(
                 ReadResult(

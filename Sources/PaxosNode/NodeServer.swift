@@ -89,20 +89,6 @@ public final class NodeServer: Sendable {
             journal.close()
             throw error
         }
-        let logStore: LogStore
-        do {
-            logStore = try LogStore.open(
-                directory: given.dataDirectory + "/log", options: given.journalOptions, from: checkpoint?.logPosition)
-        } catch {
-            journal.close()
-            // Opened from the checkpoint's position, the store has checked that it still holds it.
-            let advice =
-                error.code == .journal
-                ? ""
-                : ". Restore the data directory, or move it aside and start the node on an empty one to rebuild "
-                    + "from its peers"
-            throw NodeError("cannot open the log store: \(error)\(advice)")
-        }
         let configuration = running
         let restored = records
         let group = MultiThreadedEventLoopGroup(numberOfThreads: 1)
@@ -111,17 +97,43 @@ public final class NodeServer: Sendable {
             members: configuration.voters, heartbeatPeriod: configuration.heartbeatPeriod,
             electionTimeout: configuration.electionTimeout,
             randomSeed: UInt64.random(in: 0...UInt64.max))
+        let storeDirectory = given.dataDirectory + "/log"
+        var storeRepaired: String?
+        var logStore: LogStore
         let core: NIOLoopBound<NodeCore>
-        do {
-            core = try await restore(
-                configuration: configuration, replicaConfiguration: replicaConfiguration,
-                snapshot: checkpoint?.snapshot, records: restored, journal: journal, logStore: logStore, loop: loop,
-                logger: logger, metrics: metrics)
-        } catch {
-            logStore.close()
-            journal.close()
-            try? await group.shutdownGracefully()
-            throw error
+        while true {
+            do {
+                (logStore, storeRepaired) = try LogStoreRepairOnStart.open(
+                    directory: storeDirectory, options: given.journalOptions, from: checkpoint?.logPosition,
+                    repaired: storeRepaired, logger: logger)
+            } catch {
+                journal.close()
+                try? await group.shutdownGracefully()
+                throw error
+            }
+            do {
+                core = try await restore(
+                    configuration: configuration, replicaConfiguration: replicaConfiguration,
+                    snapshot: checkpoint?.snapshot, records: restored, journal: journal, logStore: logStore, loop: loop,
+                    logger: logger, metrics: metrics)
+                break
+            } catch let error as LogStoreError where LogStoreRepairOnStart.isDamage(error) && storeRepaired == nil {
+                // Damage in a sealed segment is found by the read that meets it, not at open.
+                logStore.close()
+                do {
+                    storeRepaired = try LogStoreRepairOnStart.repair(
+                        directory: storeDirectory, found: "\(error)", logger: logger)
+                } catch {
+                    journal.close()
+                    try? await group.shutdownGracefully()
+                    throw error
+                }
+            } catch {
+                logStore.close()
+                journal.close()
+                try? await group.shutdownGracefully()
+                throw error
+            }
         }
 
         let listener: Channel
@@ -191,6 +203,22 @@ public final class NodeServer: Sendable {
             ) { chosen in
                 if chosen.slot > stored { recovered.append(chosen) }
             }
+            if let snapshot, snapshot.commitIndex > stored {
+                // The store was cut at damage below the checkpoint: see `Replica+StoreRepair.swift`.
+                let knew = replica.commitIndex
+                let end = try logState(of: logStore, id: configuration.id, configuration: replicaConfiguration)
+                recovered = []
+                replica = Replica.recover(
+                    id: configuration.id, configuration: replicaConfiguration, snapshot: snapshot.rolledBack(to: end),
+                    records: records, now: clock.now()
+                ) { chosen in
+                    if chosen.slot > stored { recovered.append(chosen) }
+                }
+                replica.holdVotes(untilCommitted: knew)
+                logger.warning(
+                    "node \(configuration.id) knew slots through \(knew) chosen, but its log store now ends at slot \(stored): it fetches the rest from its peers and votes for nobody until it has them"
+                )
+            }
             // A catch-up past a trim restarts the log store from a base; a crash may have left the
             // journal's record of it or the store's restart undone. Either one is enough.
             if let base = replica.installedBase, base.slot > logStore.lastSlot {
@@ -235,6 +263,20 @@ public final class NodeServer: Sendable {
             }
         }
         return core
+    }
+
+    /// The log's state at the end of `logStore`, rebuilt from its start (a base, or the first slot)
+    /// by applying every slot it holds.
+    private static func logState(
+        of logStore: LogStore, id: NodeID, configuration: ReplicaConfiguration
+    ) throws -> LogBase {
+        var replica = Replica.recover(id: id, configuration: configuration, records: [], now: .zero)
+        if let base = logStore.startBase { replica.restoreBase(base) }
+        var slots = logStore.slots(from: replica.commitIndex + 1)
+        while let chosen = try slots.next() {
+            replica.restoreChosen(chosen.value, at: chosen.slot)
+        }
+        return replica.snapshot().logBase
     }
 
     /// At a clean shutdown, a checkpoint of the final state: the next start replays nothing. Only
@@ -311,7 +353,7 @@ public final class NodeServer: Sendable {
         try? await listener.close()
         try? await metricsListener?.close()
         logger.debug("listener closed")
-        let final = try? await core.eventLoop.submit { () -> (Checkpoint, DispatchQueue) in
+        let final = try? await core.eventLoop.submit { () -> (Checkpoint?, DispatchQueue) in
             let core = self.core.value
             core.stop()
             return (core.takeCheckpoint(), core.checkpointQueue)
@@ -319,7 +361,7 @@ public final class NodeServer: Sendable {
         logger.debug("node stopped; closing the journal and the log store")
         logStore.close()
         journal.close()
-        if let (checkpoint, queue) = final {
+        if let (taken, queue) = final, let checkpoint = taken {
             writeFinalCheckpoint(checkpoint, after: queue)
         }
         logger.debug("journal closed; stopping the event loop")

@@ -53,6 +53,7 @@ extension Replica {
         // nor does a run whose start no leader has checked yet (`Replica+OlderCopy.swift`). Whether
         // the candidate votes is the candidate's business: it may have been promoted in a slot this
         // replica has not learned yet, and only the candidate counts its grants.
+        learnFromPeerWhileVotesHeld(theirCommit: candidateCommit, peer: peer, now: now)
         let granted =
             isVoter && role != .leader && !hearsLiveLeader(now: now) && candidateCommit >= commitIndex
             && !withholdsVotes(now: now)
@@ -95,6 +96,7 @@ extension Replica {
         observe(ballot)
         // (A learner promises too: a promise is always safe, and a node promoted before it learned
         // so is a voter to the candidates that know. Each candidate counts only its voters.)
+        learnFromPeerWhileVotesHeld(theirCommit: fromSlot - 1, peer: peer, now: now)
         guard isVoter, peer == id || !withholdsVotes(now: now) else { return }
         if let promised = acceptor.refusal(of: ballot) {
             send(.nack(ballot: ballot, promised: promised), to: peer)

@@ -80,8 +80,12 @@ extension Replica {
     /// True while this run may not vote (grant a pre-vote, promise, run for leader, take over on
     /// a handover): its start is unchecked and a leader may still check it, because one is heard
     /// or the run is within its first election timeout (time for a leader's heartbeat to arrive).
+    /// Also true while a replica that lost chosen slots from its log store has not learned them
+    /// again (`Replica+StoreRepair.swift`).
     public func withholdsVotes(now: ClockInstant) -> Bool {
-        isVoter && !startChecked && (now - startedAt < configuration.electionTimeout || hearsLiveLeader(now: now))
+        if isVoter && commitIndex < votesHeldUntil { return true }
+        return isVoter && !startChecked
+            && (now - startedAt < configuration.electionTimeout || hearsLiveLeader(now: now))
     }
 
     /// This replica's leader says it acknowledged slots that this run did not start with. (It may

@@ -157,6 +157,10 @@ public struct Replica: Sendable {
     /// The highest slot this replica held when this run started, fixed at its first event (after
     /// recovery, before anything learned from peers).
     var heldAtStart: Slot?
+    /// This replica knew slots through this one chosen, but its node lost some of them from its log
+    /// store (damage cut there): it votes for nobody until it has learned them again
+    /// (`Replica+StoreRepair.swift`). 0 when nothing was lost.
+    public internal(set) var votesHeldUntil: Slot = 0
 
     // MARK: Recovery after lost state (Replica+Amnesia.swift)
 
@@ -275,7 +279,7 @@ public struct Replica: Sendable {
     /// Runs one event, then the messages this replica sent itself, and returns the actions.
     mutating func run(_ now: ClockInstant, _ body: (inout Replica) -> Void) -> [ReplicaAction] {
         output = []
-        if heldAtStart == nil { heldAtStart = heldThrough }
+        if heldAtStart == nil { heldAtStart = max(heldThrough, votesHeldUntil) }
         body(&self)
         while !selfInbox.isEmpty {
             let message = selfInbox.removeFirst()

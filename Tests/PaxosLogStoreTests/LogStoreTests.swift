@@ -175,7 +175,7 @@ import Testing
             #expect {
                 try LogStore.open(directory: directory + "/log", options: options, from: beyond)
             } throws: { error in
-                "\(error)".contains("lost data")
+                "\(error)".contains("lost data") && (error as? LogStoreError)?.code == .behindCheckpoint
             }
         }
     }

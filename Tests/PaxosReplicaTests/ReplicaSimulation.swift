@@ -95,6 +95,10 @@ struct ReplicaSimulation {
     /// The latest membership any replica applied, and the slot it applied at.
     var knownMembership: (slot: Slot, membership: Membership)?
     var basesInstalled = 0
+    /// Percent of restarts whose log store is found damaged and cut below the node's checkpoint
+    /// (`Replica+StoreRepair.swift`); 0 elsewhere, so the other families' seeds run as before.
+    var storeDamagePercent = 0
+    var storeRepairs = 0
     var nextTrimID: UInt64 = 1
     var trace: [String] = []
     var isTracing = false
@@ -267,7 +271,8 @@ struct ReplicaSimulation {
     /// that) and the log store holds every applied slot; the journal before it is deleted.
     private mutating func checkpoint(_ member: NodeID) {
         guard !down.contains(member), var disk = disks[member], disk.pending.isEmpty, let replica = replicas[member],
-            (logStores[member]?.lastSlot ?? 0) >= replica.commitIndex
+            (logStores[member]?.lastSlot ?? 0) >= replica.commitIndex,
+            replica.commitIndex >= replica.votesHeldUntil  // the node keeps the checkpoint from before the damage
         else { return }
         let snapshot = replica.snapshot()
         disk.checkpoint = snapshot
@@ -283,7 +288,9 @@ struct ReplicaSimulation {
     private mutating func crashOrRestart() throws(Violation) {
         let member = members.randomElement(using: &generator) ?? members[0]
         if down.contains(member) {
-            if amnesia != .never && nonVoters.isEmpty && generator.chance(30) { loseState(of: member) }
+            if amnesia != .never && nonVoters.isEmpty && !othersHoldVotes(than: member) && generator.chance(30) {
+                loseState(of: member)
+            }
             try restart(member)
             return
         }
@@ -317,6 +324,11 @@ struct ReplicaSimulation {
         record("crash \(member)")
     }
 
+    /// Whether a member other than `member` is still learning again slots its log store lost.
+    private func othersHoldVotes(than member: NodeID) -> Bool {
+        replicas.values.contains { $0.id != member && $0.commitIndex < $0.votesHeldUntil }
+    }
+
     /// The member's journal loses records: everything, a suffix, or its last synced batch.
     private mutating func loseState(of member: NodeID) {
         guard var disk = disks[member] else { return }
@@ -342,10 +354,41 @@ struct ReplicaSimulation {
     private mutating func restart(_ member: NodeID) throws(Violation) {
         down.remove(member)
         var store = forgetfulRestarts ? SimulatedLogStore() : logStores[member] ?? SimulatedLogStore()
-        var replica = Replica.recover(
-            id: member, configuration: configuration, snapshot: forgetfulRestarts ? nil : disks[member]?.checkpoint,
-            records: forgetfulRestarts ? [] : disks[member]?.durable ?? [], now: now
-        ) { store.append($0) }
+        let checkpoint = forgetfulRestarts ? nil : disks[member]?.checkpoint
+        let records = forgetfulRestarts ? [] : disks[member]?.durable ?? []
+        // One damaged member at a time, as with lost state: the others hold what it lost.
+        if storeDamagePercent > 0, let checkpoint, !store.slots.isEmpty, nonVoters.subtracting([member]).isEmpty,
+            !othersHoldVotes(than: member), generator.chance(storeDamagePercent)
+        {
+            let kept = Int.random(in: 0..<store.slots.count, using: &generator)
+            store.cutAtDamage(keeping: kept)
+            record(
+                "\(member) log store cut at damage after slot \(store.lastSlot) (checkpoint \(checkpoint.commitIndex))")
+        }
+        var replica: Replica
+        if let checkpoint, checkpoint.commitIndex > store.lastSlot {
+            // As the node does (`NodeServer.restore`): back to the store's end, votes held until
+            // the slots are learned again.
+            storeRepairs += 1
+            let knew = Replica.recover(
+                id: member, configuration: configuration, snapshot: checkpoint, records: records, now: now
+            ).commitIndex
+            var probe = store
+            var end = Replica.recover(id: member, configuration: configuration, records: [], now: now)
+            probe.restore(into: &end)
+            var recovered: [ChosenSlot] = []
+            replica = Replica.recover(
+                id: member, configuration: configuration, snapshot: checkpoint.rolledBack(to: end.snapshot().logBase),
+                records: records, now: now
+            ) { recovered.append($0) }
+            replica.holdVotes(untilCommitted: knew)
+            if let base = replica.installedBase, base.slot > store.lastSlot { store.reset(to: base) }
+            for chosen in recovered where chosen.slot == store.lastSlot + 1 { store.append(chosen) }
+        } else {
+            replica = Replica.recover(
+                id: member, configuration: configuration, snapshot: checkpoint, records: records, now: now
+            ) { store.append($0) }
+        }
         store.restore(into: &replica)
         // The recovered log must agree with what was chosen.
         for chosen in store.slots {

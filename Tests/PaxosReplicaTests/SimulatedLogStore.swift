@@ -28,6 +28,13 @@ struct SimulatedLogStore {
         slots.removeLast(min(count, slots.count))
     }
 
+    /// Keeps only the first `count` slots held, and the bases up to the last of them: damage cut
+    /// away (`LogStore.repair`), below whatever the node synced.
+    mutating func cutAtDamage(keeping count: Int) {
+        slots.removeLast(slots.count - min(count, slots.count))
+        bases = bases.filter { $0.key <= lastSlot }
+    }
+
     func value(at slot: Slot) -> SlotValue? {
         slot >= firstSlot && slot <= lastSlot ? slots[Int(slot - firstSlot)].value : nil
     }

@@ -44,6 +44,11 @@ extension Journal {
             try Posix.rename(segment.path, to: target)
             report.brokenFiles.append(target)
         }
+        // A seal describes its segment as it was: the cut one no longer matches it, and a moved
+        // one's could be taken for a later segment of the same name.
+        for segment in scan.segments[damagedIndex...] {
+            try Posix.unlink(SegmentSeal.path(of: segment.path))
+        }
         try Posix.syncDirectory(directory, syscalls: .system)
 
         let kept = scan.segments[..<firstMoved]

@@ -9,7 +9,7 @@ public enum RepairHistory {
 
     /// Appends `report` to the directory's history, and syncs it. A failure to write the history
     /// loses only this record of the repair, never data: it is not thrown.
-    static func record(_ report: RepairReport, in directory: String, at date: Date = Date()) {
+    public static func record(_ report: RepairReport, in directory: String, at date: Date = Date()) {
         let stamp = ISO8601DateFormatter().string(from: date)
         let entry =
             "repair at \(stamp)\n"

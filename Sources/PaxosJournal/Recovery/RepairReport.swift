@@ -11,6 +11,16 @@ public struct RepairReport: Sendable, CustomStringConvertible {
     /// The last sequence number held before the repair, counting only verifiable frames.
     public var lastSequenceBefore: UInt64 = 0
 
+    public init(
+        damage: JournalError? = nil, brokenFiles: [String] = [], lastSequence: UInt64 = 0,
+        lastSequenceBefore: UInt64 = 0
+    ) {
+        self.damage = damage
+        self.brokenFiles = brokenFiles
+        self.lastSequence = lastSequence
+        self.lastSequenceBefore = lastSequenceBefore
+    }
+
     public var description: String {
         guard let damage else { return "journal needs no repair (last sequence \(lastSequence))" }
         var lines = ["damage: \(damage)"]
