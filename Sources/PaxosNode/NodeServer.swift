@@ -206,18 +206,26 @@ public final class NodeServer: Sendable {
             if let snapshot, snapshot.commitIndex > stored {
                 // The store was cut at damage below the checkpoint: see `Replica+StoreRepair.swift`.
                 let knew = replica.commitIndex
-                let end = try logState(of: logStore, id: configuration.id, configuration: replicaConfiguration)
-                recovered = []
-                replica = Replica.recover(
-                    id: configuration.id, configuration: replicaConfiguration, snapshot: snapshot.rolledBack(to: end),
-                    records: records, now: clock.now()
-                ) { chosen in
-                    if chosen.slot > stored { recovered.append(chosen) }
+                if let end = try logState(of: logStore, id: configuration.id, configuration: replicaConfiguration) {
+                    recovered = []
+                    replica = Replica.recover(
+                        id: configuration.id, configuration: replicaConfiguration,
+                        snapshot: snapshot.rolledBack(to: end), records: records, now: clock.now()
+                    ) { chosen in
+                        if chosen.slot > stored { recovered.append(chosen) }
+                    }
+                    replica.holdVotes(untilCommitted: knew)
+                    logger.warning(
+                        "node \(configuration.id) knew slots through \(knew) chosen, but its log store now ends at slot \(stored): it fetches the rest from its peers and votes for nobody until it has them"
+                    )
+                } else {
+                    // The cut left slots after a base it removed: no log state to go back to. The
+                    // store continues after the checkpoint instead, as after a catch-up past a trim.
+                    try logStore.reset(to: snapshot.logBase)
+                    logger.warning(
+                        "node \(configuration.id): its log store, cut at damage, no longer holds a base to continue from; it now continues after the checkpoint's slot \(snapshot.commitIndex) and holds the entries from index \(snapshot.lastIndex + 1) on (the others hold those before)"
+                    )
                 }
-                replica.holdVotes(untilCommitted: knew)
-                logger.warning(
-                    "node \(configuration.id) knew slots through \(knew) chosen, but its log store now ends at slot \(stored): it fetches the rest from its peers and votes for nobody until it has them"
-                )
             }
             // A catch-up past a trim restarts the log store from a base; a crash may have left the
             // journal's record of it or the store's restart undone. Either one is enough.
@@ -265,13 +273,17 @@ public final class NodeServer: Sendable {
         return core
     }
 
-    /// The log's state at the end of `logStore`, rebuilt from its start (a base, or the first slot)
-    /// by applying every slot it holds.
+    /// The log's state at the end of `logStore`, rebuilt from its start (the base its first slot
+    /// follows, or slot 1) by applying every slot it holds; nil when it keeps no such base.
     private static func logState(
         of logStore: LogStore, id: NodeID, configuration: ReplicaConfiguration
-    ) throws -> LogBase {
+    ) throws -> LogBase? {
         var replica = Replica.recover(id: id, configuration: configuration, records: [], now: .zero)
-        if let base = logStore.startBase { replica.restoreBase(base) }
+        if let base = try logStore.startBase ?? logStore.oldestBase() {
+            replica.restoreBase(base)
+        } else if logStore.firstSlot > 1 {
+            return nil
+        }
         var slots = logStore.slots(from: replica.commitIndex + 1)
         while let chosen = try slots.next() {
             replica.restoreChosen(chosen.value, at: chosen.slot)

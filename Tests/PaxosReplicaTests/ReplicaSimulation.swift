@@ -324,6 +324,21 @@ struct ReplicaSimulation {
         record("crash \(member)")
     }
 
+    /// The log's state at the end of `store`, as the node rebuilds it after a cut; nil when the
+    /// store keeps no base its first slot follows.
+    private func logState(of store: SimulatedLogStore, _ member: NodeID) -> LogBase? {
+        var replica = Replica.recover(id: member, configuration: configuration, records: [], now: now)
+        if let base = store.baseBeforeFirstSlot {
+            replica.restoreBase(base)
+        } else if store.firstSlot > 1 {
+            return nil
+        }
+        while replica.commitIndex < store.lastSlot, let value = store.value(at: replica.commitIndex + 1) {
+            replica.restoreChosen(value, at: replica.commitIndex + 1)
+        }
+        return replica.snapshot().logBase
+    }
+
     /// Whether a member other than `member` is still learning again slots its log store lost.
     private func othersHoldVotes(than member: NodeID) -> Bool {
         replicas.values.contains { $0.id != member && $0.commitIndex < $0.votesHeldUntil }
@@ -366,25 +381,27 @@ struct ReplicaSimulation {
                 "\(member) log store cut at damage after slot \(store.lastSlot) (checkpoint \(checkpoint.commitIndex))")
         }
         var replica: Replica
-        if let checkpoint, checkpoint.commitIndex > store.lastSlot {
+        if let checkpoint, checkpoint.commitIndex > store.lastSlot, let end = logState(of: store, member) {
             // As the node does (`NodeServer.restore`): back to the store's end, votes held until
             // the slots are learned again.
             storeRepairs += 1
             let knew = Replica.recover(
                 id: member, configuration: configuration, snapshot: checkpoint, records: records, now: now
             ).commitIndex
-            var probe = store
-            var end = Replica.recover(id: member, configuration: configuration, records: [], now: now)
-            probe.restore(into: &end)
             var recovered: [ChosenSlot] = []
             replica = Replica.recover(
-                id: member, configuration: configuration, snapshot: checkpoint.rolledBack(to: end.snapshot().logBase),
+                id: member, configuration: configuration, snapshot: checkpoint.rolledBack(to: end),
                 records: records, now: now
             ) { recovered.append($0) }
             replica.holdVotes(untilCommitted: knew)
             if let base = replica.installedBase, base.slot > store.lastSlot { store.reset(to: base) }
             for chosen in recovered where chosen.slot == store.lastSlot + 1 { store.append(chosen) }
         } else {
+            if let checkpoint, checkpoint.commitIndex > store.lastSlot {
+                // No base left to go back to: the store continues after the checkpoint.
+                storeRepairs += 1
+                store.reset(to: checkpoint.logBase)
+            }
             replica = Replica.recover(
                 id: member, configuration: configuration, snapshot: checkpoint, records: records, now: now
             ) { store.append($0) }

@@ -35,6 +35,11 @@ struct SimulatedLogStore {
         bases = bases.filter { $0.key <= lastSlot }
     }
 
+    /// The base the held slots follow (`LogStore.startBase ?? oldestBase()`), if one is kept.
+    var baseBeforeFirstSlot: LogBase? {
+        startBase ?? bases.filter { $0.key + 1 >= firstSlot }.min { $0.key < $1.key }?.value
+    }
+
     func value(at slot: Slot) -> SlotValue? {
         slot >= firstSlot && slot <= lastSlot ? slots[Int(slot - firstSlot)].value : nil
     }
