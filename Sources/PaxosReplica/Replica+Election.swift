@@ -184,6 +184,7 @@ extension Replica {
         queuedBytes = 0
         pendingKeys = []
         inFlight = [:]
+        tally = MultiSlotLearner()
         inFlightBytes = 0
         isPreVoting = false
         candidateBallot = nil

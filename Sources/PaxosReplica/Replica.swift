@@ -21,11 +21,10 @@ import PaxosProtocol
 /// - Each client entry carries a session and sequence number; the table of applied keys is derived
 ///   from the log, so a retry returns the original index, after a leader change or a restart too.
 public struct Replica: Sendable {
-    /// A slot the leader proposed and has not yet seen chosen.
+    /// A slot the leader proposed and has not yet seen chosen. (Who acknowledged it is counted in
+    /// `tally`.)
     struct InFlightSlot: Sendable {
         var value: SlotValue
-        var acks: Set<NodeID> = []
-        var isChosen = false
         /// When the accept for this slot was last sent; it is re-sent when it gets old.
         var sentAt: ClockInstant
     }
@@ -103,6 +102,9 @@ public struct Replica: Sendable {
 
     var nextSlot: Slot = 1
     var inFlight: [Slot: InFlightSlot] = [:]
+    /// The acknowledgements of the slots in flight, under this leader's ballot: a slot is chosen
+    /// by a quorum of them, and chosen slots apply in order (`PaxosCore.MultiSlotLearner`).
+    var tally = MultiSlotLearner<SlotValue>()
     var inFlightBytes = 0
     /// Client entries waiting for room in the pipeline, oldest first.
     var queue: Deque<ClientEntry> = []
