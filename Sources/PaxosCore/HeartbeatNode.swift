@@ -23,8 +23,9 @@ public struct HeartbeatNode<Value: Hashable & Sendable>: Sendable {
     /// True while this node is trying to become leader.
     public internal(set) var isAcquiring = false
 
-    /// When the known leader's last heartbeat arrived.
-    var lastHeartbeat: ClockInstant
+    /// When the known leader's last heartbeat arrived, judged over the liveness window (a heartbeat
+    /// exactly one window old still counts, as in the seed).
+    var leaderLiveness: LeaderLiveness
     /// When another node's prepare was last seen, or when this node started if it has seen none.
     ///
     /// The seed (functional.py, `_tlast_prep`) sets it at construction: a node that just started
@@ -46,7 +47,8 @@ public struct HeartbeatNode<Value: Hashable & Sendable>: Sendable {
         self.configuration = configuration
         leaderUID = leader
         leaderProposalID = node.startWithConfiguredLeader(leader)
-        lastHeartbeat = now
+        leaderLiveness = LeaderLiveness(
+            window: configuration.livenessWindow, includesWindowEnd: true, lastContact: now)
         lastForeignPrepare = now
         nextLivenessPoll = now + configuration.livenessWindow
         if node.isLeader {
@@ -59,7 +61,7 @@ public struct HeartbeatNode<Value: Hashable & Sendable>: Sendable {
 
     /// True while the leader's last heartbeat is within the liveness window.
     public func leaderIsAlive(now: ClockInstant) -> Bool {
-        now - lastHeartbeat <= configuration.livenessWindow
+        leaderLiveness.isAlive(now: now)
     }
 
     /// True while another node's prepare was seen, or this node started, within 1.5 × the liveness
@@ -185,7 +187,7 @@ public struct HeartbeatNode<Value: Hashable & Sendable>: Sendable {
             actions.append(.leadershipChanged(previous: previous, current: sender))
         }
         if heartbeat.leaderProposalID == leaderProposalID {
-            lastHeartbeat = now
+            leaderLiveness.heard(at: now)
         }
         return actions
     }

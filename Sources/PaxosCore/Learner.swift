@@ -1,31 +1,25 @@
 /// The learner of single-decree Paxos: it watches the acceptors' votes and resolves when a quorum
 /// of them accepted the same proposal.
 ///
-/// Each acceptor counts once, for its latest vote: an older or repeated vote is ignored, and a vote
-/// for a newer proposal moves that acceptor's support. A proposal keeps the accepts it collected
-/// even after some of its acceptors moved on (it was accepted by them at some point, which is what
-/// "chosen" means); it is forgotten only when nobody still holds it as their latest vote.
+/// It is ``MultiSlotLearner`` with one slot and a quorum that is a count: the rule is written once,
+/// in ``SlotTally`` (each acceptor counts once, for its latest vote; a proposal keeps the accepts it
+/// collected even after some of its acceptors moved on).
 public struct Learner<Value: Hashable & Sendable>: Sendable {
-    /// Votes for one proposal.
-    struct Tally: Sendable {
-        /// Acceptors that accepted this proposal at some point.
-        var acceptCount: Int
-        /// Acceptors whose latest vote is still this proposal.
-        var retainCount: Int
-        var value: Value
-    }
+    /// The single decree lives in this slot of the multi-slot learner.
+    private static var slot: UInt64 { 1 }
+    private var core = MultiSlotLearner<Value>()
 
     /// How many accepts make the value chosen.
     public var quorumSize: Int
-    /// The chosen value, once a quorum accepted it.
-    public internal(set) var resolution: Resolution<Value>?
-    /// Each acceptor's latest vote.
-    public internal(set) var latestVotes: [NodeID: ProposalID] = [:]
-    var tallies: [ProposalID: Tally] = [:]
 
     public init(quorumSize: Int) {
         self.quorumSize = quorumSize
     }
+
+    /// The chosen value, once a quorum accepted it.
+    public var resolution: Resolution<Value>? { core.resolution(at: Self.slot) }
+    /// Each acceptor's latest vote.
+    public var latestVotes: [NodeID: ProposalID] { core.latestVotes(at: Self.slot) }
 
     /// True once a value is chosen.
     public var isComplete: Bool { resolution != nil }
@@ -39,29 +33,9 @@ public struct Learner<Value: Hashable & Sendable>: Sendable {
 
     /// Records an acceptor's vote. Returns the resolution when this vote completes a quorum.
     public mutating func receiveAccepted(_ accepted: Accepted<Value>, from acceptor: NodeID) -> Resolution<Value>? {
-        guard resolution == nil else { return nil }
-
-        let previous = latestVotes[acceptor]
-        guard accepted.proposalID > previous else { return nil }  // old or duplicate vote
-        // One proposal id carries one value; a different value under the same id can only come
-        // from a broken peer, and counting it would be unsafe.
-        if let existing = tallies[accepted.proposalID], existing.value != accepted.value { return nil }
-        latestVotes[acceptor] = accepted.proposalID
-
-        if let previous, var old = tallies[previous] {
-            old.retainCount -= 1
-            tallies[previous] = old.retainCount == 0 ? nil : old
-        }
-
-        var tally = tallies[accepted.proposalID] ?? Tally(acceptCount: 0, retainCount: 0, value: accepted.value)
-        tally.acceptCount += 1
-        tally.retainCount += 1
-        tallies[accepted.proposalID] = tally
-
-        guard tally.acceptCount == quorumSize else { return nil }
-        let chosen = Resolution(proposalID: accepted.proposalID, value: accepted.value)
-        resolution = chosen
-        tallies = [:]
-        return chosen
+        let quorumSize = quorumSize
+        return core.receiveAccepted(
+            Vote(ballot: accepted.proposalID, value: accepted.value), at: Self.slot, from: acceptor,
+            isQuorum: { $0.count >= quorumSize })
     }
 }

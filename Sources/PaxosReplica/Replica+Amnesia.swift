@@ -68,7 +68,7 @@ extension Replica {
         // before voting, and must not lead. It stays a non-voter, learning the log, until it is
         // promoted; then it runs its recovery ballot like any voter.
         guard now >= recoveryAttemptAt, isVotingMember else { return }
-        recoveryAttemptAt = now + randomElectionTimeout()
+        recoveryAttemptAt = now + electionTimer.randomTimeout()
         startRecoveryBallot(now: now)
     }
 
@@ -81,7 +81,7 @@ extension Replica {
         isPreVoting = false
         candidateBallot = ballot
         promisesReceived = [:]
-        electionDeadline = now + randomElectionTimeout()
+        electionTimer.restart(now: now)
         broadcast(.prepare(ballot: ballot, fromSlot: commitIndex + 1), includingSelf: false)
     }
 

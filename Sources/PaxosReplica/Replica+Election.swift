@@ -16,7 +16,7 @@ extension Replica {
         case .follower, .candidate:
             if !isVoter {
                 recoveryTick(now: now)
-            } else if now >= electionDeadline, isVotingMember, !withholdsVotes(now: now) {
+            } else if electionTimer.isDue(now: now), isVotingMember, !withholdsVotes(now: now) {
                 // (A learner, or a node removed from the membership, stands for nothing.)
                 startPreVote(now: now)
             } else if knownCommitIndex > commitIndex, let leader {
@@ -27,13 +27,19 @@ extension Replica {
 
     /// True while the leader was heard within the election timeout.
     public func hearsLiveLeader(now: ClockInstant) -> Bool {
-        guard let lastLeaderContact else { return false }
-        return now - lastLeaderContact < configuration.electionTimeout
+        leaderLiveness.isAlive(now: now)
+    }
+
+    /// The leader (or a candidate a majority supports) was heard: it is alive, and this replica
+    /// gives it a full election timeout before standing itself.
+    mutating func heardFromLeader(now: ClockInstant) {
+        leaderLiveness.heard(at: now)
+        electionTimer.restart(now: now)
     }
 
     /// Asks the others whether they would support an election, without changing anyone's state.
     mutating func startPreVote(now: ClockInstant) {
-        electionDeadline = now + randomElectionTimeout()
+        electionTimer.restart(now: now)
         if role == .leader { return }
         setRole(.candidate, leader: nil, ballot: nil)
         isPreVoting = true
@@ -88,7 +94,7 @@ extension Replica {
         observe(ballot)
         candidateBallot = ballot
         promisesReceived = [:]
-        electionDeadline = now + randomElectionTimeout()
+        electionTimer.restart(now: now)
         broadcast(.prepare(ballot: ballot, fromSlot: commitIndex + 1), includingSelf: true)
     }
 
@@ -115,8 +121,7 @@ extension Replica {
                 let handedOver = transfer?.target == peer
                 if handedOver { finishTransfer(.transferred(to: peer)) }
                 if role != .follower { stepDown(now: now, newLeader: handedOver ? peer : nil) }
-                lastLeaderContact = now
-                electionDeadline = now + randomElectionTimeout()
+                heardFromLeader(now: now)
                 if leader != nil { setRole(.follower, leader: nil, ballot: nil) }
             }
         }
@@ -143,7 +148,7 @@ extension Replica {
         // A candidacy counts promises only until its deadline: after it, the candidate starts over.
         // This bounds how long a promise can count, which the recovery rule relies on.
         guard role == .candidate, !isPreVoting, ballot == candidateBallot, promisesReceived[peer] == nil,
-            now < electionDeadline
+            !electionTimer.isDue(now: now)
         else { return }
         promisesReceived[peer] = reports
         guard membership.isQuorum(promisesReceived.keys) else { return }
@@ -186,11 +191,12 @@ extension Replica {
         queuedBytes = 0
         pendingKeys = []
         inFlight = [:]
+        tally = MultiSlotLearner()
         inFlightBytes = 0
         isPreVoting = false
         candidateBallot = nil
         promisesReceived = [:]
-        electionDeadline = now + randomElectionTimeout()
+        electionTimer.restart(now: now)
         setRole(.follower, leader: newLeader, ballot: nil)
     }
 
@@ -199,8 +205,7 @@ extension Replica {
         if role != .follower && peer != id {
             stepDown(now: now, newLeader: peer)
         }
-        lastLeaderContact = now
-        electionDeadline = now + randomElectionTimeout()
+        heardFromLeader(now: now)
         if leader != peer || leaderBallot != ballot {
             setRole(.follower, leader: peer, ballot: ballot)
         }

@@ -29,6 +29,7 @@ extension Replica {
         // this node under an earlier ballot it must still hold (a step-down and re-election must
         // not wipe the evidence against a restored copy).
         inFlight = [:]
+        tally = MultiSlotLearner()
         inFlightBytes = 0
         nextSlot = commitIndex + 1
 
@@ -143,22 +144,23 @@ extension Replica {
             acknowledgedBy[peer] = max(acknowledgedBy[peer] ?? 0, firstSlot + Slot(count) - 1)
         }
         // Only slots in flight can gain an acknowledgement: the loop never runs past the pipeline.
+        // The acknowledgement is a vote for the value this leader proposed there under `ballot`.
         let first = max(firstSlot, commitIndex + 1)
         let end = min(firstSlot + Slot(count), nextSlot)
         guard first < end else { return }
+        let voters = membership
         for slot in first..<end {
-            guard var slotState = inFlight[slot] else { continue }
-            slotState.acks.insert(peer)
-            slotState.isChosen = membership.isQuorum(slotState.acks)
-            inFlight[slot] = slotState
+            guard let proposed = inFlight[slot] else { continue }
+            tally.receiveAccepted(
+                Vote(ballot: ballot, value: proposed.value), at: slot, from: peer, isQuorum: { voters.isQuorum($0) })
         }
         let before = commitIndex
         var membershipApplied = false
-        while let next = inFlight[commitIndex + 1], next.isChosen {
-            inFlight[commitIndex + 1] = nil
-            inFlightBytes -= next.value.byteCount
-            apply(next.value, at: commitIndex + 1)
-            if case .membership = next.value { membershipApplied = true }
+        for (slot, value) in tally.takeChosen(after: commitIndex) {
+            inFlight[slot] = nil
+            inFlightBytes -= value.byteCount
+            apply(value, at: slot)
+            if case .membership = value { membershipApplied = true }
         }
         if commitIndex > before {
             lastAppliedBallot = ballot
@@ -237,7 +239,9 @@ extension Replica {
             var run: [SlotValue] = []
             var runStart: Slot = 0
             for slot in stale {
-                guard let slotState = inFlight[slot], !slotState.acks.contains(peer) else { continue }
+                guard let slotState = inFlight[slot], !tally.voters(at: slot, ballot: ballot).contains(peer) else {
+                    continue
+                }
                 if !run.isEmpty && (slot != runStart + Slot(run.count) || run.count >= 64) {
                     output.append(
                         .send(

@@ -21,11 +21,10 @@ import PaxosProtocol
 /// - Each client entry carries a session and sequence number; the table of applied keys is derived
 ///   from the log, so a retry returns the original index, after a leader change or a restart too.
 public struct Replica: Sendable {
-    /// A slot the leader proposed and has not yet seen chosen.
+    /// A slot the leader proposed and has not yet seen chosen. (Who acknowledged it is counted in
+    /// `tally`.)
     struct InFlightSlot: Sendable {
         var value: SlotValue
-        var acks: Set<NodeID> = []
-        var isChosen = false
         /// When the accept for this slot was last sent; it is re-sent when it gets old.
         var sentAt: ClockInstant
     }
@@ -86,11 +85,16 @@ public struct Replica: Sendable {
     public internal(set) var leader: NodeID?
     /// The ballot of that leader.
     public internal(set) var leaderBallot: Ballot?
+    /// Whether the leader this replica follows is heard: a heartbeat, an accept, or the prepare of
+    /// a candidate it promised, within the election timeout (`PaxosCore.LeaderLiveness`).
+    var leaderLiveness: LeaderLiveness
     /// When this replica last heard from the leader it follows (a heartbeat or an accept).
-    public internal(set) var lastLeaderContact: ClockInstant?
-    var electionDeadline: ClockInstant
+    public var lastLeaderContact: ClockInstant? { leaderLiveness.lastContact }
+    /// When this replica stands for election unless it hears a leader first: a random time in
+    /// [T, 2T) after the last contact or election (`PaxosCore.ElectionTimer`, seeded from the
+    /// configuration, so a simulation replays it).
+    var electionTimer: ElectionTimer
     var highestBallotNumberSeen: UInt64 = 0
-    var random: SplitMix64
 
     // MARK: Candidate state
 
@@ -103,6 +107,9 @@ public struct Replica: Sendable {
 
     var nextSlot: Slot = 1
     var inFlight: [Slot: InFlightSlot] = [:]
+    /// The acknowledgements of the slots in flight, under this leader's ballot: a slot is chosen
+    /// by a quorum of them, and chosen slots apply in order (`PaxosCore.MultiSlotLearner`).
+    var tally = MultiSlotLearner<SlotValue>()
     var inFlightBytes = 0
     /// Client entries waiting for room in the pipeline, oldest first.
     var queue: Deque<ClientEntry> = []
@@ -196,7 +203,7 @@ public struct Replica: Sendable {
         dedup = DedupTable(bounds: configuration)
         recentChosen = RecentChosenValues(
             maxSlots: configuration.recentChosenSlots, maxBytes: configuration.recentChosenBytes)
-        random = SplitMix64(seed: configuration.randomSeed ^ (UInt64(id.rawValue) &* 0x9E37_79B9_7F4A_7C15))
+        leaderLiveness = LeaderLiveness(window: configuration.electionTimeout, includesWindowEnd: false)
         // Different for every start of the same node: the clock is part of it.
         let (seconds, attoseconds) = now.sinceOrigin.components
         var bootRandom = SplitMix64(
@@ -204,8 +211,10 @@ public struct Replica: Sendable {
                 ^ UInt64(bitPattern: attoseconds / 1_000_000))
         boot = bootRandom.next()
         startedAt = now
-        electionDeadline = now
-        electionDeadline = now + randomElectionTimeout()
+        electionTimer = ElectionTimer(
+            timeout: configuration.electionTimeout,
+            random: SplitMix64(seed: configuration.randomSeed ^ (UInt64(id.rawValue) &* 0x9E37_79B9_7F4A_7C15)),
+            now: now)
     }
 
     var quorumSize: Int { membership.quorumSize }
@@ -366,19 +375,5 @@ public struct Replica: Sendable {
         if let ballot {
             highestBallotNumberSeen = max(highestBallotNumberSeen, ballot.number)
         }
-    }
-
-    mutating func randomElectionTimeout() -> Duration {
-        let base = configuration.electionTimeout
-        let jitterMicros = Int64.random(in: 0..<max(1, base.microseconds), using: &random)
-        return base + .microseconds(jitterMicros)
-    }
-}
-
-extension Duration {
-    /// The duration in whole microseconds.
-    var microseconds: Int64 {
-        let (seconds, attoseconds) = components
-        return seconds * 1_000_000 + attoseconds / 1_000_000_000_000
     }
 }
