@@ -2,10 +2,12 @@
 """Measures what a rolling restart costs appenders: the longest pause in acknowledgements while
 each node of a local 3-node cluster is stopped and started again in turn.
 
-Usage: scripts/rolling-restart.py PAXOSLOG_BINARY [--signal TERM|KILL] [--rounds N]
+Usage: scripts/rolling-restart.py PAXOSLOG_BINARY [--signal TERM|KILL] [--rounds N] [--clients C]
 
-A local cluster is started in a temporary directory; one `paxoslog append` streams about 2,000
-lines a second through it. Each node in turn, leader included, gets the signal (TERM: a clean stop,
+A local cluster is started in a temporary directory; C `paxoslog append` processes (1 by default)
+stream lines through it: one client about 2,000 lines a second, each of C > 1 clients about 100
+lines a second. Acknowledgements of every client count: the pause is the longest time in which
+no client was acknowledged anything. Each node in turn, leader included, gets the signal (TERM: a clean stop,
 where a leader first hands leadership to the most caught-up follower; KILL: the others must notice
 and elect), is waited for, and is started again from its argv in cluster.json; 2 s later the next.
 For every restart the script prints the longest gap between two consecutive acknowledgements
@@ -27,36 +29,43 @@ def main() -> int:
     binary = sys.argv[1]
     sig = signal.SIGKILL if "--signal" in sys.argv and sys.argv[sys.argv.index("--signal") + 1] == "KILL" else signal.SIGTERM
     rounds = int(sys.argv[sys.argv.index("--rounds") + 1]) if "--rounds" in sys.argv else 2
+    clients = int(sys.argv[sys.argv.index("--clients") + 1]) if "--clients" in sys.argv else 1
     with tempfile.TemporaryDirectory(prefix="pxl-rolling-") as d:
         subprocess.run([binary, "cluster", "start", "--dir", d, "--nodes", "3", "--wait", "30"], check=True,
                        stdout=subprocess.DEVNULL)
         try:
-            return measure(binary, d, sig, rounds)
+            return measure(binary, d, sig, rounds, clients)
         finally:
             subprocess.run([binary, "cluster", "stop", "--dir", d], stdout=subprocess.DEVNULL,
                            stderr=subprocess.DEVNULL)
 
 
-def measure(binary: str, d: str, sig: signal.Signals, rounds: int) -> int:
-    append = subprocess.Popen([binary, "append", "--cluster", d, "--timeout", "60"], stdin=subprocess.PIPE,
-                              stdout=subprocess.PIPE, text=True, bufsize=1)
+def measure(binary: str, d: str, sig: signal.Signals, rounds: int, clients: int) -> int:
     acks: list[float] = []
     stop = threading.Event()
+    appends = []
+    threads = []
+    # One client sends 20 lines every 10 ms; each of many sends 5 every 50 ms.
+    lines, pause = (20, 0.01) if clients == 1 else (5, 0.05)
 
-    def feed() -> None:
+    def feed(append: subprocess.Popen, client: int) -> None:
         n = 0
         while not stop.is_set():
-            append.stdin.write("".join(f"line {n + i}\n" for i in range(20)))
+            append.stdin.write("".join(f"client {client} line {n + i}\n" for i in range(lines)))
             append.stdin.flush()
-            n += 20
-            time.sleep(0.01)
+            n += lines
+            time.sleep(pause)
         append.stdin.close()
 
-    def read() -> None:
+    def read(append: subprocess.Popen) -> None:
         for _ in append.stdout:
             acks.append(time.monotonic())
 
-    threads = [threading.Thread(target=feed), threading.Thread(target=read)]
+    for client in range(clients):
+        append = subprocess.Popen([binary, "append", "--cluster", d, "--timeout", "60"], stdin=subprocess.PIPE,
+                                  stdout=subprocess.PIPE, text=True, bufsize=1)
+        appends.append(append)
+        threads += [threading.Thread(target=feed, args=(append, client)), threading.Thread(target=read, args=(append,))]
     for t in threads:
         t.start()
     time.sleep(2)
@@ -85,12 +94,12 @@ def measure(binary: str, d: str, sig: signal.Signals, rounds: int) -> int:
     stop.set()
     for t in threads:
         t.join()
-    append.wait()
+    codes = [append.wait() for append in appends]
     print(f"{len(gaps)} restarts with SIG{sig.name[3:]}: median pause {statistics.median(gaps) * 1000:.0f} ms, "
           f"max {max(gaps) * 1000:.0f} ms; of the leader ({len(leader_gaps)}): "
           + (f"median {statistics.median(leader_gaps) * 1000:.0f} ms, max {max(leader_gaps) * 1000:.0f} ms"
              if leader_gaps else "none")
-          + f"; append exited {append.returncode}")
+          + f"; {clients} appends exited {sorted(set(codes))}")
     return 0
 
 
