@@ -104,14 +104,18 @@ def measure(binary: str, d: str, sig: signal.Signals, rounds: int, clients: int)
 
 
 def leader_of(binary: str, d: str):
-    status = subprocess.run([binary, "cluster", "status", "--dir", d, "--json"], capture_output=True, text=True)
-    for line in status.stdout.splitlines():  # one JSON object per node
-        try:
-            node = json.loads(line)
-        except ValueError:
-            continue
-        if node.get("role") == "leader":
-            return node.get("id")
+    # Asked a few times: under load a node may not answer status in time.
+    for _ in range(5):
+        status = subprocess.run([binary, "cluster", "status", "--dir", d, "--json"], capture_output=True, text=True)
+        for line in status.stdout.splitlines():  # one JSON object per node
+            try:
+                node = json.loads(line)
+            except ValueError:
+                continue
+            if node.get("role") == "leader":
+                return node.get("id")
+        time.sleep(0.1)
+    print(f"no leader in cluster status: {status.stdout.strip()} {status.stderr.strip()}", flush=True)
     return None
 
 

@@ -85,6 +85,13 @@ struct ClusterStatus: AsyncParsableCommand {
         }
     }
 
+    /// What one node answered, or why it did not.
+    private struct NodeAnswer: Sendable {
+        var id: UInt32
+        var status: NodeStatus?
+        var error: String?
+    }
+
     func validate() throws {
         guard (dir == nil) != (cluster == nil) else {
             throw ValidationError("give --dir DIR or --cluster DIR|FILE (one of them)")
@@ -99,18 +106,19 @@ struct ClusterStatus: AsyncParsableCommand {
         let client = PaxosLogClient(cluster: description)
         let base = description.baseDirectory ?? location
         // Every node at once: a node that is down costs its 2 s once, not once per node.
-        let answers = await withTaskGroup(of: (UInt32, Result<NodeStatus, Error>).self) { group in
+        let answers = await withTaskGroup(of: NodeAnswer.self) { group in
             for node in description.nodes {
                 group.addTask {
                     do {
-                        return (node.id, .success(try await client.status(of: node.id, timeout: .seconds(2))))
+                        return NodeAnswer(
+                            id: node.id, status: try await client.status(of: node.id, timeout: .seconds(2)))
                     } catch {
-                        return (node.id, .failure(error))
+                        return NodeAnswer(id: node.id, error: "\(error)")
                     }
                 }
             }
-            var answers: [UInt32: Result<NodeStatus, Error>] = [:]
-            for await (id, answer) in group { answers[id] = answer }
+            var answers: [UInt32: NodeAnswer] = [:]
+            for await answer in group { answers[answer.id] = answer }
             return answers
         }
         var rows: [Row] = []
@@ -119,8 +127,8 @@ struct ClusterStatus: AsyncParsableCommand {
             let pidPath = base + "/node-\(node.id).pid"
             let pid = PidFile.liveNode(pidPath: pidPath, started: node.pid) ?? PidFile.read(pidPath)
             var row = Row(id: node.id, pid: pid, alive: false)
-            switch answers[node.id] {
-            case .success(let status):
+            switch answers[node.id].map({ ($0.status, $0.error) }) {
+            case (let status?, _)?:
                 row.alive = true
                 row.role = status.role
                 row.voter = status.voter
@@ -135,8 +143,8 @@ struct ClusterStatus: AsyncParsableCommand {
                 row.fsyncP50Milliseconds = status.fsyncP50Milliseconds
                 row.fsyncP99Milliseconds = status.fsyncP99Milliseconds
                 row.recordsPerFsync = status.recordsPerFsync
-            case .failure(let error):
-                row.error = "\(error)"
+            case (nil, let error)?:
+                row.error = error ?? "no answer"
             case nil:
                 row.error = "not asked"
             }
