@@ -36,4 +36,15 @@ extension NodeCore {
                 payload: MembershipResult(requestID: request.requestID, status: status).encoded()),
             promise: nil)
     }
+
+    /// A node the log removed stops by itself, as an etcd member does, once it has applied every
+    /// slot it knows is chosen: a node still catching up may yet apply a later membership that adds
+    /// it back (its id reused), and must not stop on the older removal.
+    func stopIfRemoved() {
+        guard let slot = removedAt, replica.commitIndex >= replica.knownCommitIndex, !isStopped else { return }
+        logger.notice(
+            "removed from the membership at slot \(slot) and caught up (slot \(replica.commitIndex)): stopping",
+            metadata: ["event": "node_removed"])
+        stop()
+    }
 }

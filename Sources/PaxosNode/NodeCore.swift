@@ -46,6 +46,8 @@ final class NodeCore {
     /// Whether the membership this node last applied had it (a learner that joins is not one
     /// until the log adds it).
     var wasMember = false
+    /// The slot of the membership that removed this node, while no later one added it back.
+    var removedAt: Slot?
     /// Membership change requests waiting for the replica, by the id the replica knows them by.
     var membershipRequests: [UInt64: (client: Int, requestID: UInt64)] = [:]
     /// The node's own handovers before it stops, by transfer id.
@@ -127,7 +129,8 @@ final class NodeCore {
     }
 
     /// Links to every other member of `membership` that has an address, and to nobody else: a
-    /// member that joined is dialled, one that left is let go.
+    /// member that joined is dialled, one that left is let go once the replica no longer
+    /// heartbeats it (it must hear of its removal, see `releaseFormerMembers`).
     func linkMembers(of membership: Membership) {
         let hello = Hello(
             clusterID: configuration.clusterID, role: .peer, senderID: configuration.id.rawValue,
@@ -140,7 +143,13 @@ final class NodeCore {
             logger.info("dialling member \(member.id.rawValue) at \(member.address)")
             openLink(to: member.id, at: address, hello: hello)
         }
-        for (peer, link) in links where !membership.contains(peer) {
+        releaseFormerMembers()
+    }
+
+    /// Closes the links to nodes that are neither members nor still told of their removal.
+    func releaseFormerMembers() {
+        let departed = replica.departedMembers
+        for (peer, link) in links where !replica.membership.contains(peer) && !departed.contains(peer) {
             logger.info("member \(peer.rawValue) left the membership: closing its link")
             link.close()
             links[peer] = nil
@@ -184,6 +193,8 @@ final class NodeCore {
         checkpointIfDue(now: now)
         applyRetentionIfDue(now: now)
         flush()
+        if links.count > replica.membership.members.count - 1 { releaseFormerMembers() }
+        stopIfRemoved()
     }
 
     func receivePeerMessage(_ message: ReplicaMessage, from peer: NodeID) {
@@ -419,9 +430,12 @@ final class NodeCore {
                     metadata: ["event": "membership_changed", "slot": "\(slot)"])
                 let isMember = membership.contains(configuration.id)
                 if wasMember && !isMember {
+                    removedAt = slot
                     logger.warning(
-                        "this node was removed from the membership at slot \(slot): it takes part in nothing more; stop it"
+                        "this node was removed from the membership at slot \(slot): it takes part in nothing more, and stops once it has applied what it knows is chosen"
                     )
+                } else if isMember {
+                    removedAt = nil
                 }
                 wasMember = isMember
                 linkMembers(of: membership)

@@ -185,6 +185,10 @@ extension Replica {
         }
     }
 
+    /// Members that left and are still heartbeated until they say they applied their removal: the
+    /// node keeps its links to them meanwhile.
+    public var departedMembers: Set<NodeID> { Set(departed.keys) }
+
     /// Heartbeats to the members that left and have not yet said they applied their removal.
     mutating func heartbeatDeparted(_ message: ReplicaMessage) {
         for (node, state) in departed.sorted(by: { $0.key < $1.key }) {

@@ -75,7 +75,7 @@ public struct Replica: Sendable {
     var persistedCommitMark: Slot = 0
     var lastCommitMarkAt: ClockInstant = .zero
     /// The highest commit index a leader has told us about.
-    var knownCommitIndex: Slot = 0
+    public internal(set) var knownCommitIndex: Slot = 0
     var catchUpRequestedAt: ClockInstant?
 
     // MARK: Role

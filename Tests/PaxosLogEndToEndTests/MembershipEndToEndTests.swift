@@ -80,6 +80,14 @@ import Testing
             try #require(remove.status == 0, "\(remove.stderr)\n\(LocalCluster.logs(dir))")
             #expect(!Self.members(remove.stdout).map(\.id).contains(Int(leader)))
             #expect(remove.stderr.contains("node \(leader) is no longer a member"), "\(remove.stderr)")
+            // The removed node stops by itself once it has applied its removal.
+            let exitDeadline = ContinuousClock.now + .seconds(60)
+            while Glibc.kill(leaderPid, 0) == 0, ContinuousClock.now < exitDeadline {
+                try await Task.sleep(for: .milliseconds(50))
+            }
+            #expect(Glibc.kill(leaderPid, 0) != 0, "the removed node still runs")
+            let removedLog = try String(contentsOfFile: dir + "/node-\(leader).log", encoding: .utf8)
+            #expect(removedLog.contains("and caught up (slot"), "\(removedLog.suffix(1500))")
             _ = Glibc.kill(leaderPid, SIGKILL)
 
             // The three voters left (node 4 among them) go on.

@@ -43,7 +43,8 @@ extension MembershipCommand {
         for gone in known.values where !membership.contains(NodeID(gone.id)) {
             let process = gone.pid.map { " (pid \($0))" } ?? ""
             Output.note(
-                "node \(gone.id) is no longer a member: stop its process\(process); 'cluster stop' no longer knows it")
+                "node \(gone.id) is no longer a member: it stops by itself once it has applied its removal (if it "
+                    + "does not, stop its process\(process)); 'cluster stop' no longer knows it")
         }
         var isDirectory: ObjCBool = false
         if FileManager.default.fileExists(atPath: cluster, isDirectory: &isDirectory), isDirectory.boolValue {
@@ -180,7 +181,8 @@ struct ClusterRemove: AsyncParsableCommand, MembershipRequestCommand {
         commandName: "remove",
         abstract: "Take a member out of the cluster (a voter or a learner).",
         discussion: """
-            The voters shrink by one; the removed node takes part in nothing more (stop it). To \
+            The voters shrink by one; the removed node takes part in nothing more, and stops by \
+            itself once it has applied its removal. To \
             remove the leader, the command first hands leadership to another voter (as \
             `cluster transfer-leader` does), then removes it. Refused when fewer of the \
             remaining voters answer than their quorum needs.
