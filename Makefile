@@ -44,12 +44,12 @@ build: deps
 	$(SWIFT) build $(SWIFT_BUILD_FLAGS)
 
 ## test: the layering check, then the whole test suite (unit, simulation, real processes). Prints the number of tests run.
-# The CPU-bound suites (the seeded simulations and fuzzers of the Paxos core, the replica and the
-# wire types) run first and alone: beside the real-process suites they starved the node processes
-# of a two-core machine for a minute at a time, and elections and answers timed out.
+# The CPU-bound suites (the seeded simulations and fuzzers of the Paxos core, the replica, the
+# wire types and whole nodes) run first and alone: beside the real-process suites they starved the
+# node processes of a two-core machine for a minute at a time, and elections and answers timed out.
 # The rest run at most $(TEST_WIDTH) tests at a time (swift-testing's own bound; unbounded, every
 # real-process suite started its 3-node cluster at once): that is faster here, and the nodes answer.
-CPU_SUITES := PaxosCoreTests|PaxosReplicaTests|PaxosProtocolTests
+CPU_SUITES := PaxosCoreTests|PaxosReplicaTests|PaxosProtocolTests|PaxosNodeTests
 TEST_WIDTH ?= 6
 test: deps netdeps
 	python3 scripts/check-imports.py

@@ -190,6 +190,14 @@ let package = Package(
             dependencies: ["PaxosCore", "PaxosReplica", "PaxosProtocol", "PaxosTestSupport", "PaxosTransport"],
             swiftSettings: strict),
         .testTarget(
+            name: "PaxosNodeTests",
+            dependencies: [
+                "PaxosNode", "PaxosCore", "PaxosReplica", "PaxosJournal", "PaxosLogStore", "PaxosProtocol",
+                "PaxosTransport", "PaxosTestSupport", .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOEmbedded", package: "swift-nio"), .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: strict),
+        .testTarget(
             name: "PaxosProtocolTests", dependencies: ["PaxosProtocol", "PaxosTestSupport"], swiftSettings: strict),
         .testTarget(
             name: "PaxosLogStoreTests",

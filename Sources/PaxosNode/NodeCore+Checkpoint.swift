@@ -120,7 +120,7 @@ extension NodeCore {
         checkpoints.isSyncingLogStore = true
         let bound = NIOLoopBound(self, eventLoop: eventLoop)
         let loop = eventLoop
-        logStore.sync { result in
+        logStoreWriter.sync { result in
             loop.execute {
                 let core = bound.value
                 core.checkpoints.isSyncingLogStore = false

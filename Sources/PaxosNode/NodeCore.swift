@@ -14,9 +14,13 @@ import PaxosTransport
 final class NodeCore {
     let configuration: NodeConfiguration
     var replica: Replica
-    let journal: Journal
+    let journal: any NodeJournal
     /// The committed log on disk: applied slots go here; reads and old catch-up come from here.
     let logStore: LogStore
+    /// Where applied slots are written to `logStore` (the store itself, in a node process).
+    let logStoreWriter: any LogStoreWriter
+    /// Opens the sending end to each peer (a `PeerLink`, in a node process).
+    let dialer: any PeerDialer
     let clock: NodeClock
     let eventLoop: EventLoop
     let logger: Logger
@@ -27,7 +31,7 @@ final class NodeCore {
     /// The leader (and its ballot) this node last knew of, to count leader changes.
     var knownLeadership: (leader: NodeID, ballot: Ballot)?
 
-    private var links: [NodeID: PeerLink] = [:]
+    private var links: [NodeID: any PeerSender] = [:]
     /// The incarnation each peer presented when it last connected.
     private var peerIncarnations: [NodeID: UInt64] = [:]
     private(set) var clients: [Int: Channel] = [:]
@@ -76,30 +80,29 @@ final class NodeCore {
     let checkpointQueue = DispatchQueue(label: "paxoslog.checkpoint")
 
     init(
-        configuration: NodeConfiguration, replica: Replica, journal: Journal, logStore: LogStore, clock: NodeClock,
-        eventLoop: EventLoop, logger: Logger, metrics: NodeMetrics
+        configuration: NodeConfiguration, replica: Replica, io: NodeIO, clock: NodeClock, eventLoop: EventLoop,
+        logger: Logger, metrics: NodeMetrics
     ) {
         self.configuration = configuration
         self.replica = replica
-        self.journal = journal
-        self.logStore = logStore
+        journal = io.journal
+        logStore = io.logStore
+        logStoreWriter = io.logStoreWriter
+        dialer = io.dialer
         self.clock = clock
         self.eventLoop = eventLoop
         self.logger = logger
         self.metrics = metrics
         stopped = eventLoop.makePromise()
-        journalIssued = journal.lastSequence
-        journalDurable = journal.lastSequence
+        journalIssued = io.journal.lastSequence
+        journalDurable = io.journal.lastSequence
     }
 
     var stoppedFuture: EventLoopFuture<Void> { stopped.futureResult }
 
     func start() {
-        let hello = Hello(
-            clusterID: configuration.clusterID, role: .peer, senderID: configuration.id.rawValue,
-            incarnation: configuration.incarnation)
         for (peer, address) in configuration.peers {
-            openLink(to: peer, at: address, hello: hello)
+            links[peer] = dialer.dial(peer, at: address)
         }
         // The membership the log agreed may differ from the cluster file's.
         linkMembers(of: replica.membership)
@@ -115,33 +118,17 @@ final class NodeCore {
         }
     }
 
-    /// Opens the link to `peer` at `address`: at start, and when the membership adds a member.
-    private func openLink(to peer: NodeID, at address: TransportAddress, hello: Hello) {
-        let link = PeerLink(
-            address: address, expecting: peer.rawValue, hello: hello, secret: configuration.secret,
-            security: configuration.transportSecurity,
-            liveness: configuration.peerLiveness, eventLoop: eventLoop,
-            logger: logger)
-        let metrics = metrics
-        link.onFailure = { failure in metrics.peerConnectionError(peer, failure) }
-        links[peer] = link
-        link.connect()
-    }
-
     /// Links to every other member of `membership` that has an address, and to nobody else: a
     /// member that joined is dialled, one that left is let go once the replica no longer
     /// heartbeats it (it must hear of its removal, see `releaseFormerMembers`).
     func linkMembers(of membership: Membership) {
-        let hello = Hello(
-            clusterID: configuration.clusterID, role: .peer, senderID: configuration.id.rawValue,
-            incarnation: configuration.incarnation)
         for member in membership.members where member.id != configuration.id && links[member.id] == nil {
             guard !member.address.isEmpty, let address = try? TransportAddress(parsing: member.address) else {
                 logger.warning("member \(member.id.rawValue) has no address this node can dial: \(member.address)")
                 continue
             }
             logger.info("dialling member \(member.id.rawValue) at \(member.address)")
-            openLink(to: member.id, at: address, hello: hello)
+            links[member.id] = dialer.dial(member.id, at: address)
         }
         releaseFormerMembers()
     }
@@ -465,7 +452,7 @@ final class NodeCore {
     private func store(_ slots: [ChosenSlot]) {
         let bound = NIOLoopBound(self, eventLoop: eventLoop)
         let loop = eventLoop
-        logStore.append(slots) { result in
+        logStoreWriter.append(slots) { result in
             loop.execute {
                 let core = bound.value
                 switch result {
