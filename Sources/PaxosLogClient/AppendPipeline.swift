@@ -164,11 +164,24 @@ struct AppendPipeline {
             try handle(frame, now: now)
         case .closed(let id, let reason):
             guard id == connection else { return }
+            let wasEstablished = accepted
             isOpen = false
             lastProblem = "node \(target): \(reason)"
-            silentNodes.failed(target, at: now)
-            dropConnection(retryAt: now + .milliseconds(100))
-            target = nextNode(after: target, now: now)
+            if wasEstablished {
+                // The node went away (a clean stop, a restart, a crash): the next node is asked at
+                // once, and this one is not passed over: trying it again fails fast, and after a
+                // rolling restart it may well be the leader the others name.
+                dropConnection(retryAt: now)
+                target = nextNode(after: target, now: now)
+                reconnectAt = nil
+                connect()
+            } else {
+                // Never reached (refused, or no answer to the hello): a pause, and it is passed
+                // over for a while (a frozen node costs a whole handshake timeout each time).
+                silentNodes.failed(target, at: now)
+                dropConnection(retryAt: now + .milliseconds(100))
+                target = nextNode(after: target, now: now)
+            }
         case .tick:
             tick(now: now)
         }

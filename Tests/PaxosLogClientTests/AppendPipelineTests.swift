@@ -111,13 +111,29 @@ import Testing
         #expect(pipeline.problem.contains("node 1 stopped answering"))
     }
 
-    @Test func aClosedConnectionIsRetriedOnTheNextNodeAfterAPause() throws {
+    @Test func anEstablishedConnectionThatClosesIsRetriedAtOnceOnTheNextNode() throws {
         var pipeline = try connectedPipeline()
         _ = try pipeline.handle(.input([[1]]), now: start)
-        #expect(try pipeline.handle(.closed(connection: 1, reason: "reset"), now: start) == [])
+        #expect(
+            try pipeline.handle(.closed(connection: 1, reason: "reset"), now: start) == [
+                .connect(connection: 3, node: 2)
+            ])
+        // Node 1 is not passed over: node 2 naming it the leader (it restarted and took over) is followed.
+        _ = try pipeline.handle(.connected(connection: 3), now: start)
+        _ = try pipeline.handle(.frame(connection: 3, helloAccepted), now: start)
+        let redirect = try pipeline.handle(.frame(connection: 3, result([(1, .notLeader(leader: 1))])), now: start)
+        #expect(redirect == [.close(connection: 3), .connect(connection: 5, node: 1)])
+    }
+
+    @Test func aConnectionThatNeverOpenedIsRetriedOnTheNextNodeAfterAPause() throws {
+        var pipeline = try connectedPipeline()
+        _ = try pipeline.handle(.input([[1]]), now: start)
+        let redirect = try pipeline.handle(.frame(connection: 1, result([(1, .notLeader(leader: 3))])), now: start)
+        #expect(redirect == [.close(connection: 1), .connect(connection: 3, node: 3)])
+        #expect(try pipeline.handle(.closed(connection: 3, reason: "refused"), now: start) == [])
         #expect(try pipeline.handle(.tick, now: start + .milliseconds(50)) == [])
         #expect(
-            try pipeline.handle(.tick, now: start + .milliseconds(100)) == [.connect(connection: 3, node: 2)])
+            try pipeline.handle(.tick, now: start + .milliseconds(100)) == [.connect(connection: 5, node: 1)])
     }
 
     @Test func backPressureReconnectsToTheSameNodeSoon() throws {
