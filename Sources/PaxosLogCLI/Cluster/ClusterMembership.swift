@@ -93,8 +93,8 @@ struct ClusterAdd: AsyncParsableCommand, MembershipCommand {
     @Option(help: "The new member's id (not a member's now).")
     var id: UInt32
 
-    @Option(help: "Where the others reach it: unix:PATH or tcp:HOST:PORT.")
-    var address: String
+    @Option(help: "Where the others reach it: unix:PATH or tcp:HOST:PORT.", transform: AddressArgument.parse)
+    var address: TransportAddress
 
     @Option(help: "Its data directory, recorded in the cluster description for 'node --config'.")
     var data: String?
@@ -107,16 +107,11 @@ struct ClusterAdd: AsyncParsableCommand, MembershipCommand {
 
     @OptionGroup(title: "TLS (for nodes reached over TCP)") var tls: ClientTLSOptions
 
-    var change: MembershipChange { .addLearner(NodeID(id), address: address) }
+    var change: MembershipChange { .addLearner(NodeID(id), address: address.description) }
     var addedMemberDirectory: String? { data }
 
     func validate() throws {
         try validateNode(id, "--id")
-        do {
-            _ = try TransportAddress(parsing: address)
-        } catch {
-            throw ValidationError("--address: \(error)")
-        }
     }
 
     func run() async throws { try await runChange() }

@@ -33,8 +33,9 @@ struct ClusterReplace: AsyncParsableCommand, MembershipCommand {
     @Option(help: "The new member's id (default: one more than the highest member id).")
     var id: UInt32?
 
-    @Option(help: "Where the others reach the new member: unix:PATH or tcp:HOST:PORT.")
-    var address: String
+    @Option(
+        help: "Where the others reach the new member: unix:PATH or tcp:HOST:PORT.", transform: AddressArgument.parse)
+    var address: TransportAddress
 
     @Option(help: "The new member's data directory, recorded in the cluster description.")
     var data: String?
@@ -54,18 +55,13 @@ struct ClusterReplace: AsyncParsableCommand, MembershipCommand {
     func validate() throws {
         try validateNode(node, "the node")
         if let id { try validateNode(id, "--id") }
-        do {
-            _ = try TransportAddress(parsing: address)
-        } catch {
-            throw ValidationError("--address: \(error)")
-        }
     }
 
     func run() async throws {
         let client = try makeClient()
         let newID = try id ?? ((ClusterDescription.load(from: cluster).nodes.map(\.id).max() ?? 0) + 1)
         let added = try await client.changeMembership(
-            .addLearner(NodeID(newID), address: address), timeout: timeLimit)
+            .addLearner(NodeID(newID), address: address.description), timeout: timeLimit)
         _ = try recordMembers(added.membership)
         Output.note(
             "node \(newID) added as a learner; start it: paxoslog node --config FILE --id \(newID) --join"

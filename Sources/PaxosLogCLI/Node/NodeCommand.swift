@@ -63,8 +63,10 @@ struct NodeCommand: AsyncParsableCommand {
             "The node's data directory (its journal lives in DIR/journal); with --config, the member's dir by default.")
     var dir: String?
 
-    @Option(help: "Where to listen: unix:PATH or tcp:HOST:PORT (with --config: the member's address by default).")
-    var listen: String?
+    @Option(
+        help: "Where to listen: unix:PATH or tcp:HOST:PORT (with --config: the member's address by default).",
+        transform: AddressArgument.parse)
+    var listen: TransportAddress?
 
     @Option(name: .customLong("peer"), help: "Another member as ID=ADDRESS (repeat for each).")
     var peers: [String] = []
@@ -128,8 +130,8 @@ struct NodeCommand: AsyncParsableCommand {
         name: .customLong("metrics-listen"),
         help: ArgumentHelp(
             "Serve GET /metrics (Prometheus text format) and GET /health over HTTP here (off by default).",
-            valueName: "tcp:HOST:PORT"))
-    var metricsListen: String?
+            valueName: "tcp:HOST:PORT"), transform: AddressArgument.parse)
+    var metricsListen: TransportAddress?
 
     func validate() throws {
         guard id >= 1 else { throw ValidationError("--id must be 1 or more") }
@@ -146,34 +148,21 @@ struct NodeCommand: AsyncParsableCommand {
                 throw ValidationError(
                     "--peer, --cluster-id and --secret-file come from the cluster file: leave them out with --config")
             }
-            _ = try listenAddress()
             return
         }
         _ = try settingsFromFlags()
     }
 
-    /// `--metrics-listen` parsed, if given: TCP only (it is HTTP).
+    /// `--metrics-listen`, if given: TCP only (it is HTTP).
     private func metricsAddress() throws -> TransportAddress? {
         guard let metricsListen else { return nil }
-        let address: TransportAddress
-        do { address = try TransportAddress(parsing: metricsListen) } catch {
-            throw ValidationError("--metrics-listen: \(error)")
-        }
-        guard case .tcp = address else { throw ValidationError("--metrics-listen must be tcp:HOST:PORT") }
-        return address
-    }
-
-    /// `--listen` parsed, if given.
-    private func listenAddress() throws -> TransportAddress? {
-        guard let listen else { return nil }
-        do { return try TransportAddress(parsing: listen) } catch {
-            throw ValidationError("--listen: \(error)")
-        }
+        guard case .tcp = metricsListen else { throw ValidationError("--metrics-listen must be tcp:HOST:PORT") }
+        return metricsListen
     }
 
     /// The settings without a cluster file: --dir, --listen and --secret-file are required.
     private func settingsFromFlags() throws -> NodeSettings {
-        guard let dir, let listen = try listenAddress(), let secretFile else {
+        guard let dir, let listen, let secretFile else {
             throw ValidationError(
                 "give --dir, --listen and --secret-file (or --config FILE, a cluster file from 'paxoslog cluster init')"
             )
@@ -213,7 +202,7 @@ struct NodeCommand: AsyncParsableCommand {
         let settings =
             if let config {
                 try NodeSettings.fromClusterFile(
-                    config, id: id, listen: try listenAddress(), dataDirectory: dir, tlsDirectory: tlsDirectory,
+                    config, id: id, listen: listen, dataDirectory: dir, tlsDirectory: tlsDirectory,
                     insecure: insecure)
             } else {
                 try settingsFromFlags()
