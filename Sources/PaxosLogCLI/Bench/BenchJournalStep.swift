@@ -8,28 +8,19 @@ enum BenchJournalStep {
     /// Runs the step in `directory` (created, and removed afterwards) for `seconds`.
     static func run(
         directory: String, writers: Int, records: BenchRecords, size: Int, codec: Codec, seconds: Double
-    ) async throws(CLIError) -> BenchStepResult {
+    ) async throws(JournalError) -> BenchStepResult {
         try? FileManager.default.removeItem(atPath: directory)
         defer { try? FileManager.default.removeItem(atPath: directory) }
-        let journal: Journal
-        do {
-            journal = try Journal.open(directory: directory, options: JournalOptions(codec: codec))
-        } catch {
-            throw CLIError("\(error)")
-        }
+        let journal = try Journal.open(directory: directory, options: JournalOptions(codec: codec))
         defer { journal.close() }
         // The first segment is created on the first append: do it before the clock starts.
-        do {
-            _ = try await journal.append(records.record(writer: 0, index: 0))
-        } catch {
-            throw CLIError("\(error)")
-        }
+        _ = try await journal.append(records.record(writer: 0, index: 0))
         let before = journal.metrics
         let clock = ContinuousClock()
         let start = clock.now
         let deadline = start + .milliseconds(Int64(seconds * 1000))
-        let outcome: Result<(Int, BenchLatency), CLIError> = await withTaskGroup(
-            of: Result<(Int, BenchLatency), CLIError>.self
+        let outcome: Result<(Int, BenchLatency), JournalError> = await withTaskGroup(
+            of: Result<(Int, BenchLatency), JournalError>.self
         ) { group in
             for writer in 0..<writers {
                 group.addTask {
@@ -37,10 +28,10 @@ enum BenchJournalStep {
                     var count = 0
                     while clock.now < deadline {
                         let began = clock.now
-                        do {
+                        do throws(JournalError) {
                             _ = try await journal.append(records.record(writer: writer, index: count))
                         } catch {
-                            return .failure(CLIError("\(error)"))
+                            return .failure(error)
                         }
                         latency.record(clock.now - began)
                         count += 1

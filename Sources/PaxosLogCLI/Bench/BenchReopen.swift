@@ -12,17 +12,17 @@ enum BenchReopen {
     /// Writes records until about `mebibytes` MiB are stored into `directory`, then measures cold and warm opens.
     static func run(
         directory: String, mebibytes: Int, records: BenchRecords, codec: Codec, progress: Bool
-    ) async throws(CLIError) -> BenchReopenResult {
+    ) async throws -> BenchReopenResult {
         try? FileManager.default.removeItem(atPath: directory)
         defer { try? FileManager.default.removeItem(atPath: directory) }
         let target = Int64(mebibytes) << 20
         let clock = ContinuousClock()
         let writeStart = clock.now
+        let journal = try Journal.open(directory: directory, options: JournalOptions(codec: codec))
+        // Batches of about 1 MiB, four in flight, until the stored bytes reach the target
+        // (compressible records take more appends to fill it).
+        let perBatch = max(1, min(4096, (1 << 20) / max(1, records.pool[0].count)))
         do {
-            let journal = try Journal.open(directory: directory, options: JournalOptions(codec: codec))
-            // Batches of about 1 MiB, four in flight, until the stored bytes reach the target
-            // (compressible records take more appends to fill it).
-            let perBatch = max(1, min(4096, (1 << 20) / max(1, records.pool[0].count)))
             try await withThrowingTaskGroup(of: Void.self) { group in
                 for lane in 0..<4 {
                     group.addTask {
@@ -36,17 +36,13 @@ enum BenchReopen {
                 }
                 try await group.waitForAll()
             }
+        } catch {
             journal.close()
-        } catch {
-            throw CLIError("\(error)")
+            throw error
         }
+        journal.close()
         let writeSeconds = (clock.now - writeStart) / .seconds(1)
-        let scan: JournalScan
-        do {
-            scan = try JournalScanner.scan(directory: directory)
-        } catch {
-            throw CLIError("\(error)")
-        }
+        let scan = try JournalScanner.scan(directory: directory)
         let bytes = scan.segments.reduce(Int64(0)) { $0 + $1.endOffset }
         if progress { Output.note("bench: wrote \(bytes >> 20) MiB in \(format(writeSeconds)) s; reopening") }
         for segment in scan.segments { evict(segment.path) }
@@ -59,17 +55,13 @@ enum BenchReopen {
     }
 
     /// Seconds `Journal.open` takes, closing it again right away.
-    private static func timedOpen(_ directory: String) throws(CLIError) -> Double {
+    private static func timedOpen(_ directory: String) throws(JournalError) -> Double {
         let clock = ContinuousClock()
         let start = clock.now
-        do {
-            let journal = try Journal.open(directory: directory)
-            let elapsed = (clock.now - start) / .seconds(1)
-            journal.close()
-            return elapsed
-        } catch {
-            throw CLIError("\(error)")
-        }
+        let journal = try Journal.open(directory: directory)
+        let elapsed = (clock.now - start) / .seconds(1)
+        journal.close()
+        return elapsed
     }
 
     /// Drops the (clean, synced) file from the page cache so the next read comes from the disk.
