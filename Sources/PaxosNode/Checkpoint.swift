@@ -10,6 +10,12 @@ import PaxosReplica
 /// `journalSequence` are deleted. Replaced atomically (temporary file, fsync, rename, directory
 /// fsync): a crash leaves the previous checkpoint or this one.
 ///
+/// Kept in two checksummed copies, `checkpoint` then `checkpoint.copy`, each replaced atomically
+/// in that order (so the first is never older than the second), and the journal is cut only after
+/// both: the promise and the accepted values it holds must survive one damaged copy (Alagappan et
+/// al., FAST'18, keep such metadata twice). A start reads the first copy, and the second when the
+/// first does not verify.
+///
 /// Format (little-endian): magic `PXLGCKP1` (8), format version 3 (2), reserved (2), journal
 /// sequence (8), snapshot length (4), the snapshot (`ReplicaSnapshot.encoded()`), the log store's
 /// index anchors through the snapshot's commit index (count u32, then slot u64 and first index
@@ -35,6 +41,7 @@ struct Checkpoint: Equatable, Sendable {
     static let maxSize = 256 << 20
 
     static func path(in dataDirectory: String) -> String { dataDirectory + "/checkpoint" }
+    static func copyPath(in dataDirectory: String) -> String { dataDirectory + "/checkpoint.copy" }
 
     func encoded() -> [UInt8] {
         let payload = snapshot.encoded()
@@ -54,18 +61,50 @@ struct Checkpoint: Equatable, Sendable {
         return bytes
     }
 
-    /// Writes the checkpoint durably, replacing the previous one.
+    /// Writes both copies durably, the first one first, each replacing its previous version.
     func write(to dataDirectory: String) throws(NodeError) {
+        let bytes = encoded()
         do {
-            try AtomicFile.write(encoded(), to: Self.path(in: dataDirectory))
+            try AtomicFile.write(bytes, to: Self.path(in: dataDirectory))
+            try AtomicFile.write(bytes, to: Self.copyPath(in: dataDirectory))
         } catch {
             throw NodeError("cannot write the checkpoint: \(error)")
         }
     }
 
-    /// The checkpoint in `dataDirectory`, or nil when there is none.
-    static func read(from dataDirectory: String) throws(NodeError) -> Checkpoint? {
-        let path = Self.path(in: dataDirectory)
+    /// The checkpoint in `dataDirectory`, or nil when there is none: the first copy, or the second
+    /// when the first is missing or does not verify (`damaged` is then told why). Throws when no
+    /// copy verifies.
+    static func read(
+        from dataDirectory: String, damaged: (String) -> Void = { _ in }
+    ) throws(NodeError) -> Checkpoint? {
+        let first: Result<Checkpoint?, NodeError> = Result { () throws(NodeError) in
+            try readCopy(at: Self.path(in: dataDirectory))
+        }
+        if case .success(let checkpoint?) = first { return checkpoint }
+        let second: Result<Checkpoint?, NodeError> = Result { () throws(NodeError) in
+            try readCopy(at: Self.copyPath(in: dataDirectory))
+        }
+        switch (first, second) {
+        case (_, .success(let copy?)):
+            if case .failure(let error) = first {
+                damaged("\(error.message); using its second copy")
+            } else {
+                damaged("\(Self.path(in: dataDirectory)) is missing; using its second copy")
+            }
+            return copy
+        case (.failure(let error), .success(nil)):
+            throw error  // written before checkpoints had a second copy
+        case (.failure(let error), .failure(let copyError)):
+            throw NodeError("both copies of the checkpoint are damaged: \(error.message); \(copyError.message)")
+        case (.success, .failure(let copyError)):
+            throw copyError
+        case (.success, .success(nil)):
+            return nil
+        }
+    }
+
+    private static func readCopy(at path: String) throws(NodeError) -> Checkpoint? {
         let found: [UInt8]?
         do {
             found = try AtomicFile.read(path, limit: maxSize)

@@ -52,7 +52,9 @@ public final class NodeServer: Sendable {
         let metrics = NodeMetrics()
         var journalOptions = given.journalOptions
         journalOptions.batchObserver = { metrics.journalWrote($0) }
-        var checkpoint = try Checkpoint.read(from: given.dataDirectory)
+        var checkpoint = try Checkpoint.read(from: given.dataDirectory) { problem in
+            logger.warning("the checkpoint is damaged: \(problem) (both copies are rewritten at the next checkpoint)")
+        }
         let opened = try JournalRepairOnStart.open(directory: journalDirectory, options: journalOptions, logger: logger)
         {
             max((checkpoint?.journalSequence ?? 0) + 1, $0.firstSequence)
