@@ -1,4 +1,5 @@
 import Foundation
+import PaxosTestSupport
 import Testing
 
 #if canImport(Glibc)
@@ -126,13 +127,8 @@ import Testing
             let journal = dataDirectory + "/journal"
             let segments = try FileManager.default.contentsOfDirectory(atPath: journal).filter { $0.hasSuffix(".seg") }
             let last = journal + "/" + (try #require(segments.sorted().last))
-            let handle = try #require(FileHandle(forUpdatingAtPath: last))
-            let offset: UInt64 = 64 + 32 + 1  // segment header, frame header, into the payload
-            try handle.seek(toOffset: offset)
-            let byte = try #require(try handle.read(upToCount: 1)?.first)
-            try handle.seek(toOffset: offset)
-            try handle.write(contentsOf: Data([byte ^ 0x10]))
-            try handle.close()
+            // Segment header, frame header, into the payload.
+            try flipBits(in: last, at: 64 + 32 + 1, mask: 0x10)
         }
     }
 }

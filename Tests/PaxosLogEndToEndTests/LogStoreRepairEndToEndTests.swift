@@ -23,7 +23,7 @@ import Testing
             try await terminate(follower, in: cluster)  // a clean stop: its checkpoint covers all 2,000
             let segments = try storeSegments(of: follower, in: cluster)
             try #require(segments.count == 1, "\(segments)")
-            try flipByte(in: segments[0], at: 200)
+            try flipBits(in: segments[0], at: 200, mask: 0x40)
             let second = (1...500).map { "while it was down \($0)" }
             try await append(second, to: cluster)
 
@@ -51,7 +51,7 @@ import Testing
             let segments = try storeSegments(of: follower, in: cluster)
             try #require(segments.count >= 2, "\(segments)")
             try #require(FileManager.default.fileExists(atPath: segments[0] + ".sealed"))
-            try flipByte(in: segments[0], at: 512 << 10)
+            try flipBits(in: segments[0], at: 512 << 10, mask: 0x40)
 
             try cluster.restart(follower)
             // Started from its seals, it serves until a read reaches the damage.
@@ -112,15 +112,6 @@ import Testing
         let store = cluster.dir + "/node-\(node)/log"
         return try FileManager.default.contentsOfDirectory(atPath: store).filter { $0.hasSuffix(".seg") }.sorted()
             .map { store + "/" + $0 }
-    }
-
-    private func flipByte(in path: String, at offset: UInt64) throws {
-        let handle = try #require(FileHandle(forUpdatingAtPath: path))
-        defer { try? handle.close() }
-        try handle.seek(toOffset: offset)
-        let byte = try #require(try handle.read(upToCount: 1)?.first)
-        try handle.seek(toOffset: offset)
-        try handle.write(contentsOf: Data([byte ^ 0x40]))
     }
 
     private func nodeLog(_ node: UInt32, in cluster: LocalCluster) throws -> String {

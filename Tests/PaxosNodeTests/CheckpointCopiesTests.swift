@@ -21,15 +21,6 @@ import Testing
         return Checkpoint(journalSequence: 42, snapshot: replica.snapshot(), logAnchors: [])
     }
 
-    private func flipByte(in path: String, at offset: UInt64) throws {
-        let handle = try #require(FileHandle(forUpdatingAtPath: path))
-        defer { try? handle.close() }
-        try handle.seek(toOffset: offset)
-        let byte = try #require(try handle.read(upToCount: 1)?.first)
-        try handle.seek(toOffset: offset)
-        try handle.write(contentsOf: Data([byte ^ 0x01]))
-    }
-
     @Test func bothCopiesAreWrittenAndEitherOneIsEnough() throws {
         try withTemporaryDirectory { directory in
             let written = checkpoint()
@@ -42,12 +33,12 @@ import Testing
             #expect(problems.isEmpty)
 
             // The first copy damaged: the second is read, and the damage is said.
-            try flipByte(in: Checkpoint.path(in: directory), at: 30)
+            try flipBits(in: Checkpoint.path(in: directory), at: 30)
             #expect(try Checkpoint.read(from: directory) { problems.append($0) } == written)
             #expect(problems.count == 1 && problems[0].contains("using its second copy"), "\(problems)")
 
             // Both damaged: the node refuses to start, naming both.
-            try flipByte(in: Checkpoint.copyPath(in: directory), at: 30)
+            try flipBits(in: Checkpoint.copyPath(in: directory), at: 30)
             #expect {
                 try Checkpoint.read(from: directory)
             } throws: { error in
@@ -66,7 +57,7 @@ import Testing
             try written.write(to: directory)
             try FileManager.default.removeItem(atPath: Checkpoint.copyPath(in: directory))
             #expect(try Checkpoint.read(from: directory) == written)
-            try flipByte(in: Checkpoint.path(in: directory), at: 30)
+            try flipBits(in: Checkpoint.path(in: directory), at: 30)
             #expect(throws: NodeError.self) { try Checkpoint.read(from: directory) }
         }
     }
