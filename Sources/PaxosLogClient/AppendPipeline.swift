@@ -32,7 +32,8 @@ struct AppendPipeline {
         /// Connection `connection` (asked for by a `.connect` action) is open; frames may follow.
         case connected(connection: Int)
         case frame(connection: Int, Frame)
-        case closed(connection: Int, reason: String)
+        /// `silent`: given up because it answered nothing (liveness probes, a timeout), not closed.
+        case closed(connection: Int, reason: String, silent: Bool = false)
         case tick
     }
 
@@ -162,9 +163,9 @@ struct AppendPipeline {
             guard id == connection else { return }
             lastHeard = now
             try handle(frame, now: now)
-        case .closed(let id, let reason):
+        case .closed(let id, let reason, let silent):
             guard id == connection else { return }
-            let wasEstablished = accepted
+            let wasEstablished = accepted && !silent
             isOpen = false
             lastProblem = "node \(target): \(reason)"
             if wasEstablished {
@@ -176,8 +177,9 @@ struct AppendPipeline {
                 reconnectAt = nil
                 connect()
             } else {
-                // Never reached (refused, or no answer to the hello): a pause, and it is passed
-                // over for a while (a frozen node costs a whole handshake timeout each time).
+                // Never reached (refused, or no answer to the hello), or gone silent (a frozen
+                // process, a dead machine, a partition): a pause, and it is passed over for a while
+                // (a frozen node costs a whole handshake timeout each time).
                 silentNodes.failed(target, at: now)
                 dropConnection(retryAt: now + .milliseconds(100))
                 target = nextNode(after: target, now: now)

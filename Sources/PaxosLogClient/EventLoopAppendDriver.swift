@@ -131,10 +131,14 @@ final class EventLoopAppendDriver: Sendable {
                         // certificate): either way, stop and say so.
                         self.send(
                             [.authenticationFailed, .tlsFailed].contains(error.code)
-                                ? .failed("node \(node): \(error)") : .closed(connection: id, reason: "\(error)"))
+                                ? .failed("node \(node): \(error)")
+                                : .closed(
+                                    connection: id, reason: "\(error)",
+                                    silent: [.unresponsive, .timedOut].contains(error.code)))
                     })
                 loop.execute { self.opened(channel, as: id) }
             } catch {
+                // Could not connect or finish the handshake: never established, passed over anyway.
                 self.send(.closed(connection: id, reason: "\(error)"))
             }
         }

@@ -306,6 +306,30 @@ public final class LogStore: Sendable {
         return try LogBaseFile.read(slot, in: directory)
     }
 
+    /// The newest base the store can replay its slots from to rebuild the log's state at its end:
+    /// one the store holds every slot after (up to its end), or nil when none is kept.
+    public func newestBaseToReplayFrom() throws(LogStoreError) -> LogBase? {
+        let first = journal.firstSequence
+        let last = lastSlot
+        guard let slot = state.withLock({ $0.bases.last { $0 + 1 >= first && $0 <= last } }) else { return nil }
+        return try LogBaseFile.read(slot, in: directory)
+    }
+
+    /// Deletes the bases of slots past `slot` (a store found shorter than it was must not keep
+    /// bases of slots it no longer holds), with a directory sync.
+    public func removeBases(after slot: Slot) throws(LogStoreError) {
+        let gone = state.withLock { state in
+            let gone = state.bases.filter { $0 > slot }
+            state.bases.removeAll { $0 > slot }
+            return gone
+        }
+        guard !gone.isEmpty else { return }
+        for base in gone {
+            try? FileManager.default.removeItem(atPath: directory + "/" + LogBaseFile.name(of: base))
+        }
+        try Self.sync(directory: directory)
+    }
+
     /// Keeps `base` (the log's state at a checkpoint, which the store holds through `base.slot`)
     /// when the store has begun a segment since the newest base kept: one base per segment, so a
     /// trim can delete every segment below the one its first index lies in. Returns whether it

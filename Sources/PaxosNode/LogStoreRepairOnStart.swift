@@ -25,22 +25,19 @@ enum LogStoreRepairOnStart {
         }
         var shortfall: LogStoreError?
         while true {
+            let store: LogStore
             do {
                 // After a cut the checkpoint's position may be gone: the store is read whole.
-                let store = try LogStore.open(
+                store = try LogStore.open(
                     directory: directory, options: options, from: repaired == nil ? position : nil)
-                if let shortfall {
-                    LogStore.recordShortfall(
-                        shortfall, directory: directory, heldThrough: store.lastSlot, checkpoint: position?.slot ?? 0)
-                    logger.warning("\(shortfall); the slots it lacks are fetched from the peers")
-                }
-                return (store, repaired)
             } catch  where isDamage(error) && repaired == nil {
                 repaired = try repair(directory: directory, found: "\(error)", logger: logger)
+                continue
             } catch  where error.code == .behindCheckpoint && repaired == nil {
                 // Nothing to cut: the store is whole, only shorter than it was.
                 shortfall = error
                 repaired = "\(error)"
+                continue
             } catch {
                 // Opened from the checkpoint's position, the store has checked that it still holds it.
                 let advice =
@@ -50,6 +47,18 @@ enum LogStoreRepairOnStart {
                         + "from its peers"
                 throw NodeError("cannot open the log store: \(error)\(advice)")
             }
+            if let shortfall {
+                do {
+                    try store.removeBases(after: store.lastSlot)
+                } catch {
+                    store.close()
+                    throw NodeError("cannot remove the log store's bases past its end: \(error)")
+                }
+                LogStore.recordShortfall(
+                    shortfall, directory: directory, heldThrough: store.lastSlot, checkpoint: position?.slot ?? 0)
+                logger.warning("\(shortfall); the slots it lacks are fetched from the peers")
+            }
+            return (store, repaired)
         }
     }
 

@@ -34,7 +34,8 @@ extension NodeCore {
                 recovered = []
                 replica = Replica.recover(
                     id: configuration.id, configuration: replicaConfiguration,
-                    snapshot: snapshot.rolledBack(to: end), records: records, now: clock.now()
+                    snapshot: snapshot.rolledBack(to: end),
+                    records: Replica.recordsForRollback(records, chosenThrough: snapshot.commitIndex), now: clock.now()
                 ) { chosen in
                     if chosen.slot > stored { recovered.append(chosen) }
                 }
@@ -84,13 +85,13 @@ extension NodeCore {
         return (core, missing)
     }
 
-    /// The log's state at the end of `logStore`, rebuilt from its start (the base its first slot
-    /// follows, or slot 1) by applying every slot it holds; nil when it keeps no such base.
+    /// The log's state at the end of `logStore`, rebuilt from the newest base it holds every slot
+    /// after (or from slot 1) by applying those slots; nil when it keeps no such base.
     private static func logState(
         of logStore: LogStore, id: NodeID, configuration: ReplicaConfiguration
     ) throws -> LogBase? {
         var replica = Replica.recover(id: id, configuration: configuration, records: [], now: .zero)
-        if let base = try logStore.startBase ?? logStore.oldestBase() {
+        if let base = try logStore.newestBaseToReplayFrom() ?? logStore.startBase {
             replica.restoreBase(base)
         } else if logStore.firstSlot > 1 {
             return nil

@@ -185,9 +185,12 @@ extension Replica {
         }
     }
 
-    /// Members that left and are still heartbeated until they say they applied their removal: the
-    /// node keeps its links to them meanwhile.
-    public var departedMembers: Set<NodeID> { Set(departed.keys) }
+    /// Members that left and that this replica, as leader, still heartbeats until they say they
+    /// applied their removal: the node keeps its links to them meanwhile. Also while it is a
+    /// candidate (a leader that applies a membership runs phase 1 again, and then goes on
+    /// heartbeating them); empty on a follower, which tells them nothing (and never counts its
+    /// list down).
+    public var departedMembers: Set<NodeID> { role == .follower ? [] : Set(departed.keys) }
 
     /// Heartbeats to the members that left and have not yet said they applied their removal.
     mutating func heartbeatDeparted(_ message: ReplicaMessage) {

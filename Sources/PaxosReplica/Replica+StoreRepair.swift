@@ -28,6 +28,25 @@ extension ReplicaSnapshot {
 }
 
 extension Replica {
+    /// The journal records to replay over a snapshot rolled back from one whose commit index was
+    /// `chosenThrough`: the same records, but accepted values in slots through `chosenThrough` are
+    /// left out. The normal replay ignores them (those slots were known chosen); replayed over the
+    /// rolled-back state they would be restored as votes, and a commit mark of their ballot would
+    /// then apply them as chosen. An accept journaled after the checkpoint for a slot already known
+    /// chosen (a stale leader's resend, say) need not hold the chosen value. Only `.chosen`
+    /// records, the log store and catch-up vouch for those slots. Each record's ballot stays, for
+    /// the promise it implies.
+    public static func recordsForRollback(_ records: [PersistRecord], chosenThrough: Slot) -> [PersistRecord] {
+        records.map { record in
+            guard case .accepted(let ballot, let firstSlot, let values) = record, firstSlot <= chosenThrough else {
+                return record
+            }
+            let skipped = Int(min(UInt64(values.count), chosenThrough - firstSlot + 1))
+            return .accepted(
+                ballot: ballot, firstSlot: firstSlot + Slot(skipped), values: Array(values.dropFirst(skipped)))
+        }
+    }
+
     /// The replica knew slots through `slot` chosen but lost some of their values: it votes for
     /// nobody until it has learned them again.
     public mutating func holdVotes(untilCommitted slot: Slot) {

@@ -125,6 +125,21 @@ import Testing
         #expect(redirect == [.close(connection: 3), .connect(connection: 5, node: 1)])
     }
 
+    /// A connection the liveness probes gave up on is silence, not a close: the node is passed over
+    /// even when a follower still names it (found by a second review).
+    @Test func aConnectionGivenUpAsSilentIsNotFollowedBackTo() throws {
+        var pipeline = try connectedPipeline()
+        _ = try pipeline.handle(.input([[1]]), now: start)
+        let closed = try pipeline.handle(.closed(connection: 1, reason: "unresponsive", silent: true), now: start)
+        #expect(closed == [])
+        #expect(try pipeline.handle(.tick, now: start + .milliseconds(100)) == [.connect(connection: 3, node: 2)])
+        _ = try pipeline.handle(.connected(connection: 3), now: start + .milliseconds(100))
+        _ = try pipeline.handle(.frame(connection: 3, helloAccepted), now: start + .milliseconds(100))
+        let redirect = try pipeline.handle(
+            .frame(connection: 3, result([(1, .notLeader(leader: 1))])), now: start + .milliseconds(100))
+        #expect(!redirect.contains(.connect(connection: 5, node: 1)), "\(redirect)")
+    }
+
     @Test func aConnectionThatNeverOpenedIsRetriedOnTheNextNodeAfterAPause() throws {
         var pipeline = try connectedPipeline()
         _ = try pipeline.handle(.input([[1]]), now: start)

@@ -197,4 +197,21 @@ import Testing
             id: leader, configuration: cluster.configuration, records: cluster.journals[leader] ?? [], now: cluster.now)
         #expect(replayed.membership.learners == [Self.spare])
     }
+
+    /// Only the leader tells removed members of their removal, so only its node keeps links to them
+    /// until they know: a follower's list would never empty, and its links would redial a node that
+    /// stopped (found by a second review).
+    @Test func onlyTheLeaderKeepsDepartedMembersUntilTheyKnow() throws {
+        var cluster = ReplicaTestCluster(size: 3, spares: 1)
+        cluster.advance(by: .seconds(2))
+        let leader = try #require(cluster.leader)
+        let others = cluster.configuration.members.filter { $0 != leader }
+        let (removed, follower) = (others[0], others[1])
+        cluster.changeMembership(.remove(removed), id: 1, at: leader)
+        #expect(cluster.replicas[follower]?.departedMembers.isEmpty == true)
+        cluster.advance(by: .seconds(30))
+        #expect(cluster.leader == leader)
+        #expect(cluster.replicas[leader]?.departedMembers.isEmpty == true, "the removed member said it knows")
+        #expect(cluster.replicas[follower]?.departedMembers.isEmpty == true)
+    }
 }

@@ -328,7 +328,7 @@ struct ReplicaSimulation {
     /// store keeps no base its first slot follows.
     private func logState(of store: SimulatedLogStore, _ member: NodeID) -> LogBase? {
         var replica = Replica.recover(id: member, configuration: configuration, records: [], now: now)
-        if let base = store.baseBeforeFirstSlot {
+        if let base = store.newestBaseToReplayFrom {
             replica.restoreBase(base)
         } else if store.firstSlot > 1 {
             return nil
@@ -391,7 +391,7 @@ struct ReplicaSimulation {
             var recovered: [ChosenSlot] = []
             replica = Replica.recover(
                 id: member, configuration: configuration, snapshot: checkpoint.rolledBack(to: end),
-                records: records, now: now
+                records: Replica.recordsForRollback(records, chosenThrough: checkpoint.commitIndex), now: now
             ) { recovered.append($0) }
             replica.holdVotes(untilCommitted: knew)
             if let base = replica.installedBase, base.slot > store.lastSlot { store.reset(to: base) }

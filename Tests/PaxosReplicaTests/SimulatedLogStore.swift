@@ -35,9 +35,10 @@ struct SimulatedLogStore {
         bases = bases.filter { $0.key <= lastSlot }
     }
 
-    /// The base the held slots follow (`LogStore.startBase ?? oldestBase()`), if one is kept.
-    var baseBeforeFirstSlot: LogBase? {
-        startBase ?? bases.filter { $0.key + 1 >= firstSlot }.min { $0.key < $1.key }?.value
+    /// The newest base the store holds every slot after, up to its end
+    /// (`LogStore.newestBaseToReplayFrom`), if one is kept.
+    var newestBaseToReplayFrom: LogBase? {
+        bases.filter { $0.key + 1 >= firstSlot && $0.key <= lastSlot }.max { $0.key < $1.key }?.value ?? startBase
     }
 
     func value(at slot: Slot) -> SlotValue? {

@@ -74,4 +74,47 @@ import Testing
         cluster.advance(by: .milliseconds(500))
         #expect(cluster.leader == follower, "it leads after a handover: it votes again")
     }
+
+    /// An accept journaled after the checkpoint for slots the replica already knew chosen (a stale
+    /// leader's resend), then a commit mark of that ballot: the normal replay ignores those slots,
+    /// and the replay over the rolled-back state must too, or it would apply the accepted values as
+    /// chosen (found by a second review).
+    @Test func aRolledBackReplayAppliesNoAcceptedValueBelowTheCheckpoint() throws {
+        var cluster = ReplicaTestCluster()
+        cluster.advance(by: .seconds(2))
+        let leader = try #require(cluster.leader)
+        let follower = try #require(cluster.configuration.members.first { $0 != leader })
+        for sequence in UInt64(1)...5 { cluster.append("e\(sequence)", key: key(sequence), at: leader) }
+        cluster.advance(by: .milliseconds(300))
+        let early = try #require(cluster.replicas[follower]?.snapshot())
+        for sequence in UInt64(6)...20 { cluster.append("e\(sequence)", key: key(sequence), at: leader) }
+        cluster.advance(by: .milliseconds(300))
+        let late = try #require(cluster.replicas[follower]?.snapshot())
+        let promised = try #require(late.promised)
+        let stale = SlotValue.entries([ClientEntry(key: ClientKey(session: 77, sequence: 1), data: Array("stale".utf8))]
+        )
+        let count = Int(late.commitIndex - early.commitIndex) + 1
+        let records: [PersistRecord] = [
+            .accepted(
+                ballot: promised, firstSlot: early.commitIndex + 1, values: Array(repeating: stale, count: count)),
+            .committed(commitIndex: late.commitIndex, ballot: promised),
+        ]
+        var applied: [ChosenSlot] = []
+        let replica = Replica.recover(
+            id: follower, configuration: cluster.configuration, snapshot: late.rolledBack(to: early.logBase),
+            records: Replica.recordsForRollback(records, chosenThrough: late.commitIndex), now: cluster.now
+        ) { applied.append($0) }
+        #expect(applied.isEmpty, "applied \(applied.map(\.slot)) from accepted values")
+        #expect(replica.commitIndex == early.commitIndex)
+        // The one slot past the checkpoint is kept as a vote (its promise too).
+        #expect(replica.promised == promised)
+        #expect(replica.snapshot().accepted.keys.sorted() == [late.commitIndex + 1])
+        // Without the filter, the same replay applies the stale values: the test can fail.
+        var unfiltered: [ChosenSlot] = []
+        _ = Replica.recover(
+            id: follower, configuration: cluster.configuration, snapshot: late.rolledBack(to: early.logBase),
+            records: records, now: cluster.now
+        ) { unfiltered.append($0) }
+        #expect(unfiltered.contains { $0.value == stale })
+    }
 }

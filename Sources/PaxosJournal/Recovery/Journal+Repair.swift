@@ -23,6 +23,13 @@ extension Journal {
             return report
         }
         report.damage = damage
+        // A seal describes its segment as it was: the cut one will no longer match it, and a moved
+        // one's could be taken for a later segment of the same name. They go first (durably), so
+        // that a crash in the middle of the repair never leaves a seal over a changed segment.
+        for segment in scan.segments[damagedIndex...] {
+            try Posix.unlink(SegmentSeal.path(of: segment.path))
+        }
+        try Posix.syncDirectory(directory, syscalls: .system)
         let damaged = scan.segments[damagedIndex]
         let frameLevel = damaged.header != nil && (damage.offset ?? 0) >= Int64(JournalFormat.segmentHeaderSize)
         var firstMoved = damagedIndex
@@ -43,11 +50,6 @@ extension Journal {
             let target = try brokenName(for: segment.path)
             try Posix.rename(segment.path, to: target)
             report.brokenFiles.append(target)
-        }
-        // A seal describes its segment as it was: the cut one no longer matches it, and a moved
-        // one's could be taken for a later segment of the same name.
-        for segment in scan.segments[damagedIndex...] {
-            try Posix.unlink(SegmentSeal.path(of: segment.path))
         }
         try Posix.syncDirectory(directory, syscalls: .system)
 
