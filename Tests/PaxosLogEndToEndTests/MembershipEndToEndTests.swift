@@ -36,6 +36,22 @@ import Testing
         try process.run()
     }
 
+    /// `cluster replace NODE --address (NEW's socket)`, starting node NEW with `--join` as an
+    /// operator would once the command has added it; the command's result.
+    static func replace(_ node: UInt32, by new: UInt32, in cluster: LocalCluster) async throws -> PaxosBinary.Result {
+        let dir = cluster.dir
+        async let replacing = cluster.run([
+            "cluster", "replace", "--cluster", dir, "\(node)", "--address", "unix:\(dir)/node-\(new).sock", "--data",
+            "\(dir)/node-\(new)", "--timeout", "120", "--json",
+        ])
+        let deadline = ContinuousClock.now + .seconds(60)
+        while (try? cluster.description.nodes.contains { $0.id == new }) != true, ContinuousClock.now < deadline {
+            try await Task.sleep(for: .milliseconds(100))
+        }
+        try startJoining(new, in: dir)
+        return try await replacing
+    }
+
     @Test func aLearnerJoinsCatchesUpIsPromotedAndTheLeaderIsRemoved() async throws {
         try await withCluster { cluster in
             let dir = cluster.dir
@@ -112,17 +128,7 @@ import Testing
                 stdin: Data((before.joined(separator: "\n") + "\n").utf8))
             try #require(appended.status == 0, "\(appended.stderr)")
             let replacedPid = try #require(cluster.pid(of: 3))
-            async let replacing = cluster.run([
-                "cluster", "replace", "--cluster", dir, "3", "--address", "unix:\(dir)/node-4.sock", "--data",
-                "\(dir)/node-4", "--timeout", "120", "--json",
-            ])
-            // The operator starts the new member once the command has added it.
-            let deadline = ContinuousClock.now + .seconds(60)
-            while (try? cluster.description.nodes.contains { $0.id == 4 }) != true, ContinuousClock.now < deadline {
-                try await Task.sleep(for: .milliseconds(100))
-            }
-            try Self.startJoining(4, in: dir)
-            let replaced = try await replacing
+            let replaced = try await Self.replace(3, by: 4, in: cluster)
             try #require(replaced.status == 0, "\(replaced.stderr)\n\(LocalCluster.logs(dir))")
             #expect(
                 replaced.stderr.contains("start it: paxoslog node --config FILE --id 4 --join"), "\(replaced.stderr)")

@@ -92,16 +92,7 @@ import Testing
             // Node 3's machine dies for good: its process and its disk are gone.
             try await cluster.kill9(3)
             try FileManager.default.removeItem(atPath: dir + "/node-3")
-            async let replacing = cluster.run([
-                "cluster", "replace", "--cluster", dir, "3", "--address", "unix:\(dir)/node-4.sock", "--data",
-                "\(dir)/node-4", "--timeout", "120", "--json",
-            ])
-            let deadline = ContinuousClock.now + .seconds(60)
-            while (try? cluster.description.nodes.contains { $0.id == 4 }) != true, ContinuousClock.now < deadline {
-                try await Task.sleep(for: .milliseconds(100))
-            }
-            try MembershipEndToEndTests.startJoining(4, in: dir)
-            let replaced = try await replacing
+            let replaced = try await MembershipEndToEndTests.replace(3, by: 4, in: cluster)
             try #require(replaced.status == 0, "\(replaced.stderr)\n\(LocalCluster.logs(dir))")
             let members = MembershipEndToEndTests.members(replaced.stdout)
             #expect(members.map(\.id) == [1, 2, 4])
